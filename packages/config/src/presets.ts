@@ -1,0 +1,210 @@
+import type { PresetName, Rules } from "./schema.js";
+
+/**
+ * Programme presets: the four field reports (../shared/seeds) as rule sets.
+ * A city file names one and overrides any part under `rules`.
+ *
+ * Caps and SLA days are Shenzhen's city-wide figures (works 500,000 CNY,
+ * service 200,000 CNY, 2,000,000 CNY per community and year; district
+ * review 5 and disbursement 15 working days). The Panlong and Ningbo reports
+ * name no caps or deadlines, so their presets keep the same figures until a
+ * city file says otherwise.
+ */
+
+/** Every category the seeds mention. Ids are stable; names are what residents see. */
+export const categoryCatalogue = [
+  // works (工程/实物类)
+  { id: "old_estate_renovation", name: "老旧小区设施改造" },
+  { id: "sports_facilities", name: "文体设施建设更新" },
+  { id: "waste_stations", name: "垃圾站（房）维修改造" },
+  { id: "public_toilets", name: "公共厕所改造" },
+  { id: "roof_waterproofing", name: "楼顶防水" },
+  { id: "parking_order", name: "停车秩序整治" },
+  { id: "safety", name: "安全保障设施" },
+  { id: "environment", name: "环境整治" },
+  { id: "neighbourhood_space", name: "睦邻驿站与议事空间" },
+  // services (服务类)
+  { id: "elderly_care", name: "长者关爱服务" },
+  { id: "children_youth", name: "儿童与青少年服务" },
+  { id: "women_family", name: "妇女与家庭服务" },
+  { id: "vulnerable_groups", name: "困难群体帮扶" },
+  { id: "culture_sports", name: "文体活动" },
+  { id: "neighbourhood_activities", name: "邻里互助活动" },
+  { id: "volunteering", name: "公益志愿服务" },
+  { id: "org_capacity", name: "社区社会组织培育" },
+  // what micro-project money must never pay for (Longgang's negative list)
+  { id: "salaries_benefits", name: "人员工资福利" },
+  { id: "banquets_gifts", name: "宴请、旅游与礼品" },
+  { id: "office_vehicles", name: "办公设备与公务车辆购置" },
+  { id: "commercial", name: "商业营利性活动" },
+  { id: "religious", name: "宗教活动" },
+  { id: "already_funded", name: "已有财政资金保障的事项" },
+] as const satisfies Rules["categories"];
+
+export type CategoryId = (typeof categoryCatalogue)[number]["id"];
+
+const negativeList: CategoryId[] = [
+  "salaries_benefits",
+  "banquets_gifts",
+  "office_vehicles",
+  "commercial",
+  "religious",
+  "already_funded",
+];
+
+const shenzhenCaps: Rules["caps"] = {
+  worksFen: 50_000_000,
+  serviceFen: 20_000_000,
+  communityYearFen: 200_000_000,
+};
+const shenzhenSla: Rules["sla"] = { reviewWorkingDays: 5, disbursementWorkingDays: 15 };
+
+/** More than half of the members present, more than half of those present voting yes. */
+const majorityCouncil: Rules["thresholds"]["council"] = {
+  quorumShare: 0.5,
+  passShare: 0.5,
+  requirePresence: true,
+};
+
+/**
+ * Two thirds of the households of the project area. The Panlong report's
+ * 睦邻驿站 went ahead with 163 of 193 households (84.5%), which clears it;
+ * two thirds is the bar China's Civil Code (art. 278) sets for owners taking
+ * part in decisions on common parts, and a three-quarters bar would stall
+ * old compounds where many flats are let or empty.
+ */
+const twoThirds = 2 / 3;
+
+/** Satisfied or very satisfied from at least 80% of the panel. */
+const satisfactionPassRate = 0.8;
+
+const longgang: Rules = {
+  caps: shenzhenCaps,
+  categoryList: { mode: "negative", categories: negativeList },
+  categories: [...categoryCatalogue],
+  thresholds: {
+    council: majorityCouncil,
+    householdConsent: { required: false, share: twoThirds },
+    satisfactionPassRate,
+  },
+  sla: shenzhenSla,
+  process: {
+    steps: [
+      { id: "collect", name: "征集点菜" },
+      { id: "vote", name: "议事会票决" },
+      { id: "review", name: "专家论证" },
+      { id: "approve", name: "区审核审定" },
+      { id: "fund", name: "经费下拨" },
+      { id: "implement", name: "街道实施" },
+      { id: "evaluate", name: "一菜一评" },
+    ],
+    serviceApplicant: "org",
+    needFitCheck: false,
+    expertReview: "all",
+    splitPackages: false,
+    phasingYears: 1,
+    crossCommunity: false,
+    sponsors: false,
+  },
+};
+
+/** Luohu 2.0: a positive list aimed at old-estate infrastructure and community organisations. */
+const luohuPositive: CategoryId[] = [
+  "old_estate_renovation",
+  "sports_facilities",
+  "waste_stations",
+  "public_toilets",
+  "roof_waterproofing",
+  "safety",
+  "environment",
+  "neighbourhood_space",
+  "elderly_care",
+  "children_youth",
+  "women_family",
+  "vulnerable_groups",
+  "culture_sports",
+  "neighbourhood_activities",
+  "volunteering",
+  "org_capacity",
+];
+
+const luohu: Rules = {
+  ...longgang,
+  categoryList: { mode: "positive", categories: luohuPositive },
+  process: {
+    // the report says the decision procedure went from 13 steps to 6 without naming them
+    steps: [
+      { id: "needs", name: "动态问需" },
+      { id: "apply", name: "项目申报" },
+      { id: "fit", name: "两委契合度审核" },
+      { id: "deliberate", name: "居民议事会审议" },
+      { id: "review", name: "街道可行性合法性审核" },
+      { id: "publish", name: "结果公示" },
+    ],
+    serviceApplicant: "org",
+    needFitCheck: true,
+    expertReview: "works",
+    splitPackages: true,
+    phasingYears: 2,
+    crossCommunity: true,
+    sponsors: false,
+  },
+};
+
+const panlong: Rules = {
+  ...longgang,
+  categoryList: { mode: "negative", categories: negativeList },
+  thresholds: {
+    council: majorityCouncil,
+    householdConsent: { required: true, share: twoThirds },
+    satisfactionPassRate,
+    // in the report's order of mention; breadth of benefit first and heaviest
+    priorityCriteria: {
+      breadth: 0.3,
+      participation: 0.2,
+      selfRaised: 0.2,
+      urgency: 0.2,
+      replicability: 0.1,
+    },
+  },
+  process: {
+    steps: [
+      { id: "propose", name: "个别提议" },
+      { id: "discuss", name: "民主商议" },
+      { id: "decide", name: "集体决议" },
+      { id: "implement", name: "项目小组实施" },
+      { id: "evaluate", name: "广泛评议" },
+    ],
+    // residents and 社区能人 propose and carry projects themselves
+    serviceApplicant: "any",
+    needFitCheck: false,
+    expertReview: "none",
+    splitPackages: false,
+    phasingYears: 1,
+    crossCommunity: false,
+    sponsors: true,
+  },
+};
+
+const ningbo: Rules = {
+  ...longgang,
+  process: {
+    steps: [
+      { id: "say", name: "说" },
+      { id: "deliberate", name: "议" },
+      { id: "fund", name: "筹" },
+      { id: "do", name: "办" },
+      { id: "evaluate", name: "评" },
+    ],
+    serviceApplicant: "org",
+    needFitCheck: false,
+    // hearings and repeated 论证 only for weighty, specialist matters
+    expertReview: "works",
+    splitPackages: false,
+    phasingYears: 1,
+    crossCommunity: false,
+    sponsors: true,
+  },
+};
+
+export const presets: Readonly<Record<PresetName, Rules>> = { longgang, luohu, panlong, ningbo };

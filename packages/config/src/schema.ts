@@ -1,0 +1,347 @@
+import * as z from "zod/mini";
+
+/** Stable ascii id used in keys, claims and URLs: `futian`, `nanhu-street`. */
+const idPattern = /^[a-z][a-z0-9_-]{0,39}$/;
+const id = z
+  .string()
+  .check(z.regex(idPattern, "must be a lowercase ascii id ([a-z][a-z0-9_-]*, ≤ 40)"));
+const label = z.string().check(z.trim(), z.minLength(1), z.maxLength(60));
+const share = (what: string) =>
+  z.number().check(z.gte(0, `${what} must be ≥ 0`), z.lte(1, `${what} must be ≤ 1`));
+/** Money is integer fen; 10^11 fen (1 billion CNY) bounds every sane cap. */
+const fen = z.number().check(z.int(), z.gt(0), z.lte(100_000_000_000));
+const day = z.iso.date("must be a calendar day YYYY-MM-DD");
+
+export const presetNames = ["longgang", "luohu", "panlong", "ningbo"] as const;
+export type PresetName = (typeof presetNames)[number];
+
+export const named = z.strictObject({ id, name: label });
+
+export const communitySchema = z.strictObject({ id, name: label });
+export const streetSchema = z.strictObject({
+  id,
+  name: label,
+  communities: z
+    .array(communitySchema)
+    .check(z.minLength(1, "a street needs at least one community")),
+});
+export const districtSchema = z.strictObject({
+  id,
+  name: label,
+  streets: z.array(streetSchema).check(z.minLength(1, "a district needs at least one street")),
+});
+
+// ---- programme rules (what the preset supplies and a city may override) ----
+
+const capsShape = {
+  /** works (工程/实物类) project cap */
+  worksFen: fen,
+  /** service (服务类) project cap */
+  serviceFen: fen,
+  /** per community per programme year */
+  communityYearFen: fen,
+};
+const categoryListShape = {
+  /** negative: listed categories are forbidden; positive: only listed categories are allowed */
+  mode: z.enum(["negative", "positive"]),
+  categories: z.array(id),
+};
+const councilShape = {
+  /** quorum: present members / all members must be strictly greater than this */
+  quorumShare: share("quorumShare"),
+  /** pass: yes votes / present members must be strictly greater than this */
+  passShare: share("passShare"),
+  /** only members marked present may vote */
+  requirePresence: z.boolean(),
+};
+const householdConsentShape = {
+  required: z.boolean(),
+  /** agreeing households / all households of the project area must be at least this */
+  share: share("share"),
+};
+const priorityCriteriaShape = {
+  /** 惠及群众广 breadth of benefit */
+  breadth: share("breadth"),
+  /** 居民参与度高 resident participation */
+  participation: share("participation"),
+  /** 自筹资金多 self-raised funds */
+  selfRaised: share("selfRaised"),
+  /** 老旧小区改造需求急 urgency for old estates */
+  urgency: share("urgency"),
+  /** 项目可复制性强 replicability */
+  replicability: share("replicability"),
+};
+const slaShape = {
+  /** district civil affairs review after the street reports (工作日) */
+  reviewWorkingDays: z.number().check(z.int(), z.gte(1), z.lte(60)),
+  /** finance disbursement after approval (工作日) */
+  disbursementWorkingDays: z.number().check(z.int(), z.gte(1), z.lte(90)),
+};
+const processShape = {
+  /** the programme's own named procedure, in order (display only) */
+  steps: z.array(named).check(z.minLength(1)),
+  /** who may apply for a service project: an organisation only, or anyone */
+  serviceApplicant: z.enum(["org", "any"]),
+  /** screening records fit against the community's needs library (契合度) */
+  needFitCheck: z.boolean(),
+  /** which projects go to the street's expert review (论证) */
+  expertReview: z.enum(["all", "works", "none"]),
+  /** a large works need may be split into packages under the cap (拆开申报、分开审议、合并实施) */
+  splitPackages: z.boolean(),
+  /** how many programme years one need may be phased over */
+  phasingYears: z.number().check(z.int(), z.gte(1), z.lte(3)),
+  /** cross-community projects may be filed with the street */
+  crossCommunity: z.boolean(),
+  /** sponsors (企业赞助, 乡贤) may fund part of a project */
+  sponsors: z.boolean(),
+};
+
+function thresholdsShape<C, H, P>(council: C, householdConsent: H, priorityCriteria: P) {
+  return {
+    council,
+    householdConsent,
+    /** satisfied + very satisfied ratings / all ratings must be at least this */
+    satisfactionPassRate: share("satisfactionPassRate"),
+    /** weights for ranking proposals (Panlong); absent = no ranking */
+    priorityCriteria,
+  };
+}
+
+export const rulesSchema = z
+  .strictObject({
+    caps: z.strictObject(capsShape),
+    categoryList: z.strictObject(categoryListShape),
+    /** every category known to the city; proposals pick one of these */
+    categories: z.array(named).check(z.minLength(1)),
+    thresholds: z.strictObject(
+      thresholdsShape(
+        z.strictObject(councilShape),
+        z.strictObject(householdConsentShape),
+        z.optional(z.strictObject(priorityCriteriaShape)),
+      ),
+    ),
+    sla: z.strictObject(slaShape),
+    process: z.strictObject(processShape),
+  })
+  .check(
+    z.superRefine((rules, ctx) => {
+      const known = new Set<string>();
+      rules.categories.forEach((c, i) => {
+        if (known.has(c.id)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["categories", i, "id"],
+            message: `duplicate category id "${c.id}"`,
+            input: c.id,
+          });
+        }
+        known.add(c.id);
+      });
+      rules.categoryList.categories.forEach((c, i) => {
+        if (!known.has(c)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["categoryList", "categories", i],
+            message: `unknown category "${c}" (not in categories)`,
+            input: c,
+          });
+        }
+      });
+      const { caps } = rules;
+      for (const k of ["worksFen", "serviceFen"] as const) {
+        if (caps[k] > caps.communityYearFen) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["caps", k],
+            message: `must not exceed communityYearFen (${caps.communityYearFen})`,
+            input: caps[k],
+          });
+        }
+      }
+      const w = rules.thresholds.priorityCriteria;
+      if (w) {
+        const sum = w.breadth + w.participation + w.selfRaised + w.urgency + w.replicability;
+        if (Math.abs(sum - 1) > 1e-9) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["thresholds", "priorityCriteria"],
+            message: `weights must sum to 1 (got ${sum})`,
+            input: w,
+          });
+        }
+      }
+    }),
+  );
+export type Rules = z.output<typeof rulesSchema>;
+
+/** What a city file may say about rules: any part, merged over its preset. */
+export const rulesOverrideSchema = z.strictObject({
+  caps: z.optional(z.partial(z.strictObject(capsShape))),
+  categoryList: z.optional(z.partial(z.strictObject(categoryListShape))),
+  categories: z.optional(z.array(named)),
+  thresholds: z.optional(
+    z.partial(
+      z.strictObject(
+        thresholdsShape(
+          z.partial(z.strictObject(councilShape)),
+          z.partial(z.strictObject(householdConsentShape)),
+          z.partial(z.strictObject(priorityCriteriaShape)),
+        ),
+      ),
+    ),
+  ),
+  sla: z.optional(z.partial(z.strictObject(slaShape))),
+  process: z.optional(z.partial(z.strictObject(processShape))),
+});
+export type RulesOverride = z.output<typeof rulesOverrideSchema>;
+
+// ---- the city file ----
+
+const origin = z
+  .string()
+  .check(
+    z.regex(
+      /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$/i,
+      "must be an origin like https://app.example.cn (no path, no *)",
+    ),
+  );
+
+const calendarYear = z
+  .strictObject({ holidays: z._default(z.array(day), []), workdays: z._default(z.array(day), []) })
+  .check(
+    z.superRefine((y, ctx) => {
+      const holidays = new Set(y.holidays);
+      y.workdays.forEach((d, i) => {
+        if (holidays.has(d))
+          ctx.addIssue({
+            code: "custom",
+            path: ["workdays", i],
+            message: `${d} is also listed as a holiday`,
+            input: d,
+          });
+      });
+    }),
+  );
+
+const cityShape = {
+  id,
+  /** display name, e.g. 深圳市 */
+  name: label,
+  /** AWS region the stack deploys to */
+  region: z
+    .string()
+    .check(
+      z.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d+$/, "must be an AWS region like ap-east-1"),
+    ),
+  timezone: z._default(
+    z.string().check(z.refine(isTimeZone, "must be an IANA time zone like Asia/Shanghai")),
+    "Asia/Shanghai",
+  ),
+  /** production stacks keep data: deletion protection and RETAIN on tables and buckets */
+  production: z._default(z.boolean(), false),
+  preset: z.enum(presetNames),
+  districts: z.array(districtSchema).check(z.minLength(1, "a city needs at least one district")),
+  cors: z._default(z.strictObject({ allowOrigins: z._default(z.array(origin), []) }), {
+    allowOrigins: [],
+  }),
+  api: z._default(
+    z.strictObject({
+      throttle: z._default(
+        z.strictObject({
+          /** steady requests per second for the stage */
+          rateLimit: z._default(z.number().check(z.gt(0), z.lte(10_000)), 50),
+          /** bucket size for bursts */
+          burstLimit: z._default(z.number().check(z.int(), z.gte(1), z.lte(5_000)), 100),
+        }),
+        { rateLimit: 50, burstLimit: 100 },
+      ),
+    }),
+    { throttle: { rateLimit: 50, burstLimit: 100 } },
+  ),
+  /** local additions to the official calendar, by year: extra holidays and make-up workdays */
+  calendar: z._default(
+    z.record(z.string().check(z.regex(/^\d{4}$/, "must be a year YYYY")), calendarYear),
+    {},
+  ),
+  evidence: z._default(
+    z.strictObject({
+      /** object-lock (governance) retention of evidence files */
+      retentionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(36_500)), 365),
+    }),
+    { retentionDays: 365 },
+  ),
+  auth: z._default(
+    z.strictObject({
+      /** Cognito hosted UI domain prefix; none = no hosted UI domain */
+      domainPrefix: z.optional(
+        z
+          .string()
+          .check(
+            z.regex(/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, "must be a lowercase DNS label"),
+          ),
+      ),
+      callbackUrls: z._default(z.array(z.url()), []),
+      logoutUrls: z._default(z.array(z.url()), []),
+    }),
+    { callbackUrls: [], logoutUrls: [] },
+  ),
+};
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Every id in the geography (district, street, community) is unique across the whole city. */
+const uniqueGeoIds = z.superRefine(
+  (city: { districts: z.output<typeof districtSchema>[] }, ctx) => {
+    const seen = new Map<string, string>();
+    const claim = (value: string, path: (string | number)[]) => {
+      const where = pathString(path);
+      const first = seen.get(value);
+      if (first)
+        ctx.addIssue({
+          code: "custom",
+          path,
+          message: `duplicate id "${value}" (also ${first})`,
+          input: value,
+        });
+      else seen.set(value, where);
+    };
+    city.districts.forEach((d, di) => {
+      claim(d.id, ["districts", di, "id"]);
+      d.streets.forEach((s, si) => {
+        claim(s.id, ["districts", di, "streets", si, "id"]);
+        s.communities.forEach((c, ci) => {
+          claim(c.id, ["districts", di, "streets", si, "communities", ci, "id"]);
+        });
+      });
+    });
+  },
+);
+
+/** A city file as written: rules are optional overrides of the preset. */
+export const cityFileSchema = z
+  .strictObject({ ...cityShape, rules: z.optional(rulesOverrideSchema) })
+  .check(uniqueGeoIds);
+export type CityFile = z.input<typeof cityFileSchema>;
+
+/** A resolved city: preset merged under the file, everything present. */
+export const citySchema = z.strictObject({ ...cityShape, rules: rulesSchema }).check(uniqueGeoIds);
+export type City = z.output<typeof citySchema>;
+export type District = City["districts"][number];
+export type Street = District["streets"][number];
+export type Community = Street["communities"][number];
+
+export function pathString(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const p of path) {
+    if (typeof p === "number") out += `[${p}]`;
+    else out += out ? `.${String(p)}` : String(p);
+  }
+  return out;
+}

@@ -1,0 +1,11 @@
+import { intakeApiRoutes, intakeEvidenceRoutes } from "./intake.js";
+
+export * from "./errors.js";
+export * from "./events.js";
+export * from "./http.js";
+export * from "./intake.js";
+export * from "./openapi.js";
+export * from "./roles.js";
+
+/** Every service's routes: infra, the OpenAPI document and the typed client are built from this list. */
+export const allRoutes = [...intakeApiRoutes, ...intakeEvidenceRoutes] as const;

@@ -1,0 +1,12 @@
+export * from "./auth.js";
+export { canonicalJson } from "./canonical.js";
+export * from "./clients.js";
+export * from "./clock.js";
+export * from "./consumer.js";
+export * from "./errors.js";
+export * from "./events.js";
+export * from "./http.js";
+export { MAX_IDEMPOTENCY_KEY, requestHash } from "./idempotency.js";
+export * from "./outbox.js";
+export { logger, metrics } from "./powertools.js";
+export * from "./tx.js";

@@ -1,0 +1,77 @@
+import type { FieldError } from "@pencai/contracts/errors";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
+
+// zod/mini ships no messages ("Invalid input"); the English locale alone is ~3 KB minified.
+z.config(en());
+
+type Def = { type: string; innerType?: Schema; in?: Schema; element?: Schema; options?: Schema[] };
+type Schema = { _zod: { def: Def } };
+
+const NUMBER = /^-?(?:\d+|\d*\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * Path and query values arrive as strings: turn each into what its schema expects (number,
+ * boolean, or a comma-separated array) so route authors write plain `z.int()` schemas. Values
+ * that do not look right are left as strings and fail validation with a clear message.
+ */
+export function coerceStrings(
+  schema: z.ZodMiniObject,
+  raw: Record<string, string | undefined> | undefined,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!raw) return out;
+  const shape = schema.shape as Record<string, Schema>;
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const field = shape[name];
+    out[name] = field ? coerce(field, value) : value;
+  }
+  return out;
+}
+
+function coerce(schema: Schema, value: string): unknown {
+  const def = schema._zod.def;
+  switch (def.type) {
+    case "optional":
+    case "nullable":
+    case "default":
+    case "prefault":
+    case "readonly":
+      return coerce(def.innerType!, value);
+    case "pipe":
+      return coerce(def.in!, value);
+    case "number":
+      return NUMBER.test(value) ? Number(value) : value;
+    case "bigint":
+      return /^-?\d+$/.test(value) ? BigInt(value) : value;
+    case "boolean":
+      return value === "true" ? true : value === "false" ? false : value;
+    case "array":
+      return value === "" ? [] : value.split(",").map((v) => coerce(def.element!, v));
+    case "union": {
+      for (const option of def.options ?? []) {
+        const v = coerce(option, value);
+        if (v !== value) return v;
+      }
+      return value;
+    }
+    default:
+      return value;
+  }
+}
+
+/** Validates `value`; issues are collected as `{path, message}` under `where` (body, query, params). */
+export function validate(
+  where: string,
+  schema: z.ZodMiniType,
+  value: unknown,
+  errors: FieldError[],
+): unknown {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  for (const issue of result.error.issues) {
+    errors.push({ path: [where, ...issue.path.map(String)].join("."), message: issue.message });
+  }
+  return undefined;
+}
