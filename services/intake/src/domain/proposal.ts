@@ -1,0 +1,295 @@
+import type { Rules } from "@pencai/config";
+import type { Role } from "@pencai/contracts";
+import {
+  type CreateProposalBody,
+  type ProposalStatus,
+  type PublicStage,
+  proposalStatuses,
+} from "@pencai/contracts/intake";
+import type { Principal } from "@pencai/runtime/auth";
+import { forbidden, invalidState, rule, validationFailed } from "@pencai/runtime/errors";
+import { actingRole, isCommunityMember, isOfficialIn } from "./access.js";
+import type { TimelineEntry } from "./timeline.js";
+import type { Place, ProposalRecord, RejectionStage } from "./types.js";
+
+// ---------------------------------------------------------------- lifecycle
+
+/** The lifecycle in order (the exits `withdrawn` and `rejected` are not in it). */
+export const lifecycle = proposalStatuses.filter((s) => s !== "withdrawn" && s !== "rejected");
+
+export const isExit = (s: ProposalStatus) => s === "withdrawn" || s === "rejected";
+
+/** Position in the lifecycle; exits rank above everything (nothing leaves them). */
+export function statusRank(s: ProposalStatus): number {
+  return isExit(s) ? lifecycle.length : lifecycle.indexOf(s);
+}
+
+/** Whether `from` may move to `to` without going backwards. */
+export function movesForward(from: ProposalStatus, to: ProposalStatus): boolean {
+  if (isExit(from)) return false;
+  if (isExit(to)) return true;
+  return statusRank(to) > statusRank(from);
+}
+
+/**
+ * The four publicities (四公开) a status belongs to. Withdrawn proposals are not public;
+ * a rejection shows where it happened: at screening under collection, later under decision.
+ */
+export function stageOf(
+  status: ProposalStatus,
+  rejectedAt?: RejectionStage,
+): PublicStage | undefined {
+  switch (status) {
+    case "submitted":
+    case "screened":
+      return "collection";
+    case "deliberated":
+    case "endorsed":
+    case "reported":
+    case "forwarded":
+    case "approved":
+      return "decision";
+    case "funded":
+    case "implementing":
+    case "completed":
+      return "implementation";
+    case "evaluated":
+      return "effect";
+    case "rejected":
+      return rejectedAt === "screening" ? "collection" : "decision";
+    case "withdrawn":
+      return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- submission
+
+/** Roles that may file a proposal. */
+export const proposerRoles: readonly Role[] = [
+  "resident",
+  "org",
+  "community_staff",
+  "street_staff",
+];
+
+export interface Submission {
+  proposal: ProposalRecord;
+  /** the community-year committed amount must be at most this for the budget to fit */
+  committedLimitFen: number;
+  entry: TimelineEntry;
+}
+
+/**
+ * Checks every intake rule of a new proposal and builds it. Throws the problem of the
+ * first broken rule; the community-year cap and the needs' existence are enforced again
+ * by the store inside the transaction (`committedLimitFen`, ConditionChecks).
+ */
+export function submitProposal(
+  body: CreateProposalBody,
+  ctx: { principal: Principal; place: Place; rules: Rules; id: string; now: Date },
+): Submission {
+  const { principal: p, place, rules } = ctx;
+  const role = actingRole(p, proposerRoles);
+  // residents and orgs file where they belong; staff within their jurisdiction (a street's
+  // staff files cross-community packages with the street)
+  if (!isCommunityMember(p, role, place) && !isOfficialIn(p, role, place)) {
+    throw forbidden(`you cannot file proposals for community ${place.communityId}`);
+  }
+
+  checkCategory(body.category, rules);
+
+  const capFen = body.kind === "works" ? rules.caps.worksFen : rules.caps.serviceFen;
+  if (body.budgetFen > capFen) {
+    throw rule(
+      "budget_cap_exceeded",
+      `a ${body.kind} project may cost at most ${capFen} fen; this one asks ${body.budgetFen}`,
+    );
+  }
+
+  const selfRaisedFen = body.selfRaisedFen ?? 0;
+  if (selfRaisedFen < 0 || selfRaisedFen > body.budgetFen) {
+    throw rule("self_raised_invalid", "selfRaisedFen must be between 0 and budgetFen");
+  }
+
+  if (role === "org" && body.applicantOrgId !== undefined && body.applicantOrgId !== p.orgId) {
+    throw rule(
+      "org_applicant_required",
+      "an organisation applies as itself (applicantOrgId = your orgId)",
+    );
+  }
+  const applicantOrgId = body.applicantOrgId ?? (role === "org" ? p.orgId : undefined);
+  if (body.kind === "service" && rules.process.serviceApplicant === "org" && !applicantOrgId) {
+    throw rule(
+      "org_applicant_required",
+      "a service project must have an organisation as applicant",
+    );
+  }
+
+  const committedLimitFen = rules.caps.communityYearFen - body.budgetFen;
+  if (committedLimitFen < 0) {
+    throw rule(
+      "community_cap_exceeded",
+      `a community may spend at most ${rules.caps.communityYearFen} fen a year`,
+    );
+  }
+
+  const at = ctx.now.toISOString();
+  const needIds = [...new Set(body.needIds)];
+  const proposal: ProposalRecord = {
+    id: ctx.id,
+    ...place,
+    kind: body.kind,
+    category: body.category,
+    title: body.title,
+    summary: body.summary,
+    ...(body.plan !== undefined && { plan: body.plan }),
+    beneficiaries: body.beneficiaries,
+    budgetFen: body.budgetFen,
+    selfRaisedFen,
+    needIds,
+    ...(applicantOrgId !== undefined && { applicantOrgId }),
+    ...(body.location !== undefined && { location: body.location }),
+    year: body.year,
+    ...(body.packageGroupId !== undefined && { packageGroupId: body.packageGroupId }),
+    status: "submitted",
+    proposer: {
+      sub: p.sub,
+      role,
+      ...(p.householdId !== undefined && { householdId: p.householdId }),
+      ...(p.orgId !== undefined && { orgId: p.orgId }),
+    },
+    createdAt: at,
+    updatedAt: at,
+    timelineSeq: 0,
+    timelineHash: "",
+  };
+  const entry: TimelineEntry = {
+    type: "ProposalSubmitted",
+    at,
+    actor: { role },
+    data: {
+      kind: body.kind,
+      category: body.category,
+      title: body.title,
+      budgetFen: body.budgetFen,
+      selfRaisedFen,
+      year: body.year,
+      needIds,
+      ...(applicantOrgId !== undefined && { applicantOrgId }),
+      ...(body.packageGroupId !== undefined && { packageGroupId: body.packageGroupId }),
+    },
+  };
+  return { proposal, committedLimitFen, entry };
+}
+
+/** The category must be one the city knows and its list allows (negative or positive list). */
+export function checkCategory(category: string, rules: Rules): void {
+  if (!rules.categories.some((c) => c.id === category)) {
+    throw rule("ineligible_category", `unknown category ${category}`);
+  }
+  const listed = rules.categoryList.categories.includes(category);
+  const allowed = rules.categoryList.mode === "negative" ? !listed : listed;
+  if (!allowed) {
+    throw rule(
+      "ineligible_category",
+      `category ${category} is ${rules.categoryList.mode === "negative" ? "on the negative list" : "not on the positive list"}`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------- screening, withdrawal
+
+export interface Transition {
+  proposal: ProposalRecord;
+  entry: TimelineEntry;
+}
+
+/** Community staff screen a submitted proposal: accept -> screened, reject -> rejected. */
+export function screenProposal(
+  current: ProposalRecord,
+  input: { decision: "accept" | "reject"; reason?: string; needFit?: number },
+  ctx: { principal: Principal; rules: Rules; now: Date },
+): Transition {
+  const p = ctx.principal;
+  if (!p.roles.includes("community_staff") || !isOfficialIn(p, "community_staff", current)) {
+    throw forbidden("only staff of the proposal's community screen it");
+  }
+  if (current.status !== "submitted") {
+    throw invalidState(`a ${current.status} proposal cannot be screened`);
+  }
+  if (input.decision === "reject" && !input.reason) {
+    throw validationFailed("a rejection needs a reason", [
+      { path: "reason", message: "required when decision is reject" },
+    ]);
+  }
+  if (
+    input.decision === "accept" &&
+    ctx.rules.process.needFitCheck &&
+    input.needFit === undefined
+  ) {
+    throw validationFailed("this city records fit with the needs library when accepting", [
+      { path: "needFit", message: "required when decision is accept" },
+    ]);
+  }
+  const at = ctx.now.toISOString();
+  const screening = {
+    decision: input.decision,
+    ...(input.needFit !== undefined && { needFit: input.needFit }),
+    ...(input.reason !== undefined && { reason: input.reason }),
+    at,
+  };
+  const proposal: ProposalRecord =
+    input.decision === "accept"
+      ? { ...current, status: "screened", screening, updatedAt: at }
+      : {
+          ...current,
+          status: "rejected",
+          screening,
+          rejectedAt: "screening",
+          rejectionReason: input.reason!,
+          updatedAt: at,
+        };
+  return {
+    proposal,
+    entry: {
+      type: "ProposalScreened",
+      at,
+      actor: { role: "community_staff" },
+      data: { decision: input.decision, status: proposal.status, ...screeningData(screening) },
+    },
+  };
+}
+
+function screeningData(s: { needFit?: number; reason?: string }) {
+  return {
+    ...(s.needFit !== undefined && { needFit: s.needFit }),
+    ...(s.reason !== undefined && { reason: s.reason }),
+  };
+}
+
+/** Only the proposer withdraws, and only before approval. */
+export function withdrawProposal(
+  current: ProposalRecord,
+  input: { reason?: string } | undefined,
+  ctx: { principal: Principal; now: Date },
+): Transition {
+  if (ctx.principal.sub !== current.proposer.sub) {
+    throw forbidden("only the proposer may withdraw a proposal");
+  }
+  if (isExit(current.status) || statusRank(current.status) >= statusRank("approved")) {
+    throw invalidState(`a ${current.status} proposal cannot be withdrawn`);
+  }
+  const at = ctx.now.toISOString();
+  return {
+    proposal: { ...current, status: "withdrawn", withdrawnAt: at, updatedAt: at },
+    entry: {
+      type: "ProposalWithdrawn",
+      at,
+      actor: { role: current.proposer.role },
+      data: {
+        previousStatus: current.status,
+        ...(input?.reason !== undefined && { reason: input.reason }),
+      },
+    },
+  };
+}

@@ -1,0 +1,137 @@
+import type { Envelope } from "@pencai/contracts/events";
+import type { ProposalStatus } from "@pencai/contracts/intake";
+import { isExit, movesForward, statusRank } from "./proposal.js";
+import type { TimelineEntry } from "./timeline.js";
+import type { ProposalRecord, RejectionStage } from "./types.js";
+
+/**
+ * The proposal registry: intake keeps every proposal's status and timeline as the other
+ * services move it (deliberation, approval, evaluation). Events may arrive late, twice or out
+ * of order: a status only moves forward along the lifecycle, nothing leaves `withdrawn` or
+ * `rejected`, a rejection only lands before approval, and every event still gets its
+ * timeline entry (at its own `occurredAt`). Duplicates of one event id are dropped by the inbox.
+ */
+
+export interface RegistryChange {
+  proposal: ProposalRecord;
+  entry: TimelineEntry;
+  /** add this to the community-year committed projection (first ProposalApproved only) */
+  commitFen?: number;
+}
+
+type Outcome =
+  | { kind: "advance"; to: ProposalStatus }
+  | { kind: "reject"; at: RejectionStage }
+  | { kind: "record" };
+
+/** What each lifecycle event means for the proposal's status. */
+function outcomeOf(e: Envelope): Outcome {
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  switch (e.type) {
+    case "DeliberationConcluded":
+      return failed(data)
+        ? { kind: "reject", at: "deliberation" }
+        : { kind: "advance", to: "deliberated" };
+    case "ExpertReviewConcluded":
+      // a pass alone changes nothing: `endorsed` needs council and experts (ProposalEndorsed)
+      return failed(data) ? { kind: "reject", at: "expert_review" } : { kind: "record" };
+    case "ProposalEndorsed":
+      return { kind: "advance", to: "endorsed" };
+    case "ProposalReported":
+      return { kind: "advance", to: "reported" };
+    case "DistrictReviewCompleted":
+      if (data.decision === "forward") return { kind: "advance", to: "forwarded" };
+      if (data.decision === "reject") return { kind: "reject", at: "district_review" };
+      return { kind: "record" }; // "return": back to the street, the status stays
+    case "ProposalApproved":
+      return { kind: "advance", to: "approved" };
+    case "ProposalRejected":
+      return { kind: "reject", at: rejectionStage(data.stage) ?? "approval" };
+    case "FundsDisbursed":
+      return { kind: "advance", to: "funded" };
+    case "ProgressReported":
+      return { kind: "advance", to: "implementing" };
+    case "ProjectCompleted":
+      return { kind: "advance", to: "completed" };
+    case "EvaluationClosed":
+      return { kind: "advance", to: "evaluated" };
+    default:
+      return { kind: "record" };
+  }
+}
+
+/** The change one lifecycle event makes to a proposal (its timeline entry at least). */
+export function applyLifecycleEvent(current: ProposalRecord, e: Envelope): RegistryChange {
+  const outcome = outcomeOf(e);
+  const data = (e.data ?? {}) as Record<string, unknown>;
+  let proposal: ProposalRecord = current;
+  if (outcome.kind === "advance" && movesForward(current.status, outcome.to)) {
+    proposal = { ...current, status: outcome.to, updatedAt: e.occurredAt };
+  } else if (
+    outcome.kind === "reject" &&
+    !isExit(current.status) &&
+    statusRank(current.status) < statusRank("approved")
+  ) {
+    const reason = typeof data.reason === "string" ? data.reason.slice(0, 2000) : undefined;
+    proposal = {
+      ...current,
+      status: "rejected",
+      rejectedAt: outcome.at,
+      ...(reason !== undefined && { rejectionReason: reason }),
+      updatedAt: e.occurredAt,
+    };
+  }
+
+  let commitFen: number | undefined;
+  if (e.type === "ProposalApproved" && !current.committed) {
+    // approval commits the budget whatever the status did (a late event still spent the money)
+    commitFen = isFen(data.budgetFen) ? data.budgetFen : current.budgetFen;
+    proposal = { ...proposal, committed: true };
+  }
+
+  return {
+    proposal,
+    entry: {
+      type: e.type,
+      at: e.occurredAt,
+      actor: { role: e.actor.roles[0] ?? "system" },
+      data: { ...publicData(data), status: proposal.status },
+    },
+    ...(commitFen !== undefined && { commitFen }),
+  };
+}
+
+function failed(data: Record<string, unknown>): boolean {
+  return data.passed === false || data.decision === "fail" || data.decision === "reject";
+}
+
+const rejectionStages: readonly RejectionStage[] = [
+  "screening",
+  "deliberation",
+  "expert_review",
+  "district_review",
+  "approval",
+];
+function rejectionStage(v: unknown): RejectionStage | undefined {
+  return rejectionStages.find((s) => s === v);
+}
+
+const isFen = (v: unknown): v is number =>
+  typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
+
+/** Keys that may name or identify people: never copied onto the (public) timeline. */
+const personal = /sub|household|phone|name|member|present|panel|actor|voter|ballot|comment|email/i;
+
+/**
+ * The part of another service's event data fit for the public timeline: top-level scalars
+ * (decision, counts, amounts, due dates, reasons), never identities.
+ */
+export function publicData(data: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(data)) {
+    if (personal.test(k)) continue;
+    if (typeof v === "string") out[k] = v.slice(0, 2000);
+    else if (typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) out[k] = v;
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+import type { Role } from "@pencai/contracts";
+import type { ProposalStatus, PublicStage } from "@pencai/contracts/intake";
+
+/** Where a proposal or need lives (a community and its street and district). */
+export interface Place {
+  communityId: string;
+  streetId: string;
+  districtId: string;
+}
+
+/** Who proposed: kept on the proposal only, never on the timeline or in public views. */
+export interface Proposer {
+  sub: string;
+  role: Role;
+  householdId?: string;
+  orgId?: string;
+}
+
+export interface Screening {
+  decision: "accept" | "reject";
+  needFit?: number;
+  reason?: string;
+  at: string;
+}
+
+export type RejectionStage =
+  | "screening"
+  | "deliberation"
+  | "expert_review"
+  | "district_review"
+  | "approval";
+
+export interface ProposalRecord extends Place {
+  id: string;
+  kind: "works" | "service";
+  category: string;
+  title: string;
+  summary: string;
+  plan?: string;
+  beneficiaries: number | string;
+  budgetFen: number;
+  selfRaisedFen: number;
+  needIds: string[];
+  applicantOrgId?: string;
+  location?: string | { address?: string; lat?: number; lng?: number };
+  year: number;
+  packageGroupId?: string;
+  status: ProposalStatus;
+  screening?: Screening;
+  rejectedAt?: RejectionStage;
+  rejectionReason?: string;
+  withdrawnAt?: string;
+  proposer: Proposer;
+  /** the approval has been added to the community-year committed projection */
+  committed?: boolean;
+  createdAt: string;
+  updatedAt: string;
+  timelineSeq: number;
+  timelineHash: string;
+}
+
+export interface NeedRecord extends Place {
+  id: string;
+  title: string;
+  description: string;
+  category?: string;
+  status: "open";
+  endorsements: number;
+  proposalIds: string[];
+  raisedBy: { sub: string; role: Role };
+  createdAt: string;
+}
+
+export type EvidenceStatus = "pending" | "verified" | "rejected";
+
+export interface EvidenceRecord {
+  evidenceId: string;
+  proposalId: string;
+  purpose: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  sha256: string;
+  status: EvidenceStatus;
+  key: string;
+  uploadedBy: { sub: string; role: Role };
+  createdAt: string;
+  verifiedAt?: string;
+  rejectedAt?: string;
+  mismatches?: string[];
+  quarantineKey?: string;
+}
+
+export type { ProposalStatus, PublicStage };

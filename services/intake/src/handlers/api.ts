@@ -1,0 +1,370 @@
+import { currentCity, geoIndex } from "@pencai/config";
+import {
+  createNeed,
+  createProposal,
+  endorseNeed,
+  getGeo,
+  getNeed,
+  getProposal,
+  getPublicProposal,
+  getRules,
+  getTimeline,
+  LIST_LIMIT_DEFAULT,
+  listNeeds,
+  listProposals,
+  listPublicProposals,
+  screenProposal,
+  withdrawProposal,
+} from "@pencai/contracts/intake";
+import type { Principal, Scope } from "@pencai/runtime/auth";
+import { forbidden, notFound, ProblemError, validationFailed } from "@pencai/runtime/errors";
+import { newEvent } from "@pencai/runtime/events";
+import { httpApi, route } from "@pencai/runtime/http";
+import { ulid } from "ulid";
+import { canReadCommunity, canReadProposal, hasOfficialReach } from "../domain/access.js";
+import { checkEndorsement, raiseNeed } from "../domain/need.js";
+import * as rules from "../domain/proposal.js";
+import { chainItem } from "../domain/timeline.js";
+import type { Place, ProposalRecord } from "../domain/types.js";
+import { needView, proposalView, publicProposalView } from "../domain/views.js";
+import * as store from "../store.js";
+
+// Every Intake route except evidence, plus geo, rules and the public four-publicity views.
+// Rules live in ../domain (one hop from each route below); this file reads, decides, commits.
+
+/** A community of this city with its street and district (404 otherwise). */
+function placeOf(communityId: string): Place {
+  const scope = geoIndex(currentCity()).scopeOfCommunity(communityId);
+  if (!scope) throw notFound(`community ${communityId}`);
+  return scope;
+}
+
+/** The one geography a list asks for: community, street or district. */
+function listScope(q: { communityId?: string; streetId?: string; districtId?: string }): {
+  by: store.ProposalIndex;
+  id: string;
+  scope: Scope;
+} {
+  const given = [q.communityId, q.streetId, q.districtId].filter((v) => v !== undefined);
+  if (given.length !== 1) {
+    throw validationFailed("give exactly one of communityId, streetId, districtId", [
+      { path: "query", message: "exactly one of communityId, streetId, districtId" },
+    ]);
+  }
+  const geo = geoIndex(currentCity());
+  if (q.communityId) return { by: "community", id: q.communityId, scope: placeOf(q.communityId) };
+  if (q.streetId) {
+    const scope = geo.scopeOfStreet(q.streetId);
+    if (!scope) throw notFound(`street ${q.streetId}`);
+    return { by: "street", id: q.streetId, scope };
+  }
+  if (!geo.districtById(q.districtId!)) throw notFound(`district ${q.districtId}`);
+  return { by: "district", id: q.districtId!, scope: { districtId: q.districtId! } };
+}
+
+async function readableProposal(id: string, p: Principal): Promise<ProposalRecord> {
+  const proposal = await store.getProposal(id);
+  if (!proposal) throw notFound(`proposal ${id}`);
+  if (!canReadProposal(p, proposal)) throw forbidden("not your proposal, nor in your jurisdiction");
+  return proposal;
+}
+
+const chainHead = (p: ProposalRecord) => ({ seq: p.timelineSeq, hash: p.timelineHash });
+
+export const handler = httpApi({
+  service: "intake",
+  routes: [
+    // ---------------------------------------------------------------- needs
+    route(createNeed, async (req) => {
+      const principal = req.principal!;
+      const place = placeOf(req.body.communityId);
+      const need = raiseNeed(req.body, {
+        principal,
+        place,
+        rules: currentCity().rules,
+        id: ulid(req.now.getTime()),
+        now: req.now,
+      });
+      const existing = await store.needIdByTitle(place.communityId, need.title);
+      if (existing) throw duplicateNeed(existing);
+      const reply = { status: 201, body: needView(need) };
+      const tx = store.addNeed(store.newTx(), need);
+      tx.event(
+        newEvent({
+          type: "NeedRaised",
+          communityId: place.communityId,
+          actor: principal,
+          correlationId: req.correlationId,
+          data: {
+            needId: need.id,
+            ...place,
+            title: need.title,
+            ...(need.category !== undefined && { category: need.category }),
+          },
+          now: req.now,
+        }),
+      );
+      tx.idempotency(req, reply);
+      try {
+        await tx.commit();
+      } catch (err) {
+        // lost a race with an identical title: name the need that won
+        const winner =
+          err instanceof ProblemError && err.code === "duplicate"
+            ? await store.needIdByTitle(place.communityId, need.title)
+            : undefined;
+        throw winner ? duplicateNeed(winner) : err;
+      }
+      return reply;
+    }),
+
+    route(listNeeds, async (req) => {
+      const place = placeOf(req.query.communityId);
+      if (!canReadCommunity(req.principal!, place)) throw forbidden("outside your community");
+      const page = await store.listNeeds(
+        place.communityId,
+        req.query.limit ?? LIST_LIMIT_DEFAULT,
+        req.query.cursor,
+      );
+      return { body: { items: page.items.map(needView), nextCursor: page.nextCursor } };
+    }),
+
+    route(getNeed, async (req) => {
+      const need = await store.getNeed(req.params.id);
+      if (!need) throw notFound(`need ${req.params.id}`);
+      if (!canReadCommunity(req.principal!, need)) throw forbidden("outside your community");
+      return { body: needView(need) };
+    }),
+
+    route(endorseNeed, async (req) => {
+      const principal = req.principal!;
+      const need = await store.getNeed(req.params.id);
+      if (!need) throw notFound(`need ${req.params.id}`);
+      checkEndorsement(principal, need);
+      const reply = { status: 201, body: { needId: need.id, endorsements: need.endorsements + 1 } };
+      const tx = store.addEndorsement(store.newTx(), need.id, principal.sub, req.now.toISOString());
+      tx.idempotency(req, reply);
+      await tx.commit();
+      return reply;
+    }),
+
+    // ---------------------------------------------------------------- proposals
+    route(createProposal, async (req) => {
+      const principal = req.principal!;
+      const submission = rules.submitProposal(req.body, {
+        principal,
+        place: placeOf(req.body.communityId),
+        rules: currentCity().rules,
+        id: ulid(req.now.getTime()),
+        now: req.now,
+      });
+      const first = chainItem(null, submission.entry);
+      const proposal = { ...submission.proposal, timelineSeq: first.seq, timelineHash: first.hash };
+      const reply = { status: 201, body: proposalView(proposal) };
+      const tx = store.addSubmission(store.newTx(), proposal, first, submission.committedLimitFen);
+      tx.event(
+        newEvent({
+          type: "ProposalSubmitted",
+          proposalId: proposal.id,
+          communityId: proposal.communityId,
+          actor: principal,
+          correlationId: req.correlationId,
+          data: {
+            proposalId: proposal.id,
+            communityId: proposal.communityId,
+            streetId: proposal.streetId,
+            districtId: proposal.districtId,
+            kind: proposal.kind,
+            category: proposal.category,
+            title: proposal.title,
+            budgetFen: proposal.budgetFen,
+            selfRaisedFen: proposal.selfRaisedFen,
+            year: proposal.year,
+            needIds: proposal.needIds,
+            ...(proposal.applicantOrgId !== undefined && {
+              applicantOrgId: proposal.applicantOrgId,
+            }),
+            ...(proposal.packageGroupId !== undefined && {
+              packageGroupId: proposal.packageGroupId,
+            }),
+          },
+          now: req.now,
+        }),
+      );
+      tx.idempotency(req, reply);
+      await tx.commit();
+      return reply;
+    }),
+
+    route(getProposal, async (req) => {
+      return { body: proposalView(await readableProposal(req.params.id, req.principal!)) };
+    }),
+
+    route(listProposals, async (req) => {
+      const principal = req.principal!;
+      const q = req.query;
+      const limit = q.limit ?? LIST_LIMIT_DEFAULT;
+      if (q.mine) {
+        const page = await store.proposalsOf(principal.sub, limit, q.cursor);
+        return { body: { items: page.items.map(proposalView), nextCursor: page.nextCursor } };
+      }
+      const { by, id, scope } = listScope(q);
+      // officials list their jurisdiction; residents and organisations their own proposals
+      // in their own community (everything else public is under /v1/public)
+      const official = hasOfficialReach(principal, scope);
+      if (!official && !(by === "community" && principal.communityId === id)) {
+        throw forbidden("outside your jurisdiction; use mine=true or /v1/public");
+      }
+      const page = await store.queryProposals({
+        by,
+        id,
+        ...(!official && { proposerSub: principal.sub }),
+        ...(q.year !== undefined && { year: q.year }),
+        ...(q.status !== undefined && { status: q.status }),
+        limit,
+        ...(q.cursor !== undefined && { cursor: q.cursor }),
+      });
+      return { body: { items: page.items.map(proposalView), nextCursor: page.nextCursor } };
+    }),
+
+    route(screenProposal, async (req) => {
+      const principal = req.principal!;
+      const before = await store.getProposal(req.params.id);
+      if (!before) throw notFound(`proposal ${req.params.id}`);
+      const { proposal, entry } = rules.screenProposal(before, req.body, {
+        principal,
+        rules: currentCity().rules,
+        now: req.now,
+      });
+      const item = chainItem(chainHead(before), entry);
+      const after = { ...proposal, timelineSeq: item.seq, timelineHash: item.hash };
+      const reply = { body: proposalView(after) };
+      const tx = store.addTransition(store.newTx(), before, after, item);
+      tx.event(
+        newEvent({
+          type: "ProposalScreened",
+          proposalId: after.id,
+          communityId: after.communityId,
+          actor: principal,
+          correlationId: req.correlationId,
+          data: {
+            proposalId: after.id,
+            decision: req.body.decision,
+            status: after.status as "screened" | "rejected",
+            ...(req.body.needFit !== undefined && { needFit: req.body.needFit }),
+            ...(req.body.reason !== undefined && { reason: req.body.reason }),
+          },
+          now: req.now,
+        }),
+      );
+      tx.idempotency(req, reply);
+      await tx.commit();
+      return reply;
+    }),
+
+    route(withdrawProposal, async (req) => {
+      const principal = req.principal!;
+      const before = await store.getProposal(req.params.id);
+      if (!before) throw notFound(`proposal ${req.params.id}`);
+      const { proposal, entry } = rules.withdrawProposal(before, req.body, {
+        principal,
+        now: req.now,
+      });
+      const item = chainItem(chainHead(before), entry);
+      const after = { ...proposal, timelineSeq: item.seq, timelineHash: item.hash };
+      const reply = { body: proposalView(after) };
+      const tx = store.addTransition(store.newTx(), before, after, item);
+      tx.event(
+        newEvent({
+          type: "ProposalWithdrawn",
+          proposalId: after.id,
+          communityId: after.communityId,
+          actor: principal,
+          correlationId: req.correlationId,
+          data: {
+            proposalId: after.id,
+            needIds: after.needIds,
+            previousStatus: before.status,
+            ...(req.body?.reason !== undefined && { reason: req.body.reason }),
+          },
+          now: req.now,
+        }),
+      );
+      tx.idempotency(req, reply);
+      await tx.commit();
+      return reply;
+    }),
+
+    route(getTimeline, async (req) => {
+      await readableProposal(req.params.id, req.principal!);
+      return { body: { items: await store.getTimeline(req.params.id) } };
+    }),
+
+    // ---------------------------------------------------------------- public (四公开)
+    route(listPublicProposals, async (req) => {
+      const q = req.query;
+      const { by, id } = listScope(q);
+      const page = await store.queryProposals({
+        by,
+        id,
+        ...(q.year !== undefined && { year: q.year }),
+        ...(q.stage !== undefined && { stage: q.stage }),
+        publicOnly: true,
+        limit: q.limit ?? LIST_LIMIT_DEFAULT,
+        ...(q.cursor !== undefined && { cursor: q.cursor }),
+      });
+      return { body: { items: page.items.map(publicProposalView), nextCursor: page.nextCursor } };
+    }),
+
+    route(getPublicProposal, async (req) => {
+      const proposal = await store.getProposal(req.params.id);
+      if (!proposal || proposal.status === "withdrawn") throw notFound(`proposal ${req.params.id}`);
+      const timeline = await store.getTimeline(proposal.id);
+      return { body: { ...publicProposalView(proposal), timeline } };
+    }),
+
+    // ---------------------------------------------------------------- geography and rules
+    route(getGeo, async () => {
+      const city = currentCity();
+      return {
+        body: {
+          cityId: city.id,
+          name: city.name,
+          districts: city.districts.map((d) => ({
+            id: d.id,
+            name: d.name,
+            streets: d.streets.map((s) => ({
+              id: s.id,
+              name: s.name,
+              communities: s.communities.map((c) => ({ id: c.id, name: c.name })),
+            })),
+          })),
+        },
+      };
+    }),
+
+    route(getRules, async () => {
+      const city = currentCity();
+      const r = city.rules;
+      return {
+        body: {
+          preset: city.preset,
+          caps: r.caps,
+          categoryList: r.categoryList,
+          categories: r.categories,
+          thresholds: r.thresholds,
+          sla: r.sla,
+          process: r.process,
+        },
+      };
+    }),
+  ],
+});
+
+function duplicateNeed(existingId: string): ProblemError {
+  return new ProblemError(
+    "duplicate",
+    `a need with this title already exists in this community: ${existingId}`,
+    [{ path: "title", message: `duplicate of need ${existingId}` }],
+  );
+}

@@ -1,0 +1,56 @@
+import type { Envelope, EventType } from "@pencai/contracts/events";
+import { intakeInboxEventTypes } from "@pencai/contracts/intake";
+import { type EventHandler, eventConsumer } from "@pencai/runtime/consumer";
+import { logger } from "@pencai/runtime/powertools";
+import type { Tx } from "@pencai/runtime/tx";
+import { applyLifecycleEvent } from "../domain/registry.js";
+import { chainItem } from "../domain/timeline.js";
+import * as store from "../store.js";
+
+// Intake's inbox. Its own ProposalSubmitted / ProposalWithdrawn keep the needs library's
+// links; the other services' lifecycle events move the proposal registry (status + timeline)
+// and ProposalApproved adds to the community-year committed projection used by the cap rule.
+
+const proposalIdOf = (e: Envelope) =>
+  e.proposalId ??
+  ((e.data as { proposalId?: unknown } | undefined)?.proposalId as string | undefined);
+
+async function proposalOf(e: Envelope) {
+  const id = proposalIdOf(e);
+  const proposal = id ? await store.getProposal(id) : undefined;
+  if (!proposal)
+    logger.warn("event for an unknown proposal acknowledged", { eventId: e.id, type: e.type });
+  return proposal;
+}
+
+/** A need lists the proposals that answer it; a withdrawn proposal never (re)appears. */
+const linkNeeds: EventHandler = async (e, tx) => {
+  const proposal = await proposalOf(e);
+  if (!proposal || proposal.status === "withdrawn") return;
+  store.addNeedLinks(tx, proposal.needIds, proposal.id, "ADD");
+};
+
+const unlinkNeeds: EventHandler = async (e, tx) => {
+  const proposal = await proposalOf(e);
+  if (!proposal) return;
+  store.addNeedLinks(tx, proposal.needIds, proposal.id, "DELETE");
+};
+
+/** Status (forward only), timeline entry and, on approval, the committed budget. */
+const project: EventHandler = async (e: Envelope, tx: Tx) => {
+  const before = await proposalOf(e);
+  if (!before) return;
+  const change = applyLifecycleEvent(before, e);
+  const item = chainItem({ seq: before.timelineSeq, hash: before.timelineHash }, change.entry);
+  store.addTransition(tx, before, change.proposal, item);
+  if (change.commitFen !== undefined) {
+    store.addCommitment(tx, before.communityId, before.year, change.commitFen);
+  }
+};
+
+const handlers: Partial<Record<EventType, EventHandler>> = {};
+for (const type of intakeInboxEventTypes) handlers[type] = project;
+handlers.ProposalSubmitted = linkNeeds;
+handlers.ProposalWithdrawn = unlinkNeeds;
+
+export const handler = eventConsumer({ service: "intake", handlers });

@@ -1,0 +1,508 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  QueryCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { ProposalStatus, PublicStage, TimelineItem } from "@pencai/contracts/intake";
+import { ddb, env } from "@pencai/runtime/clients";
+import { duplicate, invalidState, notFound, rule } from "@pencai/runtime/errors";
+import { Tx } from "@pencai/runtime/tx";
+import { decodeCursor, encodeCursor } from "./domain/cursor.js";
+import { titleKey } from "./domain/need.js";
+import { stageOf } from "./domain/proposal.js";
+import type { EvidenceRecord, NeedRecord, ProposalRecord } from "./domain/types.js";
+
+/**
+ * Intake's DynamoDB table (one table, keys `pk`/`sk`, sparse GSIs gsi1..gsi3). Item kinds:
+ *
+ * | item | pk | sk | indexes |
+ * |---|---|---|---|
+ * | proposal | `PROPOSAL#<id>` | `PROPOSAL` | gsi1 `PROPOSAL#C#<community>`, gsi2 `PROPOSAL#S#<street>`, gsi3 `PROPOSAL#D#<district>`; sk `<year>#<status>#<createdAt>#<id>` |
+ * | timeline item | `PROPOSAL#<id>` | `TL#<seq, 6 digits>` | |
+ * | evidence | `PROPOSAL#<id>` | `EVIDENCE#<evidenceId>` | |
+ * | proposer index | `PROPOSER#<sub>` | `<createdAt>#<id>` | |
+ * | need | `NEED#<id>` | `NEED` | gsi1 `NEED#C#<community>` / `<createdAt>#<id>` |
+ * | need title (dedup) | `NEEDTITLE#<community>#<titleKey>` | `NEEDTITLE` | |
+ * | endorsement | `NEED#<id>` | `ENDORSE#<sub>` | |
+ * | community-year budget | `BUDGET#<community>#<year>` | `BUDGET` | |
+ *
+ * Writes are added to a runtime `Tx` (state + timeline + outbox + idempotency commit together).
+ */
+
+export const table = () => env("TABLE_NAME");
+export const newTx = () => new Tx(table());
+
+export const keys = {
+  proposal: (id: string) => ({ pk: `PROPOSAL#${id}`, sk: "PROPOSAL" }),
+  timeline: (id: string, seq: number) => ({
+    pk: `PROPOSAL#${id}`,
+    sk: `TL#${String(seq).padStart(6, "0")}`,
+  }),
+  evidence: (proposalId: string, evidenceId: string) => ({
+    pk: `PROPOSAL#${proposalId}`,
+    sk: `EVIDENCE#${evidenceId}`,
+  }),
+  proposer: (sub: string, createdAt: string, id: string) => ({
+    pk: `PROPOSER#${sub}`,
+    sk: `${createdAt}#${id}`,
+  }),
+  need: (id: string) => ({ pk: `NEED#${id}`, sk: "NEED" }),
+  needTitle: (communityId: string, title: string) => ({
+    pk: `NEEDTITLE#${communityId}#${titleKey(title)}`,
+    sk: "NEEDTITLE",
+  }),
+  endorsement: (needId: string, sub: string) => ({ pk: `NEED#${needId}`, sk: `ENDORSE#${sub}` }),
+  budget: (communityId: string, year: number) => ({
+    pk: `BUDGET#${communityId}#${year}`,
+    sk: "BUDGET",
+  }),
+};
+
+/** The three geography indexes of proposals. */
+export const proposalIndexes = {
+  community: { index: "gsi1", pk: "gsi1pk", sk: "gsi1sk", prefix: "PROPOSAL#C#" },
+  street: { index: "gsi2", pk: "gsi2pk", sk: "gsi2sk", prefix: "PROPOSAL#S#" },
+  district: { index: "gsi3", pk: "gsi3pk", sk: "gsi3sk", prefix: "PROPOSAL#D#" },
+} as const;
+export type ProposalIndex = keyof typeof proposalIndexes;
+
+const indexSortKey = (p: ProposalRecord) => `${p.year}#${p.status}#${p.createdAt}#${p.id}`;
+
+// ---------------------------------------------------------------- item <-> record
+
+export function proposalItem(p: ProposalRecord): Record<string, unknown> {
+  const stage = stageOf(p.status, p.rejectedAt);
+  const sk = indexSortKey(p);
+  return {
+    ...keys.proposal(p.id),
+    entity: "proposal",
+    ...p,
+    ...(stage && { publicStage: stage }),
+    gsi1pk: `${proposalIndexes.community.prefix}${p.communityId}`,
+    gsi1sk: sk,
+    gsi2pk: `${proposalIndexes.street.prefix}${p.streetId}`,
+    gsi2sk: sk,
+    gsi3pk: `${proposalIndexes.district.prefix}${p.districtId}`,
+    gsi3sk: sk,
+  };
+}
+
+const storageKeys = [
+  "pk",
+  "sk",
+  "entity",
+  "gsi1pk",
+  "gsi1sk",
+  "gsi2pk",
+  "gsi2sk",
+  "gsi3pk",
+  "gsi3sk",
+];
+function strip<T>(item: Record<string, unknown>, extra: string[] = []): T {
+  const out: Record<string, unknown> = { ...item };
+  for (const k of [...storageKeys, ...extra]) delete out[k];
+  return out as T;
+}
+
+export const proposalOf = (item: Record<string, unknown>) =>
+  strip<ProposalRecord>(item, ["publicStage"]);
+
+export function needItem(n: NeedRecord): Record<string, unknown> {
+  const { proposalIds: _links, ...rest } = n; // links are a string set kept by the inbox
+  return {
+    ...keys.need(n.id),
+    entity: "need",
+    ...rest,
+    gsi1pk: `NEED#C#${n.communityId}`,
+    gsi1sk: `${n.createdAt}#${n.id}`,
+  };
+}
+
+export function needOf(item: Record<string, unknown>): NeedRecord {
+  const links = item.proposalIds;
+  const proposalIds = links instanceof Set ? [...(links as Set<string>)].sort() : [];
+  return { ...strip<NeedRecord>(item), proposalIds };
+}
+
+const evidenceItem = (e: EvidenceRecord) => ({
+  ...keys.evidence(e.proposalId, e.evidenceId),
+  entity: "evidence",
+  ...e,
+});
+const evidenceOf = (item: Record<string, unknown>) => strip<EvidenceRecord>(item);
+const timelineOf = (item: Record<string, unknown>) => strip<TimelineItem>(item);
+
+// ---------------------------------------------------------------- reads
+
+async function getItem(key: { pk: string; sk: string }) {
+  const out = await ddb.send(
+    new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }),
+  );
+  return out.Item;
+}
+
+export async function getProposal(id: string): Promise<ProposalRecord | undefined> {
+  const item = await getItem(keys.proposal(id));
+  return item && proposalOf(item);
+}
+
+export async function getNeed(id: string): Promise<NeedRecord | undefined> {
+  const item = await getItem(keys.need(id));
+  return item && needOf(item);
+}
+
+/** The need already holding this (normalised) title in the community, if any. */
+export async function needIdByTitle(
+  communityId: string,
+  title: string,
+): Promise<string | undefined> {
+  const item = await getItem(keys.needTitle(communityId, title));
+  return item?.needId as string | undefined;
+}
+
+export async function getEvidence(
+  proposalId: string,
+  evidenceId: string,
+): Promise<EvidenceRecord | undefined> {
+  const item = await getItem(keys.evidence(proposalId, evidenceId));
+  return item && evidenceOf(item);
+}
+
+/** The whole timeline, in order (a proposal has tens of entries, not thousands). */
+export async function getTimeline(id: string): Promise<TimelineItem[]> {
+  const items: TimelineItem[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :tl)",
+        ExpressionAttributeValues: { ":pk": keys.proposal(id).pk, ":tl": "TL#" },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of out.Items ?? []) items.push(timelineOf(item));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Pages of at most `limit`; FilterExpressions may thin a page, so it reads on until full. */
+async function queryPage(
+  input: {
+    index?: string;
+    key: string;
+    values: Record<string, unknown>;
+    names?: Record<string, string>;
+    filter?: string;
+    forward?: boolean;
+  },
+  limit: number,
+  start: Record<string, unknown> | undefined,
+): Promise<{ items: Record<string, unknown>[]; last: Record<string, unknown> | undefined }> {
+  const items: Record<string, unknown>[] = [];
+  let last = start;
+  for (let round = 0; round < 10 && items.length < limit; round++) {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table(),
+        ...(input.index && { IndexName: input.index }),
+        KeyConditionExpression: input.key,
+        ...(input.filter && { FilterExpression: input.filter }),
+        ...(input.names && { ExpressionAttributeNames: input.names }),
+        ExpressionAttributeValues: input.values,
+        ScanIndexForward: input.forward ?? false,
+        Limit: limit - items.length,
+        ExclusiveStartKey: last,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    last = out.LastEvaluatedKey;
+    if (!last) break;
+  }
+  return { items, last };
+}
+
+export interface ProposalQuery {
+  by: ProposalIndex;
+  id: string;
+  year?: number;
+  status?: ProposalStatus;
+  stage?: PublicStage;
+  /** leave out withdrawn proposals (public views) */
+  publicOnly?: boolean;
+  /** only this proposer's (residents and organisations listing their own community) */
+  proposerSub?: string;
+  limit: number;
+  cursor?: string;
+}
+
+/**
+ * Proposals of a community, street or district, newest year first. Year and status are
+ * key conditions (`begins_with(sk, "<year>#<status>#")`); a status without a year, a public
+ * stage and the public-only rule are filters on the same index query. Never a Scan.
+ */
+export async function queryProposals(q: ProposalQuery): Promise<Page<ProposalRecord>> {
+  const ix = proposalIndexes[q.by];
+  const pkValue = `${ix.prefix}${q.id}`;
+  const start = decodeCursor(q.cursor, { [ix.pk]: pkValue });
+  const values: Record<string, unknown> = { ":pk": pkValue };
+  const names: Record<string, string> = {};
+  let key = `${ix.pk} = :pk`;
+  const filters: string[] = [];
+  if (q.year !== undefined) {
+    values[":prefix"] = q.status ? `${q.year}#${q.status}#` : `${q.year}#`;
+    key += ` AND begins_with(${ix.sk}, :prefix)`;
+  } else if (q.status) {
+    names["#status"] = "status";
+    values[":status"] = q.status;
+    filters.push("#status = :status");
+  }
+  if (q.stage) {
+    values[":stage"] = q.stage;
+    filters.push("publicStage = :stage");
+  } else if (q.publicOnly) {
+    filters.push("attribute_exists(publicStage)");
+  }
+  if (q.proposerSub !== undefined) {
+    names["#proposer"] = "proposer";
+    names["#sub"] = "sub";
+    values[":sub"] = q.proposerSub;
+    filters.push("#proposer.#sub = :sub");
+  }
+  const { items, last } = await queryPage(
+    {
+      index: ix.index,
+      key,
+      values,
+      ...(Object.keys(names).length && { names }),
+      ...(filters.length && { filter: filters.join(" AND ") }),
+    },
+    q.limit,
+    start,
+  );
+  return { items: items.map(proposalOf), nextCursor: encodeCursor(last) };
+}
+
+/** The caller's own proposals, newest first (proposer index items, then one batch read). */
+export async function proposalsOf(
+  sub: string,
+  limit: number,
+  cursor?: string,
+): Promise<Page<ProposalRecord>> {
+  const pk = `PROPOSER#${sub}`;
+  const start = decodeCursor(cursor, { pk });
+  const { items, last } = await queryPage({ key: "pk = :pk", values: { ":pk": pk } }, limit, start);
+  const ids = items.map((i) => i.proposalId as string);
+  const found = await batchGetProposals(ids);
+  return {
+    items: ids.flatMap((id) => found.get(id) ?? []),
+    nextCursor: encodeCursor(last),
+  };
+}
+
+async function batchGetProposals(ids: string[]): Promise<Map<string, ProposalRecord>> {
+  const found = new Map<string, ProposalRecord>();
+  for (let i = 0; i < ids.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [table()]: { Keys: ids.slice(i, i + 100).map((id) => keys.proposal(id)) },
+    };
+    for (let attempt = 0; request && attempt < 5; attempt++) {
+      const out: BatchGetCommandOutput = await ddb.send(
+        new BatchGetCommand({ RequestItems: request }),
+      );
+      for (const item of out.Responses?.[table()] ?? []) {
+        const p = proposalOf(item);
+        found.set(p.id, p);
+      }
+      const rest: { Keys?: Record<string, unknown>[] } | undefined = out.UnprocessedKeys?.[table()];
+      request = rest?.Keys?.length ? { [table()]: { Keys: rest.Keys } } : undefined;
+    }
+  }
+  return found;
+}
+
+/** A community's needs library, newest first. */
+export async function listNeeds(
+  communityId: string,
+  limit: number,
+  cursor?: string,
+): Promise<Page<NeedRecord>> {
+  const pkValue = `NEED#C#${communityId}`;
+  const start = decodeCursor(cursor, { gsi1pk: pkValue });
+  const { items, last } = await queryPage(
+    { index: "gsi1", key: "gsi1pk = :pk", values: { ":pk": pkValue } },
+    limit,
+    start,
+  );
+  return { items: items.map(needOf), nextCursor: encodeCursor(last) };
+}
+
+/** A proposal's evidence, oldest first. */
+export async function listEvidence(
+  proposalId: string,
+  limit: number,
+  cursor?: string,
+): Promise<Page<EvidenceRecord>> {
+  const pk = keys.proposal(proposalId).pk;
+  const start = decodeCursor(cursor, { pk });
+  const { items, last } = await queryPage(
+    {
+      key: "pk = :pk AND begins_with(sk, :ev)",
+      values: { ":pk": pk, ":ev": "EVIDENCE#" },
+      forward: true,
+    },
+    limit,
+    start,
+  );
+  return { items: items.map(evidenceOf), nextCursor: encodeCursor(last) };
+}
+
+// ---------------------------------------------------------------- writes (added to a Tx)
+
+/**
+ * A new proposal: the proposal and its first timeline item, a ConditionCheck per need (exists,
+ * same community) and one on the community-year budget (committed + budget ≤ cap).
+ */
+export function addSubmission(
+  tx: Tx,
+  proposal: ProposalRecord,
+  first: TimelineItem,
+  committedLimitFen: number,
+): Tx {
+  tx.put(proposalItem(proposal), { condition: "attribute_not_exists(pk)" });
+  tx.put(
+    { ...keys.timeline(proposal.id, first.seq), entity: "timeline", ...first },
+    {
+      condition: "attribute_not_exists(pk)",
+    },
+  );
+  tx.put({
+    ...keys.proposer(proposal.proposer.sub, proposal.createdAt, proposal.id),
+    entity: "proposer",
+    proposalId: proposal.id,
+  });
+  for (const needId of proposal.needIds) {
+    tx.check(keys.need(needId), {
+      condition: "attribute_exists(pk) AND communityId = :community",
+      values: { ":community": proposal.communityId },
+      onFail: rule(
+        "need_not_found",
+        `need ${needId} is not in the needs library of ${proposal.communityId}`,
+      ),
+    });
+  }
+  tx.check(keys.budget(proposal.communityId, proposal.year), {
+    condition: "attribute_not_exists(pk) OR committedFen <= :limit",
+    values: { ":limit": committedLimitFen },
+    onFail: rule(
+      "community_cap_exceeded",
+      `the budget does not fit in what is left of ${proposal.communityId}'s ${proposal.year} cap`,
+    ),
+  });
+  return tx;
+}
+
+/**
+ * A change of a proposal with its next timeline item. The proposal is replaced only if its
+ * chain head is still the one the change was computed from, so concurrent writers cannot fork
+ * the chain or overwrite each other (the loser gets 409 invalid_state and may retry).
+ */
+export function addTransition(
+  tx: Tx,
+  before: ProposalRecord,
+  after: ProposalRecord,
+  item: TimelineItem,
+): Tx {
+  tx.put(proposalItem({ ...after, timelineSeq: item.seq, timelineHash: item.hash }), {
+    condition: "timelineSeq = :seq",
+    values: { ":seq": before.timelineSeq },
+    onFail: invalidState("the proposal changed meanwhile; reload and retry"),
+  });
+  tx.put(
+    { ...keys.timeline(before.id, item.seq), entity: "timeline", ...item },
+    {
+      condition: "attribute_not_exists(pk)",
+    },
+  );
+  return tx;
+}
+
+/** A need and its title claim (one need per normalised title and community). */
+export function addNeed(tx: Tx, need: NeedRecord): Tx {
+  tx.put(needItem(need), { condition: "attribute_not_exists(pk)" });
+  tx.put(
+    { ...keys.needTitle(need.communityId, need.title), entity: "needTitle", needId: need.id },
+    {
+      condition: "attribute_not_exists(pk)",
+      onFail: duplicate("a need with this title already exists in this community"),
+    },
+  );
+  return tx;
+}
+
+/** One endorsement per resident (conditional put) and the count kept on the need. */
+export function addEndorsement(tx: Tx, needId: string, sub: string, at: string): Tx {
+  tx.put(
+    { ...keys.endorsement(needId, sub), entity: "endorsement", needId, endorsedAt: at },
+    { condition: "attribute_not_exists(pk)", onFail: duplicate("you already endorsed this need") },
+  );
+  tx.update(keys.need(needId), {
+    update: "ADD endorsements :one",
+    condition: "attribute_exists(pk)",
+    values: { ":one": 1 },
+    onFail: notFound(`need ${needId}`),
+  });
+  return tx;
+}
+
+/** Links (or unlinks) a proposal to the needs it answers; set operations are idempotent. */
+export function addNeedLinks(
+  tx: Tx,
+  needIds: readonly string[],
+  proposalId: string,
+  op: "ADD" | "DELETE",
+): Tx {
+  for (const needId of needIds) {
+    tx.update(keys.need(needId), {
+      update: `${op} proposalIds :ids`,
+      condition: "attribute_exists(pk)",
+      values: { ":ids": new Set([proposalId]) },
+    });
+  }
+  return tx;
+}
+
+/** Adds an approved budget to the community-year committed projection. */
+export function addCommitment(tx: Tx, communityId: string, year: number, fen: number): Tx {
+  tx.update(keys.budget(communityId, year), {
+    update: "ADD committedFen :fen SET communityId = :c, #year = :y",
+    names: { "#year": "year" },
+    values: { ":fen": fen, ":c": communityId, ":y": year },
+  });
+  return tx;
+}
+
+export function addEvidence(tx: Tx, e: EvidenceRecord): Tx {
+  tx.put(evidenceItem(e), { condition: "attribute_not_exists(pk)" });
+  return tx;
+}
+
+/** Verified or rejected: only a pending record changes (a concurrent confirm loses). */
+export const evidenceRaced = invalidState("this evidence was confirmed meanwhile");
+export function settleEvidence(tx: Tx, e: EvidenceRecord): Tx {
+  tx.put(evidenceItem(e), {
+    condition: "#status = :pending",
+    names: { "#status": "status" },
+    values: { ":pending": "pending" },
+    onFail: evidenceRaced,
+  });
+  return tx;
+}

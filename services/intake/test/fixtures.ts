@@ -1,0 +1,97 @@
+import { type City, resolveCity, setCurrentCity } from "@pencai/config";
+import type { Principal } from "@pencai/runtime/auth";
+import type { ProposalRecord } from "../src/domain/types.js";
+
+/** A small city: one district, two streets, three communities. */
+export function testCity(preset: "longgang" | "luohu" = "longgang"): City {
+  return resolveCity({
+    id: "testcity",
+    name: "测试市",
+    region: "ap-east-1",
+    preset,
+    districts: [
+      {
+        id: "d1",
+        name: "一区",
+        streets: [
+          {
+            id: "s1",
+            name: "一街",
+            communities: [
+              { id: "c1", name: "一社区" },
+              { id: "c2", name: "二社区" },
+            ],
+          },
+          { id: "s2", name: "二街", communities: [{ id: "c3", name: "三社区" }] },
+        ],
+      },
+      {
+        id: "d2",
+        name: "二区",
+        streets: [{ id: "s3", name: "三街", communities: [{ id: "c4", name: "四社区" }] }],
+      },
+    ],
+  });
+}
+
+export const useTestCity = (preset: "longgang" | "luohu" = "longgang") => {
+  const city = testCity(preset);
+  setCurrentCity(city);
+  return city;
+};
+
+export const c1 = { districtId: "d1", streetId: "s1", communityId: "c1" };
+export const c2 = { districtId: "d1", streetId: "s1", communityId: "c2" };
+export const c3 = { districtId: "d1", streetId: "s2", communityId: "c3" };
+
+export const resident = (sub = "res-1", place = c1): Principal => ({
+  sub,
+  roles: ["resident"],
+  ...place,
+  householdId: `hh-${sub}`,
+});
+export const staff = (place: Partial<typeof c1> = c1, sub = "staff-1"): Principal => ({
+  sub,
+  roles: ["community_staff"],
+  districtId: place.districtId ?? "d1",
+  ...place,
+});
+export const org = (orgId = "org-1", place = c1): Principal => ({
+  sub: `user-${orgId}`,
+  roles: ["org"],
+  ...place,
+  orgId,
+});
+export const streetStaff = (streetId = "s1"): Principal => ({
+  sub: "street-1",
+  roles: ["street_staff"],
+  districtId: "d1",
+  streetId,
+});
+
+export const ULID_A = "01JAAAAAAAAAAAAAAAAAAAAAAA";
+export const ULID_B = "01JBBBBBBBBBBBBBBBBBBBBBBB";
+export const ULID_N = "01JNNNNNNNNNNNNNNNNNNNNNNN";
+
+export function proposalRecord(over: Partial<ProposalRecord> = {}): ProposalRecord {
+  return {
+    id: ULID_A,
+    ...c1,
+    kind: "works",
+    category: "environment",
+    title: "路灯更换",
+    summary: "更换老化路灯",
+    beneficiaries: 300,
+    budgetFen: 1_000_000,
+    selfRaisedFen: 0,
+    needIds: [ULID_N],
+    year: 2026,
+    status: "submitted",
+    proposer: { sub: "res-1", role: "resident", householdId: "hh-res-1" },
+    createdAt: "2026-03-01T00:00:00.000Z",
+    updatedAt: "2026-03-01T00:00:00.000Z",
+    timelineSeq: 1,
+    timelineHash: "0".repeat(64),
+    ...over,
+  };
+}
