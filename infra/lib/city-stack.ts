@@ -1,0 +1,55 @@
+import type { City } from "@pencai/config";
+import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import * as kms from "aws-cdk-lib/aws-kms";
+import * as sns from "aws-cdk-lib/aws-sns";
+import type { Construct } from "constructs";
+import { CityApi } from "./city-api.js";
+import { EvidenceBucket } from "./evidence-bucket.js";
+import { IntakeService } from "./intake.js";
+
+export interface CityStackProps extends StackProps {
+  city: City;
+}
+
+export const stackIdOf = (city: Pick<City, "id">) => `Pencai-${city.id}`;
+
+/** Everything one city runs on: one API, one user pool, one event topic, one stack per service. */
+export class CityStack extends Stack {
+  readonly city: City;
+  readonly api: CityApi;
+  readonly topic: sns.Topic;
+  readonly evidence: EvidenceBucket;
+  readonly intake: IntakeService;
+
+  constructor(scope: Construct, id: string, props: CityStackProps) {
+    super(scope, id, {
+      description: `Pencai (盆菜) livelihood micro-projects for ${props.city.name} (${props.city.id})`,
+      terminationProtection: props.city.production,
+      ...props,
+      env: { region: props.city.region, ...props.env },
+    });
+    const { city } = props;
+    this.city = city;
+    this.tags.setTag("pencai:city", city.id);
+
+    this.api = new CityApi(this, "Api", { city });
+
+    // The AWS-managed SNS key: publishers need no key grants, and SQS-managed inbox encryption works with it.
+    this.topic = new sns.Topic(this, "Events", {
+      displayName: `Pencai ${city.id} domain events`,
+      enforceSSL: true,
+      masterKey: kms.Alias.fromAliasName(this, "SnsKey", "alias/aws/sns"),
+    });
+    this.evidence = new EvidenceBucket(this, "Evidence", { city });
+
+    this.intake = new IntakeService(this, "Intake", {
+      city,
+      api: this.api,
+      topic: this.topic,
+      evidence: this.evidence,
+    });
+
+    new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
+    new CfnOutput(this, "EvidenceBucketName", { value: this.evidence.bucket.bucketName });
+  }
+}

@@ -1,0 +1,59 @@
+import { mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { City } from "@pencai/config";
+import { loadCityFile } from "@pencai/config/load";
+import { Template } from "aws-cdk-lib/assertions";
+import type { CloudAssembly } from "aws-cdk-lib/cx-api";
+import { buildApp } from "../lib/app.js";
+import type { CityStack } from "../lib/city-stack.js";
+import { cityFile, fromRoot } from "../lib/paths.js";
+
+export const cityIds = readdirSync(fromRoot("infra/cities"))
+  .filter((f) => f.endsWith(".json"))
+  .map((f) => f.slice(0, -5))
+  .sort();
+
+export interface Synthesized {
+  city: City;
+  stack: CityStack;
+  assembly: CloudAssembly;
+  template: Template;
+  json: Record<string, unknown>;
+}
+
+const cache = new Map<string, Synthesized>();
+
+/** Synthesize a city file the way the local cloud does: in-process, no bundling, cdk-nag on. */
+export function synthCity(id: string): Synthesized {
+  let hit = cache.get(id);
+  if (!hit) {
+    const city = loadCityFile(cityFile(id));
+    const outdir = mkdtempSync(join(tmpdir(), `pencai-cdk-${id}-`));
+    const { app, stack } = buildApp({ city, bundling: false, outdir });
+    const assembly = app.synth();
+    const json = assembly.getStackByName(stack.stackName).template as Record<string, unknown>;
+    hit = { city, stack, assembly, template: Template.fromJSON(json), json };
+    cache.set(id, hit);
+  }
+  return hit;
+}
+
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  Metadata: Record<string, unknown>;
+}
+type Resources = Record<string, Partial<Resource> & { Type: string }>;
+
+/** Resources of one type, with Properties and Metadata defaulted to `{}`. */
+export function resourcesOf(json: Record<string, unknown>, type: string): [string, Resource][] {
+  return Object.entries(json.Resources as Resources)
+    .filter(([, r]) => r.Type === type)
+    .map(([id, r]) => [id, { Properties: {}, Metadata: {}, ...r }]);
+}
+
+/** A function's environment variables. */
+export const envOf = (fn: Resource) =>
+  (fn.Properties.Environment as { Variables: Record<string, unknown> } | undefined)?.Variables ??
+  {};
