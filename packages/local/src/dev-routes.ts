@@ -1,0 +1,199 @@
+/**
+ * Endpoints the local gateway serves itself (never in the template, never deployed):
+ * `/health`, `/openapi.json`, `/.well-known/jwks.json` and the `/dev/` helpers.
+ */
+import { roles } from "@pencai/contracts";
+import type { HttpResult } from "./apigw.js";
+import type { LocalIssuer } from "./keys.js";
+
+export interface DevContext {
+  issuer: LocalIssuer;
+  openapi(): object;
+  clock: { offsetMs(): number; set(offsetMs: number): Promise<void> };
+  jobs: {
+    names(): string[];
+    /** run every function of the job; undefined when no function has that job */
+    run(
+      job: string,
+    ): Promise<
+      | { ran: string[]; results: unknown[]; errors: { functionId: string; message: string }[] }
+      | undefined
+    >;
+  };
+  pollers: { paused(): boolean; setPaused(paused: boolean): void };
+  /** exact item count of every table (Scan COUNT) */
+  tables(): Promise<Record<string, { logicalId: string; itemCount: number }>>;
+}
+
+const ok = (body: unknown, status = 200): HttpResult => ({
+  status,
+  headers: { "content-type": "application/json" },
+  body: Buffer.from(JSON.stringify(body)),
+});
+
+type Issue = { path: string; message: string };
+
+function invalid(detail: string, errors: Issue[] = []): HttpResult {
+  return {
+    status: 400,
+    headers: { "content-type": "application/problem+json" },
+    body: Buffer.from(
+      JSON.stringify({
+        type: "about:blank",
+        title: "Bad Request",
+        status: 400,
+        code: "validation_failed",
+        detail,
+        ...(errors.length ? { errors } : {}),
+      }),
+    ),
+  };
+}
+
+function parseJson(body: Buffer): { value: unknown } | { error: HttpResult } {
+  try {
+    return { value: body.length ? JSON.parse(body.toString("utf8")) : undefined };
+  } catch {
+    return { error: invalid("request body is not valid JSON") };
+  }
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+const CLAIMS = ["districtId", "streetId", "communityId", "householdId", "orgId"] as const;
+
+/** Validate a `/dev/token` body; returns the claims to sign or the issues. */
+export function validateTokenRequest(
+  v: unknown,
+): { claims: Record<string, unknown> & { sub: string } } | { issues: Issue[] } {
+  if (!isObject(v)) return { issues: [{ path: "", message: "expected a JSON object" }] };
+  const issues: Issue[] = [];
+  const known = new Set<string>(["sub", "roles", ...CLAIMS]);
+  for (const k of Object.keys(v))
+    if (!known.has(k)) issues.push({ path: k, message: "unknown field" });
+  if (typeof v.sub !== "string" || v.sub.trim() === "" || v.sub.length > 128) {
+    issues.push({ path: "sub", message: "must be a non-empty string (≤ 128 chars)" });
+  }
+  const roleList = roles as readonly string[];
+  if (!Array.isArray(v.roles) || v.roles.length === 0) {
+    issues.push({ path: "roles", message: `must be a non-empty array of: ${roleList.join(", ")}` });
+  } else {
+    v.roles.forEach((r, i) => {
+      if (typeof r !== "string" || !roleList.includes(r)) {
+        issues.push({ path: `roles.${i}`, message: `unknown role ${JSON.stringify(r)}` });
+      }
+    });
+  }
+  for (const c of CLAIMS) {
+    const x = v[c];
+    if (x !== undefined && (typeof x !== "string" || x === "" || x.length > 64)) {
+      issues.push({ path: c, message: "must be a non-empty string (≤ 64 chars)" });
+    }
+  }
+  if (issues.length) return { issues };
+  const claims: Record<string, unknown> & { sub: string } = {
+    sub: v.sub as string,
+    roles: [...new Set(v.roles as string[])],
+  };
+  for (const c of CLAIMS) if (v[c] !== undefined) claims[c] = v[c];
+  return { claims };
+}
+
+/** New clock offset from a `/dev/clock` body, or the issues. */
+export function clockOffsetFrom(
+  v: unknown,
+  current: number,
+  realNow = Date.now(),
+): { offsetMs: number } | { issues: Issue[] } {
+  if (!isObject(v)) return { issues: [{ path: "", message: "expected {now} or {advanceDays}" }] };
+  const hasNow = v.now !== undefined;
+  const hasAdvance = v.advanceDays !== undefined;
+  if (hasNow === hasAdvance)
+    return { issues: [{ path: "", message: "give exactly one of now, advanceDays" }] };
+  if (hasNow) {
+    const t =
+      typeof v.now === "string" && /^\d{4}-\d{2}-\d{2}/.test(v.now)
+        ? Date.parse(v.now)
+        : Number.NaN;
+    if (Number.isNaN(t))
+      return { issues: [{ path: "now", message: "must be an ISO-8601 date-time" }] };
+    return { offsetMs: t - realNow };
+  }
+  const d = v.advanceDays;
+  if (typeof d !== "number" || !Number.isFinite(d) || Math.abs(d) > 3650) {
+    return {
+      issues: [{ path: "advanceDays", message: "must be a number of days (|days| ≤ 3650)" }],
+    };
+  }
+  return { offsetMs: current + Math.round(d * 86_400_000) };
+}
+
+export const LOCAL_PATHS = ["/health", "/openapi.json", "/.well-known/jwks.json", "/dev/"];
+
+export function isLocalPath(path: string): boolean {
+  return LOCAL_PATHS.some((p) => (p.endsWith("/") ? path.startsWith(p) : path === p));
+}
+
+/** Answer a local endpoint; undefined when `path` is not one. */
+export async function handleLocal(
+  ctx: DevContext,
+  req: { method: string; path: string; body: Buffer },
+): Promise<HttpResult | undefined> {
+  const { method, path } = req;
+  const route = `${method} ${path}`;
+  if (route === "GET /health") return ok({ status: "ok" });
+  if (route === "GET /openapi.json") return ok(ctx.openapi());
+  if (route === "GET /.well-known/jwks.json") return ok(ctx.issuer.jwks);
+
+  if (route === "POST /dev/token") {
+    const parsed = parseJson(req.body);
+    if ("error" in parsed) return parsed.error;
+    const r = validateTokenRequest(parsed.value);
+    if ("issues" in r) return invalid("invalid token request", r.issues);
+    return ok({ token: await ctx.issuer.sign(r.claims, Date.now() + ctx.clock.offsetMs()) });
+  }
+
+  if (route === "POST /dev/clock") {
+    const parsed = parseJson(req.body);
+    if ("error" in parsed) return parsed.error;
+    const r = clockOffsetFrom(parsed.value, ctx.clock.offsetMs());
+    if ("issues" in r) return invalid("invalid clock request", r.issues);
+    await ctx.clock.set(r.offsetMs);
+    return ok({ now: new Date(Date.now() + r.offsetMs).toISOString(), offsetMs: r.offsetMs });
+  }
+  if (route === "GET /dev/clock") {
+    return ok({
+      now: new Date(Date.now() + ctx.clock.offsetMs()).toISOString(),
+      offsetMs: ctx.clock.offsetMs(),
+    });
+  }
+
+  const run = /^\/dev\/run\/([^/]+)$/.exec(path);
+  if (run && method === "POST") {
+    const job = decodeURIComponent(run[1] as string);
+    const out = await ctx.jobs.run(job);
+    if (!out) {
+      return ok({ message: `unknown job ${JSON.stringify(job)}`, jobs: ctx.jobs.names() }, 404);
+    }
+    return ok({ job, ...out }, out.errors.length ? 500 : 200);
+  }
+
+  if (route === "POST /dev/pollers") {
+    const parsed = parseJson(req.body);
+    if ("error" in parsed) return parsed.error;
+    const v = parsed.value;
+    if (!isObject(v) || typeof v.paused !== "boolean") {
+      return invalid("expected {paused: boolean}", [
+        { path: "paused", message: "must be a boolean" },
+      ]);
+    }
+    ctx.pollers.setPaused(v.paused);
+    return ok({ paused: ctx.pollers.paused() });
+  }
+  if (route === "GET /dev/pollers") return ok({ paused: ctx.pollers.paused() });
+  if (route === "GET /dev/tables") return ok({ tables: await ctx.tables() });
+
+  if (isLocalPath(path)) return ok({ message: "Not Found" }, 404);
+  return undefined;
+}

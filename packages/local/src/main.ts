@@ -1,0 +1,83 @@
+/**
+ * `npm start`: the local cloud in the foreground. Flags: --port N, --city ID,
+ * --no-demo, --no-schedules, --no-throttling, --quiet, --verbose.
+ */
+import { parseArgs } from "node:util";
+import { startLocalCloud } from "./cloud.js";
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string" },
+    host: { type: "string" },
+    city: { type: "string" },
+    "no-demo": { type: "boolean" },
+    "no-schedules": { type: "boolean" },
+    "no-throttling": { type: "boolean" },
+    quiet: { type: "boolean" },
+    verbose: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  },
+});
+
+if (values.help) {
+  console.log(`usage: npm start -- [--port 3000] [--city demo] [--no-demo] [--no-schedules] [--no-throttling] [--quiet|--verbose]
+env: PENCAI_PORT, PENCAI_CITY, PENCAI_SCHEDULE_SCALE (run schedules N times faster), PENCAI_THROTTLING=off`);
+  process.exit(0);
+}
+
+const started = performance.now();
+const cloud = await startLocalCloud({
+  ...(values.port ? { port: Number(values.port) } : {}),
+  ...(values.host ? { host: values.host } : {}),
+  ...(values.city ? { city: values.city } : {}),
+  demoData: !values["no-demo"],
+  schedules: !values["no-schedules"],
+  ...(values["no-throttling"] ? { throttling: false } : {}),
+  quiet: !!values.quiet,
+  verbose: !!values.verbose,
+}).catch((e: unknown) => {
+  console.error(`local cloud failed to start: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});
+
+const community = cloud.city.districts[0]?.streets[0]?.communities[0]?.id ?? "<communityId>";
+const seconds = ((performance.now() - started) / 1000).toFixed(1);
+console.log(`
+Pencai local cloud — city "${cloud.city.id}" (${cloud.city.name}), ready in ${seconds} s
+
+  API            ${cloud.url}
+  OpenAPI        ${cloud.url}/openapi.json
+  JWKS           ${cloud.url}/.well-known/jwks.json
+  DynamoDB Local ${cloud.dynamodbEndpoint}   (aws dynamodb list-tables --endpoint-url ${cloud.dynamodbEndpoint})
+  SNS/SQS/S3     ${cloud.fauxqsEndpoint}   (fauxqs; S3 path-style)
+  Functions      ${[...cloud.functions.byId.keys()].join(", ")}
+  Jobs           ${
+    cloud.functions
+      .jobs()
+      .map((j) => `POST ${cloud.url}/dev/run/${j}`)
+      .join("\n                 ") || "(none)"
+  }
+
+Get a token and make a first request:
+
+  TOKEN=$(curl -s -X POST ${cloud.url}/dev/token -H 'content-type: application/json' \\
+    -d '{"sub":"resident-1","roles":["resident"],"communityId":"${community}","householdId":"hh-1"}' \\
+    | sed -E 's/.*"token":"([^"]+)".*/\\1/')
+  curl -s "${cloud.url}/v1/needs?communityId=${community}" -H "authorization: Bearer $TOKEN"
+
+Ctrl-C stops everything (DynamoDB Local included).
+`);
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the local cloud...`);
+  const timer = setTimeout(() => process.exit(1), 10_000);
+  timer.unref();
+  await cloud.stop();
+  process.exit(0);
+};
+process.on("SIGINT", () => void stop("SIGINT"));
+process.on("SIGTERM", () => void stop("SIGTERM"));
+process.on("SIGHUP", () => void stop("SIGHUP"));
