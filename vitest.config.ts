@@ -8,7 +8,11 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["packages/*/test/**/*.test.ts", "services/*/test/**/*.test.ts", "infra/test/**/*.test.ts"],
+          include: [
+            "packages/*/test/**/*.test.ts",
+            "services/*/test/**/*.test.ts",
+            "infra/test/**/*.test.ts",
+          ],
           exclude: ["**/*.int.test.ts", "**/node_modules/**"],
           testTimeout: 30_000,
         },
@@ -19,6 +23,8 @@ export default defineConfig({
           include: ["**/*.int.test.ts", "test/e2e/**/*.test.ts"],
           exclude: ["**/node_modules/**"],
           globalSetup: ["test/setup/local-cloud.ts"],
+          // One shared local cloud: files run one after another so table counts stay meaningful.
+          fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

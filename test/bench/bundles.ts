@@ -1,0 +1,67 @@
+import { execFileSync } from "node:child_process";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+
+/** esbuild options matching the ServiceFunction bundling (ESM, node22, minified, SDK bundled). */
+export function bundleOptions(banner: string) {
+  return {
+    bundle: true,
+    minify: true,
+    platform: "node" as const,
+    format: "esm" as const,
+    target: "node22",
+    mainFields: ["module", "main"],
+    banner: { js: banner },
+    logLevel: "silent" as const,
+  };
+}
+
+export async function bundle(entry: string, outfile: string, banner: string): Promise<number> {
+  await build({ ...bundleOptions(banner), entryPoints: [entry], outfile });
+  return statSync(outfile).size;
+}
+
+/** The irreducible part every handler has: a DynamoDB client. */
+export async function bundleFloor(
+  dir: string,
+  banner: string,
+): Promise<{ file: string; size: number }> {
+  mkdirSync(dir, { recursive: true });
+  const src = join(dir, "floor-entry.mjs");
+  writeFileSync(
+    src,
+    [
+      'import { DynamoDBClient } from "@aws-sdk/client-dynamodb";',
+      "const client = new DynamoDBClient({});",
+      "export const handler = async () => client.config.region;",
+      "",
+    ].join("\n"),
+  );
+  const file = join(dir, "floor.mjs");
+  return { file, size: await bundle(src, file, banner) };
+}
+
+/** Median wall time of `await import(file)` in fresh Node processes. */
+export function coldImportMs(file: string, runs = 9): number {
+  const script = `const t=performance.now();await import(${JSON.stringify(`file://${file}`)});process.stdout.write(String(performance.now()-t))`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+      env: { ...process.env, AWS_REGION: "cn-north-1" },
+    });
+    times.push(Number(out.toString()));
+  }
+  return median(times);
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}

@@ -1,0 +1,53 @@
+/**
+ * `npm run bench`: bundle size and cold import of every Lambda against a floor
+ * bundle that only imports the DynamoDB client, and the in-process latency of
+ * POST /v1/proposals against the bare DynamoDB transaction it performs.
+ * Prints figures and ratios; asserts nothing.
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { join, relative } from "node:path";
+import { buildEvent } from "@pencai/local/apigw";
+import { repoRoot, startLocalCloud } from "@pencai/local/cloud";
+import { bundle, bundleFloor, coldImportMs } from "./bundles.js";
+import { benchProposalLatency } from "./latency.js";
+
+const out = join(repoRoot, ".bench");
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const fmtKb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+const ratio = (a: number, b: number) => (a / b).toFixed(2);
+
+const cloud = await startLocalCloud({ port: 0, schedules: false, demoData: false, quiet: true });
+try {
+  const banner = `globalThis.__PENCAI_CITY__=${JSON.stringify(cloud.city)};`;
+  console.log("\n== Lambda bundles (esbuild, ESM, node22, minified, SDK bundled) ==");
+  const floor = await bundleFloor(out, banner);
+  const floorMs = coldImportMs(floor.file);
+  console.log(
+    `floor (DynamoDB client only): ${fmtKb(floor.size)}, cold import ${floorMs.toFixed(1)} ms`,
+  );
+  console.log("function                          size        ratio   import    ratio");
+  for (const fn of cloud.functions.byId.values()) {
+    const file = join(out, `${fn.spec.id}.mjs`);
+    const size = await bundle(fn.spec.entry, file, banner);
+    const ms = coldImportMs(file);
+    console.log(
+      `${fn.spec.id.padEnd(32)}  ${fmtKb(size).padStart(9)}  ${ratio(size, floor.size).padStart(5)}x  ${ms.toFixed(1).padStart(6)} ms  ${ratio(ms, floorMs).padStart(5)}x   (${relative(repoRoot, fn.spec.entry)})`,
+    );
+  }
+
+  console.log("\n== POST /v1/proposals, in-process against the local cloud ==");
+  const r = await benchProposalLatency(cloud, buildEvent);
+  console.log(`requests: ${r.n} handler calls, ${r.n} bare transactions (interleaved)`);
+  console.log(
+    `handler  median ${r.handler.median.toFixed(2)} ms  p95 ${r.handler.p95.toFixed(2)} ms`,
+  );
+  console.log(`bare tx  median ${r.bare.median.toFixed(2)} ms  p95 ${r.bare.p95.toFixed(2)} ms`);
+  console.log(
+    `latency ratio (median): ${ratio(r.handler.median, r.bare.median)}x   (target <= 1.5)`,
+  );
+  console.log(`transaction: ${r.items} items; consumed capacity: ${r.capacity}`);
+} finally {
+  await cloud.stop();
+}
