@@ -80,6 +80,8 @@ export interface LocalCloud {
   runJob(job: string): ReturnType<typeof runJobImpl>;
   setClockOffset(offsetMs: number): Promise<void>;
   setPollersPaused(paused: boolean): void;
+  /** stream pollers read and discard records (a relay that dies after the commit) */
+  setStreamRecordsDropped(drop: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -213,6 +215,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     let pool: FunctionPool | undefined;
     const pollers: Poller[] = [];
     let pollersPaused = false;
+    let streamRecordsDropped = false;
     const schedules = schedulesOf(template);
     let registry: Registry | undefined;
     let ddbClientRef: DynamoDBClient | undefined;
@@ -257,7 +260,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
               names: () => (pool as FunctionPool).jobs(),
               run: (job) => runJobImpl(pool as FunctionPool, schedules, registry as Registry, job),
             },
-            pollers: { paused: () => pollersPaused, setPaused: (p) => cloud.setPollersPaused(p) },
+            pollers: {
+              paused: () => pollersPaused,
+              setPaused: (p) => cloud.setPollersPaused(p),
+              dropping: () => streamRecordsDropped,
+              setDropping: (d) => cloud.setStreamRecordsDropped(d),
+            },
             tables: () => countItems(ddbClientRef as DynamoDBClient, cloud.tables),
           },
           req,
@@ -412,6 +420,10 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       async setClockOffset(offsetMs) {
         globalThis.__PENCAI_CLOCK_OFFSET_MS__ = offsetMs;
         await functions.setClock(offsetMs);
+      },
+      setStreamRecordsDropped(drop) {
+        streamRecordsDropped = drop;
+        for (const p of pollers) if (p instanceof StreamPoller) p.dropping = drop;
       },
       setPollersPaused(paused) {
         pollersPaused = paused;

@@ -20,7 +20,12 @@ export interface DevContext {
       | undefined
     >;
   };
-  pollers: { paused(): boolean; setPaused(paused: boolean): void };
+  pollers: {
+    paused(): boolean;
+    setPaused(paused: boolean): void;
+    dropping(): boolean;
+    setDropping(drop: boolean): void;
+  };
   /** exact item count of every table (Scan COUNT) */
   tables(): Promise<Record<string, { logicalId: string; itemCount: number }>>;
 }
@@ -183,15 +188,24 @@ export async function handleLocal(
     const parsed = parseJson(req.body);
     if ("error" in parsed) return parsed.error;
     const v = parsed.value;
-    if (!isObject(v) || typeof v.paused !== "boolean") {
-      return invalid("expected {paused: boolean}", [
-        { path: "paused", message: "must be a boolean" },
+    const flags = ["paused", "dropStreamRecords"] as const;
+    if (
+      !isObject(v) ||
+      !flags.some((f) => v[f] !== undefined) ||
+      flags.some((f) => v[f] !== undefined && typeof v[f] !== "boolean") ||
+      Object.keys(v).some((k) => !(flags as readonly string[]).includes(k))
+    ) {
+      return invalid("expected {paused?: boolean, dropStreamRecords?: boolean}", [
+        { path: "", message: "give paused and/or dropStreamRecords as booleans" },
       ]);
     }
-    ctx.pollers.setPaused(v.paused);
-    return ok({ paused: ctx.pollers.paused() });
+    if (typeof v.paused === "boolean") ctx.pollers.setPaused(v.paused);
+    if (typeof v.dropStreamRecords === "boolean") ctx.pollers.setDropping(v.dropStreamRecords);
+    return ok({ paused: ctx.pollers.paused(), dropStreamRecords: ctx.pollers.dropping() });
   }
-  if (route === "GET /dev/pollers") return ok({ paused: ctx.pollers.paused() });
+  if (route === "GET /dev/pollers") {
+    return ok({ paused: ctx.pollers.paused(), dropStreamRecords: ctx.pollers.dropping() });
+  }
   if (route === "GET /dev/tables") return ok({ tables: await ctx.tables() });
 
   if (isLocalPath(path)) return ok({ message: "Not Found" }, 404);

@@ -8,6 +8,9 @@
  *   applied, failed batches retried (from the first failed item with
  *   `ReportBatchItemFailures`) up to `MaximumRetryAttempts` (10 when unlimited), then skipped.
  * Both can be paused (`POST /dev/pollers`); a paused stream poller keeps its place.
+ * Stream pollers can also drop what they read (`dropStreamRecords`): the stream
+ * consumer "dies" after the commit, as a crashed outbox relay would, so tests can
+ * show that the scheduled sweep still delivers.
  */
 import {
   DescribeStreamCommand,
@@ -206,6 +209,8 @@ interface ShardState {
 
 export class StreamPoller implements Poller {
   paused = false;
+  /** read and discard records instead of invoking the function */
+  dropping = false;
   private abort = new AbortController();
   private loop?: Promise<void>;
   private readonly shards = new Map<string, ShardState>();
@@ -297,7 +302,9 @@ export class StreamPoller implements Poller {
       const matching = records
         .map((r) => toStreamRecord(r, this.stream.arn, this.stream.region))
         .filter((r) => matchesAny(this.mapping.filters, r));
-      if (matching.length) await this.deliver(matching);
+      if (matching.length && this.dropping) {
+        this.log(`${this.mapping.functionId}: dropped ${matching.length} stream record(s)`);
+      } else if (matching.length) await this.deliver(matching);
       state.lastSeq = records[records.length - 1]?.dynamodb?.SequenceNumber;
     }
     state.iterator = out.NextShardIterator; // undefined: shard closed, children found by discover()

@@ -95,8 +95,14 @@ describe("local gateway", () => {
     });
     expect((await post("/dev/run/no-such-job", {})).status).toBe(404);
 
-    expect(await (await post("/dev/pollers", { paused: true })).json()).toEqual({ paused: true });
-    expect(await (await post("/dev/pollers", { paused: false })).json()).toEqual({ paused: false });
+    expect(await (await post("/dev/pollers", { paused: true })).json()).toEqual({
+      paused: true,
+      dropStreamRecords: false,
+    });
+    expect(await (await post("/dev/pollers", { paused: false })).json()).toEqual({
+      paused: false,
+      dropStreamRecords: false,
+    });
     const tables = (await (await fetch(url("/dev/tables"))).json()) as {
       tables: Record<string, { itemCount: number }>;
     };
