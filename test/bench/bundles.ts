@@ -42,17 +42,27 @@ export async function bundleFloor(
   return { file, size: await bundle(src, file, banner) };
 }
 
-/** Median wall time of `await import(file)` in fresh Node processes. */
-export function coldImportMs(file: string, runs = 9): number {
+/** Wall time of one `await import(file)` in a fresh Node process. */
+function importOnceMs(file: string): number {
   const script = `const t=performance.now();await import(${JSON.stringify(`file://${file}`)});process.stdout.write(String(performance.now()-t))`;
-  const times: number[] = [];
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
+    env: { ...process.env, AWS_REGION: "cn-north-1" },
+  });
+  return Number(out.toString());
+}
+
+/**
+ * Median cold import of a bundle and of the floor, measured in alternation so
+ * that machine noise (the other core, CPU frequency) hits both alike.
+ */
+export function coldImportPairMs(file: string, floor: string, runs = 15) {
+  const bundleMs: number[] = [];
+  const floorMs: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const out = execFileSync(process.execPath, ["--input-type=module", "-e", script], {
-      env: { ...process.env, AWS_REGION: "cn-north-1" },
-    });
-    times.push(Number(out.toString()));
+    floorMs.push(importOnceMs(floor));
+    bundleMs.push(importOnceMs(file));
   }
-  return median(times);
+  return { bundle: median(bundleMs), floor: median(floorMs) };
 }
 
 export function median(xs: number[]): number {

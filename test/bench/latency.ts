@@ -148,7 +148,7 @@ export async function benchProposalLatency(
   const capacity = (withCapacity.ConsumedCapacity ?? [])
     .map(
       (c) =>
-        `${c.TableName}: ${c.CapacityUnits ?? "?"} WCU (write ${c.WriteCapacityUnits ?? "?"}, read ${c.ReadCapacityUnits ?? "?"})`,
+        `${c.TableName}: ${c.CapacityUnits} capacity units (transactional writes count double)`,
     )
     .join("; ");
   return {

@@ -2,14 +2,19 @@
  * `npm run bench`: bundle size and cold import of every Lambda against a floor
  * bundle that only imports the DynamoDB client, and the in-process latency of
  * POST /v1/proposals against the bare DynamoDB transaction it performs.
- * Prints figures and ratios; asserts nothing.
+ * Prints figures and ratios; asserts nothing. `npm run bench -- --only Evidence` measures only the
+ * functions whose id contains that text (the floor always; the latency part is skipped).
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
 import { buildEvent } from "@pencai/local/apigw";
 import { repoRoot, startLocalCloud } from "@pencai/local/cloud";
-import { bundle, bundleFloor, coldImportMs } from "./bundles.js";
+import { bundleBanner } from "../../infra/lib/service-function.js";
+import { bundle, bundleFloor, coldImportPairMs } from "./bundles.js";
 import { benchProposalLatency } from "./latency.js";
+
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 
 const out = join(repoRoot, ".bench");
 rmSync(out, { recursive: true, force: true });
@@ -20,23 +25,30 @@ const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
 const cloud = await startLocalCloud({ port: 0, schedules: false, demoData: false, quiet: true });
 try {
-  const banner = `globalThis.__PENCAI_CITY__=${JSON.stringify(cloud.city)};`;
+  // The very banner ServiceFunction gives every Lambda (createRequire shim + the city).
+  const banner = bundleBanner(cloud.city);
   console.log("\n== Lambda bundles (esbuild, ESM, node22, minified, SDK bundled) ==");
   const floor = await bundleFloor(out, banner);
-  const floorMs = coldImportMs(floor.file);
+  console.log(`floor (DynamoDB client only): ${fmtKb(floor.size)}`);
   console.log(
-    `floor (DynamoDB client only): ${fmtKb(floor.size)}, cold import ${floorMs.toFixed(1)} ms`,
+    "function                              size   ratio    import   floor import   ratio   (medians of 15, alternating)",
   );
-  console.log("function                          size        ratio   import    ratio");
   for (const fn of cloud.functions.byId.values()) {
+    if (only && !fn.spec.id.includes(only)) continue;
     const file = join(out, `${fn.spec.id}.mjs`);
     const size = await bundle(fn.spec.entry, file, banner);
-    const ms = coldImportMs(file);
+    const ms = coldImportPairMs(file, floor.file);
     console.log(
-      `${fn.spec.id.padEnd(32)}  ${fmtKb(size).padStart(9)}  ${ratio(size, floor.size).padStart(5)}x  ${ms.toFixed(1).padStart(6)} ms  ${ratio(ms, floorMs).padStart(5)}x   (${relative(repoRoot, fn.spec.entry)})`,
+      `${fn.spec.id.padEnd(36)} ${fmtKb(size).padStart(9)}  ${ratio(size, floor.size).padStart(5)}x  ${ms.bundle.toFixed(1).padStart(6)} ms  ${ms.floor.toFixed(1).padStart(9)} ms  ${ratio(ms.bundle, ms.floor).padStart(5)}x   ${relative(repoRoot, fn.spec.entry)}`,
     );
   }
 
+  if (!only) await latency();
+} finally {
+  await cloud.stop();
+}
+
+async function latency() {
   console.log("\n== POST /v1/proposals, in-process against the local cloud ==");
   const r = await benchProposalLatency(cloud, buildEvent);
   console.log(`requests: ${r.n} handler calls, ${r.n} bare transactions (interleaved)`);
@@ -48,6 +60,4 @@ try {
     `latency ratio (median): ${ratio(r.handler.median, r.bare.median)}x   (target <= 1.5)`,
   );
   console.log(`transaction: ${r.items} items; consumed capacity: ${r.capacity}`);
-} finally {
-  await cloud.stop();
 }

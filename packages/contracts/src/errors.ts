@@ -40,16 +40,18 @@ export const problemTitle = (code: string) => {
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
-export const fieldErrorSchema = z.object({ path: z.string(), message: z.string() });
+export const fieldErrorSchema = /* @__PURE__ */ (() =>
+  z.object({ path: z.string(), message: z.string() }))();
 export type FieldError = z.infer<typeof fieldErrorSchema>;
 
 /** Body of every `application/problem+json` reply. */
-export const problemSchema = z.object({
-  type: z.string(),
-  title: z.string(),
-  status: z.int(),
-  code: z.string(),
-  detail: z.string(),
-  errors: z.optional(z.array(fieldErrorSchema)),
-});
+export const problemSchema = /* @__PURE__ */ (() =>
+  z.object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    code: z.string(),
+    detail: z.string(),
+    errors: z.optional(z.array(fieldErrorSchema)),
+  }))();
 export type Problem = z.infer<typeof problemSchema>;

@@ -33,18 +33,19 @@ export function isEventType(value: unknown): value is EventType {
  * consumer can acknowledge event types it does not know yet; unknown envelope fields pass
  * through for forward compatibility.
  */
-export const envelopeSchema = z.looseObject({
-  id: z.string().check(z.minLength(1)),
-  type: z.string().check(z.minLength(1)),
-  version: z.int().check(z.positive()),
-  occurredAt: z.iso.datetime(),
-  cityId: z.string(),
-  proposalId: z.optional(z.string()),
-  communityId: z.optional(z.string()),
-  actor: z.object({ sub: z.string(), roles: z.array(z.string()) }),
-  correlationId: z.string(),
-  data: z.unknown(),
-});
+export const envelopeSchema = /* @__PURE__ */ (() =>
+  z.looseObject({
+    id: z.string().check(z.minLength(1)),
+    type: z.string().check(z.minLength(1)),
+    version: z.int().check(z.positive()),
+    occurredAt: z.iso.datetime(),
+    cityId: z.string(),
+    proposalId: z.optional(z.string()),
+    communityId: z.optional(z.string()),
+    actor: z.object({ sub: z.string(), roles: z.array(z.string()) }),
+    correlationId: z.string(),
+    data: z.unknown(),
+  }))();
 
 export interface Envelope<T = unknown> {
   id: string;

@@ -5,52 +5,56 @@ import * as z from "zod/mini";
  * Events carry no personal data beyond the envelope's `actor`.
  */
 
-const text = z.string();
+const text = /* @__PURE__ */ z.string();
 
-export const needRaisedDataSchema = z.object({
-  needId: text,
-  communityId: text,
-  streetId: text,
-  districtId: text,
-  title: text,
-  category: z.optional(text),
-});
+export const needRaisedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    needId: text,
+    communityId: text,
+    streetId: text,
+    districtId: text,
+    title: text,
+    category: z.optional(text),
+  }))();
 export type NeedRaisedData = z.infer<typeof needRaisedDataSchema>;
 
-export const proposalSubmittedDataSchema = z.object({
-  proposalId: text,
-  communityId: text,
-  streetId: text,
-  districtId: text,
-  kind: z.enum(["works", "service"]),
-  category: text,
-  title: text,
-  budgetFen: z.int(),
-  selfRaisedFen: z.int(),
-  year: z.int(),
-  needIds: z.array(text),
-  applicantOrgId: z.optional(text),
-  packageGroupId: z.optional(text),
-});
+export const proposalSubmittedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    communityId: text,
+    streetId: text,
+    districtId: text,
+    kind: z.enum(["works", "service"]),
+    category: text,
+    title: text,
+    budgetFen: z.int(),
+    selfRaisedFen: z.int(),
+    year: z.int(),
+    needIds: z.array(text),
+    applicantOrgId: z.optional(text),
+    packageGroupId: z.optional(text),
+  }))();
 export type ProposalSubmittedData = z.infer<typeof proposalSubmittedDataSchema>;
 
-export const proposalScreenedDataSchema = z.object({
-  proposalId: text,
-  decision: z.enum(["accept", "reject"]),
-  /** `screened` on accept, `rejected` on reject */
-  status: z.enum(["screened", "rejected"]),
-  needFit: z.optional(z.int()),
-  reason: z.optional(text),
-});
+export const proposalScreenedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    decision: z.enum(["accept", "reject"]),
+    /** `screened` on accept, `rejected` on reject */
+    status: z.enum(["screened", "rejected"]),
+    needFit: z.optional(z.int()),
+    reason: z.optional(text),
+  }))();
 export type ProposalScreenedData = z.infer<typeof proposalScreenedDataSchema>;
 
-export const proposalWithdrawnDataSchema = z.object({
-  proposalId: text,
-  needIds: z.array(text),
-  /** the status the proposal left */
-  previousStatus: text,
-  reason: z.optional(text),
-});
+export const proposalWithdrawnDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    needIds: z.array(text),
+    /** the status the proposal left */
+    previousStatus: text,
+    reason: z.optional(text),
+  }))();
 export type ProposalWithdrawnData = z.infer<typeof proposalWithdrawnDataSchema>;
 
 /** Data schema of each event intake emits, by type. */

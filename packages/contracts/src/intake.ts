@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import type { EventType } from "./events.js";
 import { defineRoute } from "./http.js";
+import { once } from "./lazy.js";
 import { type Role, roles } from "./roles.js";
 
 export * from "./intake-events.js";
@@ -8,39 +9,48 @@ export * from "./intake-events.js";
 // ---------------------------------------------------------------- building blocks
 
 /** Ids minted by Pencai (needs, proposals, evidence): upper-case Crockford ULIDs. */
-export const ulidSchema = z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "must be a ULID"));
+const ulid = /* @__PURE__ */ once(() =>
+  z.string().check(z.regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, "must be a ULID")),
+);
+export const ulidSchema = /* @__PURE__ */ ulid();
 /** Geography and category ids from the city file (`futian`, `elderly_care`). */
-export const cityIdSchema = z
-  .string()
-  .check(z.regex(/^[a-z][a-z0-9_-]{0,39}$/, "must be a lowercase ascii id"));
+const cityId = /* @__PURE__ */ once(() =>
+  z.string().check(z.regex(/^[a-z][a-z0-9_-]{0,39}$/, "must be a lowercase ascii id")),
+);
+export const cityIdSchema = /* @__PURE__ */ cityId();
 /** Organisation ids come from the identity provider (`orgId` claim). */
-export const orgIdSchema = z
-  .string()
-  .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "must be an organisation id (≤ 64)"));
+const orgId = /* @__PURE__ */ once(() =>
+  z
+    .string()
+    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/, "must be an organisation id (≤ 64)")),
+);
+export const orgIdSchema = /* @__PURE__ */ orgId();
 
 /** 10^11 fen = 1 billion CNY: far above any cap, rejects absurd amounts early. */
 export const MAX_FEN = 100_000_000_000;
-export const fenSchema = z.int().check(z.minimum(0), z.maximum(MAX_FEN));
+const fen = /* @__PURE__ */ once(() => z.int().check(z.minimum(0), z.maximum(MAX_FEN)));
+export const fenSchema = /* @__PURE__ */ fen();
 
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
-const isoTime = z.string();
+const isoTime = /* @__PURE__ */ once(() => z.string());
 
 export const MIN_YEAR = 2015;
 export const MAX_YEAR = 2100;
 /** Programme year (the year the budget belongs to). */
-export const yearSchema = z.int().check(z.minimum(MIN_YEAR), z.maximum(MAX_YEAR));
+const year = /* @__PURE__ */ once(() => z.int().check(z.minimum(MIN_YEAR), z.maximum(MAX_YEAR)));
+export const yearSchema = /* @__PURE__ */ year();
 
 export const LIST_LIMIT_DEFAULT = 50;
 export const LIST_LIMIT_MAX = 200;
 /** `?limit=&cursor=`; the reply's `nextCursor` is `null` on the last page. */
-const pageQuery = {
+const pageQuery = /* @__PURE__ */ once(() => ({
   limit: z.optional(z.int().check(z.minimum(1), z.maximum(LIST_LIMIT_MAX))),
   cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(2048))),
-};
+}));
 const page = <T extends z.ZodMiniType>(item: T) =>
   z.object({ items: z.array(item), nextCursor: z.nullable(z.string()) });
 
-const idParams = z.object({ id: ulidSchema });
+const idParams = /* @__PURE__ */ once(() => z.object({ id: ulid() }));
 
 /** Roles that read within their jurisdiction (everyone but the public). */
 const anyRole = roles satisfies readonly Role[];
@@ -48,7 +58,8 @@ const anyRole = roles satisfies readonly Role[];
 // ---------------------------------------------------------------- proposals
 
 export const proposalKinds = ["works", "service"] as const;
-export const proposalKindSchema = z.enum(proposalKinds);
+const proposalKind = /* @__PURE__ */ once(() => z.enum(proposalKinds));
+export const proposalKindSchema = /* @__PURE__ */ proposalKind();
 
 /** Lifecycle in order, then the two exits. */
 export const proposalStatuses = [
@@ -67,7 +78,8 @@ export const proposalStatuses = [
   "rejected",
 ] as const;
 export type ProposalStatus = (typeof proposalStatuses)[number];
-export const proposalStatusSchema = z.enum(proposalStatuses);
+const proposalStatus = /* @__PURE__ */ once(() => z.enum(proposalStatuses));
+export const proposalStatusSchema = /* @__PURE__ */ proposalStatus();
 
 /** Where a rejected proposal stopped. */
 export const rejectionStages = [
@@ -77,66 +89,77 @@ export const rejectionStages = [
   "district_review",
   "approval",
 ] as const;
-export const rejectionStageSchema = z.enum(rejectionStages);
+const rejectionStage = /* @__PURE__ */ once(() => z.enum(rejectionStages));
+export const rejectionStageSchema = /* @__PURE__ */ rejectionStage();
 
 /** The four publicities (四公开). */
 export const publicStages = ["collection", "decision", "implementation", "effect"] as const;
 export type PublicStage = (typeof publicStages)[number];
-export const publicStageSchema = z.enum(publicStages);
+const publicStage = /* @__PURE__ */ once(() => z.enum(publicStages));
+export const publicStageSchema = /* @__PURE__ */ publicStage();
 
 /** Head count, or a description of who benefits. */
-export const beneficiariesSchema = z.union([
-  z.int().check(z.minimum(0), z.maximum(100_000_000)),
-  text(1000),
-]);
+const beneficiaries = /* @__PURE__ */ once(() =>
+  z.union([z.int().check(z.minimum(0), z.maximum(100_000_000)), text(1000)]),
+);
+export const beneficiariesSchema = /* @__PURE__ */ beneficiaries();
 /** An address, or an address with coordinates. */
-export const locationSchema = z.union([
-  text(500),
-  z.strictObject({
-    address: z.optional(text(500)),
-    lat: z.optional(z.number().check(z.minimum(-90), z.maximum(90))),
-    lng: z.optional(z.number().check(z.minimum(-180), z.maximum(180))),
-  }),
-]);
+const location = /* @__PURE__ */ once(() =>
+  z.union([
+    text(500),
+    z.strictObject({
+      address: z.optional(text(500)),
+      lat: z.optional(z.number().check(z.minimum(-90), z.maximum(90))),
+      lng: z.optional(z.number().check(z.minimum(-180), z.maximum(180))),
+    }),
+  ]),
+);
+export const locationSchema = /* @__PURE__ */ location();
 
 export const MAX_NEEDS_PER_PROPOSAL = 20;
 
-export const createProposalBodySchema = z.strictObject({
-  communityId: cityIdSchema,
-  kind: proposalKindSchema,
-  category: cityIdSchema,
-  title: text(200),
-  summary: text(2000),
-  plan: z.optional(text(20000)),
-  beneficiaries: beneficiariesSchema,
-  budgetFen: z.int().check(z.minimum(1), z.maximum(MAX_FEN)),
-  selfRaisedFen: z.optional(z.int().check(z.maximum(MAX_FEN))),
-  /** the needs (需求库) this proposal answers: at least one, each of the same community */
-  needIds: z.array(ulidSchema).check(z.minLength(1), z.maxLength(MAX_NEEDS_PER_PROPOSAL)),
-  applicantOrgId: z.optional(orgIdSchema),
-  location: z.optional(locationSchema),
-  year: yearSchema,
-  /** packages of one split works need (拆开申报) share this id; each is checked on its own */
-  packageGroupId: z.optional(orgIdSchema),
-});
+const createProposalBody = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    communityId: cityId(),
+    kind: proposalKind(),
+    category: cityId(),
+    title: text(200),
+    summary: text(2000),
+    plan: z.optional(text(20000)),
+    beneficiaries: beneficiaries(),
+    budgetFen: z.int().check(z.minimum(1), z.maximum(MAX_FEN)),
+    selfRaisedFen: z.optional(z.int().check(z.maximum(MAX_FEN))),
+    /** the needs (需求库) this proposal answers: at least one, each of the same community */
+    needIds: z.array(ulid()).check(z.minLength(1), z.maxLength(MAX_NEEDS_PER_PROPOSAL)),
+    applicantOrgId: z.optional(orgId()),
+    location: z.optional(location()),
+    year: year(),
+    /** packages of one split works need (拆开申报) share this id; each is checked on its own */
+    packageGroupId: z.optional(orgId()),
+  }),
+);
+export const createProposalBodySchema = /* @__PURE__ */ createProposalBody();
 export type CreateProposalBody = z.output<typeof createProposalBodySchema>;
 
-export const screeningSchema = z.object({
-  decision: z.enum(["accept", "reject"]),
-  needFit: z.optional(z.int()),
-  reason: z.optional(z.string()),
-  at: isoTime,
-});
+const screening = /* @__PURE__ */ once(() =>
+  z.object({
+    decision: z.enum(["accept", "reject"]),
+    needFit: z.optional(z.int()),
+    reason: z.optional(z.string()),
+    at: isoTime(),
+  }),
+);
+export const screeningSchema = /* @__PURE__ */ screening();
 
-const proposalFields = {
-  id: ulidSchema,
-  status: proposalStatusSchema,
+const proposalFields = /* @__PURE__ */ once(() => ({
+  id: ulid(),
+  status: proposalStatus(),
   /** four-publicity stage; absent for withdrawn proposals */
-  stage: z.optional(publicStageSchema),
+  stage: z.optional(publicStage()),
   communityId: z.string(),
   streetId: z.string(),
   districtId: z.string(),
-  kind: proposalKindSchema,
+  kind: proposalKind(),
   category: z.string(),
   title: z.string(),
   summary: z.string(),
@@ -146,97 +169,126 @@ const proposalFields = {
   selfRaisedFen: z.int(),
   needIds: z.array(z.string()),
   applicantOrgId: z.optional(z.string()),
-  location: z.optional(locationSchema),
+  location: z.optional(location()),
   year: z.int(),
   packageGroupId: z.optional(z.string()),
-  screening: z.optional(screeningSchema),
-  rejectedAt: z.optional(rejectionStageSchema),
+  screening: z.optional(screening()),
+  rejectedAt: z.optional(rejectionStage()),
   rejectionReason: z.optional(z.string()),
-  withdrawnAt: z.optional(isoTime),
-  createdAt: isoTime,
-  updatedAt: isoTime,
+  withdrawnAt: z.optional(isoTime()),
+  createdAt: isoTime(),
+  updatedAt: isoTime(),
   timelineSeq: z.int(),
   timelineHash: z.string(),
-};
+}));
 
 /** A proposal as its proposer and officials see it. */
-export const proposalSchema = z.object({
-  ...proposalFields,
-  proposer: z.object({ sub: z.string(), role: z.string() }),
-});
+const proposal = /* @__PURE__ */ once(() =>
+  z.object({
+    ...proposalFields(),
+    proposer: z.object({ sub: z.string(), role: z.string() }),
+  }),
+);
+export const proposalSchema = /* @__PURE__ */ proposal();
 export type ProposalView = z.output<typeof proposalSchema>;
 
 /** A proposal as the public sees it: no proposer, household, phone or resident name. */
-export const publicProposalSchema = z.object(proposalFields);
+const publicProposal = /* @__PURE__ */ once(() => z.object(proposalFields()));
+export const publicProposalSchema = /* @__PURE__ */ publicProposal();
 export type PublicProposalView = z.output<typeof publicProposalSchema>;
 
 /**
  * One timeline entry. `hash` = lowercase hex SHA-256 of the UTF-8 string
  * `(prevHash ?? "") + JCS(item without hash)`; `actor` carries the role only.
  */
-export const timelineItemSchema = z.object({
-  seq: z.int(),
-  type: z.string(),
-  at: isoTime,
-  actor: z.object({ role: z.string() }),
-  data: z.record(z.string(), z.unknown()),
-  prevHash: z.nullable(z.string()),
-  hash: z.string(),
-});
+const timelineItem = /* @__PURE__ */ once(() =>
+  z.object({
+    seq: z.int(),
+    type: z.string(),
+    at: isoTime(),
+    actor: z.object({ role: z.string() }),
+    data: z.record(z.string(), z.unknown()),
+    prevHash: z.nullable(z.string()),
+    hash: z.string(),
+  }),
+);
+export const timelineItemSchema = /* @__PURE__ */ timelineItem();
 export type TimelineItem = z.output<typeof timelineItemSchema>;
-export const timelineSchema = z.object({ items: z.array(timelineItemSchema) });
+const timeline = /* @__PURE__ */ once(() => z.object({ items: z.array(timelineItem()) }));
+export const timelineSchema = /* @__PURE__ */ timeline();
 
-export const listProposalsQuerySchema = z.object({
-  communityId: z.optional(cityIdSchema),
-  streetId: z.optional(cityIdSchema),
-  districtId: z.optional(cityIdSchema),
-  /** `true`: the caller's own proposals (no geography needed) */
-  mine: z.optional(z.boolean()),
-  status: z.optional(proposalStatusSchema),
-  year: z.optional(yearSchema),
-  ...pageQuery,
-});
+const listProposalsQuery = /* @__PURE__ */ once(() =>
+  z.object({
+    communityId: z.optional(cityId()),
+    streetId: z.optional(cityId()),
+    districtId: z.optional(cityId()),
+    /** `true`: the caller's own proposals (no geography needed) */
+    mine: z.optional(z.boolean()),
+    status: z.optional(proposalStatus()),
+    year: z.optional(year()),
+    ...pageQuery(),
+  }),
+);
+export const listProposalsQuerySchema = /* @__PURE__ */ listProposalsQuery();
 
-export const screeningBodySchema = z.strictObject({
-  decision: z.enum(["accept", "reject"]),
-  /** required when rejecting */
-  reason: z.optional(text(2000)),
-  /** fit with the needs library (契合度), 0-100; required where the city checks fit */
-  needFit: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
-});
+const screeningBody = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    decision: z.enum(["accept", "reject"]),
+    /** required when rejecting */
+    reason: z.optional(text(2000)),
+    /** fit with the needs library (契合度), 0-100; required where the city checks fit */
+    needFit: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
+  }),
+);
+export const screeningBodySchema = /* @__PURE__ */ screeningBody();
 
-export const withdrawBodySchema = z.optional(z.strictObject({ reason: z.optional(text(2000)) }));
+const withdrawBody = /* @__PURE__ */ once(() =>
+  z.optional(z.strictObject({ reason: z.optional(text(2000)) })),
+);
+export const withdrawBodySchema = /* @__PURE__ */ withdrawBody();
 
 // ---------------------------------------------------------------- needs
 
-export const createNeedBodySchema = z.strictObject({
-  communityId: cityIdSchema,
-  title: text(200),
-  description: text(4000),
-  category: z.optional(cityIdSchema),
-});
+const createNeedBody = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    communityId: cityId(),
+    title: text(200),
+    description: text(4000),
+    category: z.optional(cityId()),
+  }),
+);
+export const createNeedBodySchema = /* @__PURE__ */ createNeedBody();
 
-export const needSchema = z.object({
-  id: ulidSchema,
-  communityId: z.string(),
-  streetId: z.string(),
-  districtId: z.string(),
-  title: z.string(),
-  description: z.string(),
-  category: z.optional(z.string()),
-  status: z.literal("open"),
-  /** residents who endorsed it (one each) */
-  endorsements: z.int(),
-  /** proposals that answer this need (withdrawn ones drop out) */
-  proposalIds: z.array(z.string()),
-  proposalCount: z.int(),
-  raisedBy: z.object({ role: z.string() }),
-  createdAt: isoTime,
-});
+const need = /* @__PURE__ */ once(() =>
+  z.object({
+    id: ulid(),
+    communityId: z.string(),
+    streetId: z.string(),
+    districtId: z.string(),
+    title: z.string(),
+    description: z.string(),
+    category: z.optional(z.string()),
+    status: z.literal("open"),
+    /** residents who endorsed it (one each) */
+    endorsements: z.int(),
+    /** proposals that answer this need (withdrawn ones drop out) */
+    proposalIds: z.array(z.string()),
+    proposalCount: z.int(),
+    raisedBy: z.object({ role: z.string() }),
+    createdAt: isoTime(),
+  }),
+);
+export const needSchema = /* @__PURE__ */ need();
 export type NeedView = z.output<typeof needSchema>;
 
-export const listNeedsQuerySchema = z.object({ communityId: cityIdSchema, ...pageQuery });
-export const endorsementSchema = z.object({ needId: z.string(), endorsements: z.int() });
+const listNeedsQuery = /* @__PURE__ */ once(() =>
+  z.object({ communityId: cityId(), ...pageQuery() }),
+);
+export const listNeedsQuerySchema = /* @__PURE__ */ listNeedsQuery();
+const endorsement = /* @__PURE__ */ once(() =>
+  z.object({ needId: z.string(), endorsements: z.int() }),
+);
+export const endorsementSchema = /* @__PURE__ */ endorsement();
 
 // ---------------------------------------------------------------- evidence
 
@@ -252,170 +304,220 @@ export const evidenceContentTypes = [
 ] as const;
 export const MAX_EVIDENCE_BYTES = 50 * 1024 * 1024;
 
-export const createEvidenceBodySchema = z.strictObject({
-  /** what it proves: `minutes`, `sign_in_sheet`, `photo`, `invoice`, … */
-  purpose: z
-    .string()
-    .check(z.regex(/^[a-z][a-z0-9_-]{0,63}$/, "must be a lowercase word like minutes or photo")),
-  fileName: text(255),
-  contentType: z.enum(evidenceContentTypes),
-  sizeBytes: z.int().check(z.minimum(1), z.maximum(MAX_EVIDENCE_BYTES)),
-  /** SHA-256 of the file: 64 hex digits (or standard base64) */
-  sha256: z
-    .string()
-    .check(
-      z.regex(
-        /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/,
-        "must be a SHA-256 in hex (64 digits) or base64",
+const createEvidenceBody = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    /** what it proves: `minutes`, `sign_in_sheet`, `photo`, `invoice`, … */
+    purpose: z
+      .string()
+      .check(z.regex(/^[a-z][a-z0-9_-]{0,63}$/, "must be a lowercase word like minutes or photo")),
+    fileName: text(255),
+    contentType: z.enum(evidenceContentTypes),
+    sizeBytes: z.int().check(z.minimum(1), z.maximum(MAX_EVIDENCE_BYTES)),
+    /** SHA-256 of the file: 64 hex digits (or standard base64) */
+    sha256: z
+      .string()
+      .check(
+        z.regex(
+          /^(?:[0-9a-fA-F]{64}|[A-Za-z0-9+/]{43}=)$/,
+          "must be a SHA-256 in hex (64 digits) or base64",
+        ),
       ),
-    ),
-});
+  }),
+);
+export const createEvidenceBodySchema = /* @__PURE__ */ createEvidenceBody();
 
 export const evidenceStatuses = ["pending", "verified", "rejected"] as const;
 
-export const evidenceSchema = z.object({
-  evidenceId: ulidSchema,
-  proposalId: ulidSchema,
-  purpose: z.string(),
-  fileName: z.string(),
-  contentType: z.string(),
-  sizeBytes: z.int(),
-  /** lowercase hex */
-  sha256: z.string(),
-  status: z.enum(evidenceStatuses),
-  createdAt: isoTime,
-  verifiedAt: z.optional(isoTime),
-  rejectedAt: z.optional(isoTime),
-  /** for rejected evidence: what did not match (`size`, `contentType`, `sha256`) */
-  mismatches: z.optional(z.array(z.string())),
-  /** verified evidence only: a short-lived (5 min) presigned GET */
-  url: z.optional(z.string()),
-  urlExpiresAt: z.optional(isoTime),
-});
+const evidence = /* @__PURE__ */ once(() =>
+  z.object({
+    evidenceId: ulid(),
+    proposalId: ulid(),
+    purpose: z.string(),
+    fileName: z.string(),
+    contentType: z.string(),
+    sizeBytes: z.int(),
+    /** lowercase hex */
+    sha256: z.string(),
+    status: z.enum(evidenceStatuses),
+    createdAt: isoTime(),
+    verifiedAt: z.optional(isoTime()),
+    rejectedAt: z.optional(isoTime()),
+    /** for rejected evidence: what did not match (`size`, `contentType`, `sha256`) */
+    mismatches: z.optional(z.array(z.string())),
+    /** verified evidence only: a short-lived (5 min) presigned GET */
+    url: z.optional(z.string()),
+    urlExpiresAt: z.optional(isoTime()),
+  }),
+);
+export const evidenceSchema = /* @__PURE__ */ evidence();
 export type EvidenceView = z.output<typeof evidenceSchema>;
 
-export const evidenceUploadSchema = z.object({
-  evidenceId: ulidSchema,
-  status: z.literal("pending"),
-  upload: z.object({
-    method: z.literal("PUT"),
-    url: z.string(),
-    /** send exactly these headers with the PUT (they are signed) */
-    headers: z.record(z.string(), z.string()),
+const evidenceUpload = /* @__PURE__ */ once(() =>
+  z.object({
+    evidenceId: ulid(),
+    status: z.literal("pending"),
+    upload: z.object({
+      method: z.literal("PUT"),
+      url: z.string(),
+      /** send exactly these headers with the PUT (they are signed) */
+      headers: z.record(z.string(), z.string()),
+    }),
+    expiresAt: isoTime(),
   }),
-  expiresAt: isoTime,
-});
+);
+export const evidenceUploadSchema = /* @__PURE__ */ evidenceUpload();
 
-const evidenceParams = z.object({ id: ulidSchema, evidenceId: ulidSchema });
+const evidenceParams = /* @__PURE__ */ once(() => z.object({ id: ulid(), evidenceId: ulid() }));
 
 // ---------------------------------------------------------------- public, geo, rules
 
-export const publicListQuerySchema = z.object({
-  communityId: z.optional(cityIdSchema),
-  streetId: z.optional(cityIdSchema),
-  districtId: z.optional(cityIdSchema),
-  stage: z.optional(publicStageSchema),
-  year: z.optional(yearSchema),
-  ...pageQuery,
-});
-export const publicProposalDetailSchema = z.object({
-  ...proposalFields,
-  timeline: z.array(timelineItemSchema),
-});
-
-const named = z.object({ id: z.string(), name: z.string() });
-export const geoSchema = z.object({
-  cityId: z.string(),
-  name: z.string(),
-  districts: z.array(
-    z.object({
-      id: z.string(),
-      name: z.string(),
-      streets: z.array(z.object({ id: z.string(), name: z.string(), communities: z.array(named) })),
-    }),
-  ),
-});
-
-export const rulesViewSchema = z.object({
-  preset: z.string(),
-  caps: z.object({ worksFen: z.int(), serviceFen: z.int(), communityYearFen: z.int() }),
-  categoryList: z.object({
-    mode: z.enum(["negative", "positive"]),
-    categories: z.array(z.string()),
+const publicListQuery = /* @__PURE__ */ once(() =>
+  z.object({
+    communityId: z.optional(cityId()),
+    streetId: z.optional(cityId()),
+    districtId: z.optional(cityId()),
+    stage: z.optional(publicStage()),
+    year: z.optional(year()),
+    ...pageQuery(),
   }),
-  categories: z.array(named),
-  thresholds: z.record(z.string(), z.unknown()),
-  sla: z.object({ reviewWorkingDays: z.int(), disbursementWorkingDays: z.int() }),
-  process: z.optional(z.record(z.string(), z.unknown())),
-});
+);
+export const publicListQuerySchema = /* @__PURE__ */ publicListQuery();
+const publicProposalDetail = /* @__PURE__ */ once(() =>
+  z.object({
+    ...proposalFields(),
+    timeline: z.array(timelineItem()),
+  }),
+);
+export const publicProposalDetailSchema = /* @__PURE__ */ publicProposalDetail();
+
+const named = /* @__PURE__ */ once(() => z.object({ id: z.string(), name: z.string() }));
+const geo = /* @__PURE__ */ once(() =>
+  z.object({
+    cityId: z.string(),
+    name: z.string(),
+    districts: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        streets: z.array(
+          z.object({ id: z.string(), name: z.string(), communities: z.array(named()) }),
+        ),
+      }),
+    ),
+  }),
+);
+export const geoSchema = /* @__PURE__ */ geo();
+
+const rulesView = /* @__PURE__ */ once(() =>
+  z.object({
+    preset: z.string(),
+    caps: z.object({ worksFen: z.int(), serviceFen: z.int(), communityYearFen: z.int() }),
+    categoryList: z.object({
+      mode: z.enum(["negative", "positive"]),
+      categories: z.array(z.string()),
+    }),
+    categories: z.array(named()),
+    thresholds: z.record(z.string(), z.unknown()),
+    sla: z.object({ reviewWorkingDays: z.int(), disbursementWorkingDays: z.int() }),
+    process: z.optional(z.record(z.string(), z.unknown())),
+  }),
+);
+export const rulesViewSchema = /* @__PURE__ */ rulesView();
 
 // ---------------------------------------------------------------- routes
 
+// Route schemas are read through getters: built when a route is first validated (or documented).
+const needPage = /* @__PURE__ */ once(() => page(need()));
+const proposalPage = /* @__PURE__ */ once(() => page(proposal()));
+const evidencePage = /* @__PURE__ */ once(() => page(evidence()));
+const publicProposalPage = /* @__PURE__ */ once(() => page(publicProposal()));
+const pageOnlyQuery = /* @__PURE__ */ once(() => z.object(pageQuery()));
+
 const proposerRoles = ["resident", "org", "community_staff", "street_staff"] as const;
 
-export const createNeed = defineRoute({
+export const createNeed = /* @__PURE__ */ defineRoute({
   operationId: "createNeed",
   method: "POST",
   path: "/v1/needs",
   summary: "Raise a need in a community's needs library (问需)",
   tags: ["intake"],
   auth: ["resident", "community_staff"],
-  body: createNeedBodySchema,
-  response: needSchema,
+  get body() {
+    return createNeedBody();
+  },
+  get response() {
+    return need();
+  },
   status: 201,
   errors: ["not_found", "duplicate"],
   idempotent: true,
 });
 
-export const listNeeds = defineRoute({
+export const listNeeds = /* @__PURE__ */ defineRoute({
   operationId: "listNeeds",
   method: "GET",
   path: "/v1/needs",
   summary: "A community's needs library, newest first",
   tags: ["intake"],
   auth: anyRole,
-  query: listNeedsQuerySchema,
-  response: page(needSchema),
+  get query() {
+    return listNeedsQuery();
+  },
+  get response() {
+    return needPage();
+  },
   status: 200,
   errors: ["not_found"],
 });
 
-export const getNeed = defineRoute({
+export const getNeed = /* @__PURE__ */ defineRoute({
   operationId: "getNeed",
   method: "GET",
   path: "/v1/needs/{id}",
   summary: "One need with its endorsements and the proposals answering it",
   tags: ["intake"],
   auth: anyRole,
-  params: idParams,
-  response: needSchema,
+  get params() {
+    return idParams();
+  },
+  get response() {
+    return need();
+  },
   status: 200,
   errors: ["not_found"],
 });
 
-export const endorseNeed = defineRoute({
+export const endorseNeed = /* @__PURE__ */ defineRoute({
   operationId: "endorseNeed",
   method: "POST",
   path: "/v1/needs/{id}/endorsements",
   summary: "Endorse a need of one's own community (once per resident)",
   tags: ["intake"],
   auth: ["resident"],
-  params: idParams,
-  response: endorsementSchema,
+  get params() {
+    return idParams();
+  },
+  get response() {
+    return endorsement();
+  },
   status: 201,
   errors: ["not_found", "duplicate"],
   idempotent: true,
 });
 
-export const createProposal = defineRoute({
+export const createProposal = /* @__PURE__ */ defineRoute({
   operationId: "createProposal",
   method: "POST",
   path: "/v1/proposals",
   summary: "Propose a project (点菜)",
   tags: ["intake"],
   auth: proposerRoles,
-  body: createProposalBodySchema,
-  response: proposalSchema,
+  get body() {
+    return createProposalBody();
+  },
+  get response() {
+    return proposal();
+  },
   status: 201,
   errors: [
     "not_found",
@@ -429,163 +531,215 @@ export const createProposal = defineRoute({
   idempotent: true,
 });
 
-export const getProposal = defineRoute({
+export const getProposal = /* @__PURE__ */ defineRoute({
   operationId: "getProposal",
   method: "GET",
   path: "/v1/proposals/{id}",
   summary: "One proposal (its proposer, or officials of its jurisdiction)",
   tags: ["intake"],
   auth: anyRole,
-  params: idParams,
-  response: proposalSchema,
+  get params() {
+    return idParams();
+  },
+  get response() {
+    return proposal();
+  },
   status: 200,
   errors: ["not_found"],
 });
 
-export const listProposals = defineRoute({
+export const listProposals = /* @__PURE__ */ defineRoute({
   operationId: "listProposals",
   method: "GET",
   path: "/v1/proposals",
   summary: "Proposals of a community, street or district (or the caller's own), by status and year",
   tags: ["intake"],
   auth: anyRole,
-  query: listProposalsQuerySchema,
-  response: page(proposalSchema),
+  get query() {
+    return listProposalsQuery();
+  },
+  get response() {
+    return proposalPage();
+  },
   status: 200,
   errors: ["not_found"],
 });
 
-export const screenProposal = defineRoute({
+export const screenProposal = /* @__PURE__ */ defineRoute({
   operationId: "screenProposal",
   method: "POST",
   path: "/v1/proposals/{id}/screening",
   summary: "Screen a submitted proposal for completeness and fit (审核)",
   tags: ["intake"],
   auth: ["community_staff"],
-  params: idParams,
-  body: screeningBodySchema,
-  response: proposalSchema,
+  get params() {
+    return idParams();
+  },
+  get body() {
+    return screeningBody();
+  },
+  get response() {
+    return proposal();
+  },
   status: 200,
   errors: ["not_found", "invalid_state"],
   idempotent: true,
 });
 
-export const withdrawProposal = defineRoute({
+export const withdrawProposal = /* @__PURE__ */ defineRoute({
   operationId: "withdrawProposal",
   method: "POST",
   path: "/v1/proposals/{id}/withdraw",
   summary: "Withdraw one's own proposal before approval",
   tags: ["intake"],
   auth: proposerRoles,
-  params: idParams,
-  body: withdrawBodySchema,
-  response: proposalSchema,
+  get params() {
+    return idParams();
+  },
+  get body() {
+    return withdrawBody();
+  },
+  get response() {
+    return proposal();
+  },
   status: 200,
   errors: ["not_found", "invalid_state"],
   idempotent: true,
 });
 
-export const getTimeline = defineRoute({
+export const getTimeline = /* @__PURE__ */ defineRoute({
   operationId: "getProposalTimeline",
   method: "GET",
   path: "/v1/proposals/{id}/timeline",
   summary: "Every event of a proposal, hash-chained",
   tags: ["intake"],
   auth: anyRole,
-  params: idParams,
-  response: timelineSchema,
+  get params() {
+    return idParams();
+  },
+  get response() {
+    return timeline();
+  },
   status: 200,
   errors: ["not_found"],
 });
 
-export const createEvidence = defineRoute({
+export const createEvidence = /* @__PURE__ */ defineRoute({
   operationId: "createEvidence",
   method: "POST",
   path: "/v1/proposals/{id}/evidence",
   summary: "Declare an evidence file and get a presigned upload",
   tags: ["intake", "evidence"],
   auth: proposerRoles,
-  params: idParams,
-  body: createEvidenceBodySchema,
-  response: evidenceUploadSchema,
+  get params() {
+    return idParams();
+  },
+  get body() {
+    return createEvidenceBody();
+  },
+  get response() {
+    return evidenceUpload();
+  },
   status: 201,
   errors: ["not_found", "invalid_state"],
   idempotent: true,
 });
 
-export const confirmEvidence = defineRoute({
+export const confirmEvidence = /* @__PURE__ */ defineRoute({
   operationId: "confirmEvidence",
   method: "POST",
   path: "/v1/proposals/{id}/evidence/{evidenceId}/confirm",
   summary: "Verify the uploaded bytes (size, type, SHA-256)",
   tags: ["intake", "evidence"],
   auth: proposerRoles,
-  params: evidenceParams,
-  response: evidenceSchema,
+  get params() {
+    return evidenceParams();
+  },
+  get response() {
+    return evidence();
+  },
   status: 200,
   errors: ["not_found", "invalid_state", "evidence_mismatch"],
   idempotent: true,
 });
 
-export const listEvidence = defineRoute({
+export const listEvidence = /* @__PURE__ */ defineRoute({
   operationId: "listEvidence",
   method: "GET",
   path: "/v1/proposals/{id}/evidence",
   summary: "Evidence of a proposal; verified files carry a short-lived download URL",
   tags: ["intake", "evidence"],
   auth: anyRole,
-  params: idParams,
-  query: z.object(pageQuery),
-  response: page(evidenceSchema),
+  get params() {
+    return idParams();
+  },
+  get query() {
+    return pageOnlyQuery();
+  },
+  get response() {
+    return evidencePage();
+  },
   status: 200,
   errors: ["not_found"],
 });
 
-export const listPublicProposals = defineRoute({
+export const listPublicProposals = /* @__PURE__ */ defineRoute({
   operationId: "listPublicProposals",
   method: "GET",
   path: "/v1/public/proposals",
   summary: "Four publicities (四公开): proposals of a community, street or district by stage",
   tags: ["public"],
   auth: "public",
-  query: publicListQuerySchema,
-  response: page(publicProposalSchema),
+  get query() {
+    return publicListQuery();
+  },
+  get response() {
+    return publicProposalPage();
+  },
   status: 200,
   errors: ["not_found"],
 });
 
-export const getPublicProposal = defineRoute({
+export const getPublicProposal = /* @__PURE__ */ defineRoute({
   operationId: "getPublicProposal",
   method: "GET",
   path: "/v1/public/proposals/{id}",
   summary: "One proposal's public record with its timeline",
   tags: ["public"],
   auth: "public",
-  params: idParams,
-  response: publicProposalDetailSchema,
+  get params() {
+    return idParams();
+  },
+  get response() {
+    return publicProposalDetail();
+  },
   status: 200,
   errors: ["not_found"],
 });
 
-export const getGeo = defineRoute({
+export const getGeo = /* @__PURE__ */ defineRoute({
   operationId: "getGeo",
   method: "GET",
   path: "/v1/geo",
   summary: "The city's districts, streets and communities",
   tags: ["geo"],
   auth: "public",
-  response: geoSchema,
+  get response() {
+    return geo();
+  },
   status: 200,
 });
 
-export const getRules = defineRoute({
+export const getRules = /* @__PURE__ */ defineRoute({
   operationId: "getRules",
   method: "GET",
   path: "/v1/rules",
   summary: "The city's programme rules for forms",
   tags: ["geo"],
   auth: "public",
-  response: rulesViewSchema,
+  get response() {
+    return rulesView();
+  },
   status: 200,
 });
 

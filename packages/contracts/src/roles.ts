@@ -18,7 +18,7 @@ export const roles = [
 
 export type Role = (typeof roles)[number];
 
-export const roleSchema = z.enum(roles);
+export const roleSchema = /* @__PURE__ */ (() => z.enum(roles))();
 
 export function isRole(value: unknown): value is Role {
   return typeof value === "string" && (roles as readonly string[]).includes(value);

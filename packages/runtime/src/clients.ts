@@ -1,5 +1,4 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 
@@ -15,13 +14,6 @@ let snsClient: SNSClient | undefined;
 export function sns(): SNSClient {
   snsClient ??= new SNSClient({});
   return snsClient;
-}
-
-let s3Client: S3Client | undefined;
-/** S3 client; path-style addressing when `PENCAI_S3_PATH_STYLE=1` (the local S3 needs it). */
-export function s3(): S3Client {
-  s3Client ??= new S3Client({ forcePathStyle: process.env.PENCAI_S3_PATH_STYLE === "1" });
-  return s3Client;
 }
 
 /** A required environment variable, read when first needed (the local cloud sets them per call). */

@@ -10,7 +10,7 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { env } from "./clients.js";
 import { now } from "./clock.js";
-import { logger } from "./powertools.js";
+import { logger } from "./logger.js";
 import { AlreadyProcessed, Tx } from "./tx.js";
 
 /** What a consumer's handler gets besides the event and the transaction. */

@@ -21,7 +21,8 @@ import {
   storedReply,
   wasRecorded,
 } from "./idempotency.js";
-import { logger, metrics } from "./powertools.js";
+import { logger } from "./logger.js";
+import { metrics } from "./metrics.js";
 import { IdempotencyRace } from "./tx.js";
 import { coerceStrings, validate } from "./validation.js";
 

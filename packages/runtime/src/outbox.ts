@@ -7,7 +7,8 @@ import type { Envelope } from "@pencai/contracts/events";
 import type { Context, DynamoDBStreamEvent } from "aws-lambda";
 import { ddb, env, sns } from "./clients.js";
 import { now } from "./clock.js";
-import { logger, metrics } from "./powertools.js";
+import { logger } from "./logger.js";
+import { metrics } from "./metrics.js";
 
 /** SNS PublishBatch takes at most 10 entries. */
 const SNS_BATCH = 10;

@@ -1,14 +1,44 @@
 import { createHash } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
-import { declareEvidence } from "../src/domain/evidence.js";
-import { presignDownload, presignUpload } from "../src/evidence-store.js";
+import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import {
+  DOWNLOAD_TTL_SECONDS,
+  declareEvidence,
+  UPLOAD_TTL_SECONDS,
+} from "../src/domain/evidence.js";
+import {
+  objectRequest,
+  presignDownload,
+  presignUpload,
+  signedUploadHeaders,
+} from "../src/evidence-store.js";
 import { proposalRecord, ULID_B } from "./fixtures.js";
 
+// Fixed credentials (with a session token, as on Lambda) and region: the store signs with the
+// DynamoDB client's providers, which read them from the environment on first use.
+const credentials = {
+  accessKeyId: "AKIDEXAMPLE",
+  secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+  sessionToken: "session/token+with=odd&chars",
+};
+const REGION = "cn-north-1";
+const BUCKET = "citystack-evidencebucket-1a2b3c4d5e6f";
+
 beforeAll(() => {
-  process.env.EVIDENCE_BUCKET = "evidence-test";
-  process.env.AWS_REGION ??= "ap-east-1";
-  process.env.AWS_ACCESS_KEY_ID ??= "test";
-  process.env.AWS_SECRET_ACCESS_KEY ??= "test";
+  process.env.EVIDENCE_BUCKET = BUCKET;
+  process.env.AWS_REGION = REGION;
+  process.env.AWS_ACCESS_KEY_ID = credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = credentials.secretAccessKey;
+  process.env.AWS_SESSION_TOKEN = credentials.sessionToken;
+  delete process.env.AWS_ENDPOINT_URL_S3;
+  delete process.env.PENCAI_S3_PATH_STYLE;
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+  delete process.env.AWS_ENDPOINT_URL_S3;
+  delete process.env.PENCAI_S3_PATH_STYLE;
 });
 
 const bytes = Buffer.from("hello evidence");
@@ -46,5 +76,83 @@ describe("presigned evidence URLs", () => {
   it("downloads expire after 5 minutes", async () => {
     const url = new URL(await presignDownload(evidence().key));
     expect(url.searchParams.get("X-Amz-Expires")).toBe("300");
+  });
+});
+
+// The store signs with @smithy/signature-v4 instead of the S3 client (bundle size, see the
+// README): with the same clock and credentials its URLs must equal the S3 client's, byte for byte.
+describe("equivalence with @aws-sdk/client-s3 + getSignedUrl", () => {
+  const sdk = (opts: { forcePathStyle?: boolean; endpoint?: string } = {}) =>
+    new S3Client({
+      region: REGION,
+      credentials,
+      requestChecksumCalculation: "WHEN_REQUIRED",
+      responseChecksumValidation: "WHEN_REQUIRED",
+      ...opts,
+    });
+  const sdkUpload = (client: S3Client) => {
+    const e = evidence();
+    return getSignedUrl(
+      client,
+      new PutObjectCommand({
+        Bucket: BUCKET,
+        Key: e.key,
+        ContentType: e.contentType,
+        ContentLength: e.sizeBytes,
+        ChecksumSHA256: Buffer.from(e.sha256, "hex").toString("base64"),
+      }),
+      {
+        expiresIn: UPLOAD_TTL_SECONDS,
+        signableHeaders: new Set(signedUploadHeaders),
+        unhoistableHeaders: new Set(["x-amz-checksum-sha256"]),
+      },
+    );
+  };
+  const sdkDownload = (client: S3Client) =>
+    getSignedUrl(client, new GetObjectCommand({ Bucket: BUCKET, Key: evidence().key }), {
+      expiresIn: DOWNLOAD_TTL_SECONDS,
+    });
+
+  const cases = [
+    { name: "virtual-hosted, China region endpoint", env: {}, client: {} },
+    {
+      name: "path-style on an endpoint override (the local cloud)",
+      env: { AWS_ENDPOINT_URL_S3: "http://127.0.0.1:4566", PENCAI_S3_PATH_STYLE: "1" },
+      client: { endpoint: "http://127.0.0.1:4566", forcePathStyle: true },
+    },
+    {
+      name: "virtual-hosted on an endpoint override",
+      env: { AWS_ENDPOINT_URL_S3: "https://s3.example.internal" },
+      client: { endpoint: "https://s3.example.internal" },
+    },
+  ];
+
+  for (const c of cases) {
+    it(`PUT and GET: ${c.name}`, async () => {
+      vi.useFakeTimers({ toFake: ["Date"] });
+      vi.setSystemTime(new Date("2026-11-05T08:09:10.000Z"));
+      Object.assign(process.env, c.env);
+      const client = sdk(c.client);
+      const mine = await presignUpload(evidence());
+      expect(mine.url).toBe(await sdkUpload(client));
+      expect(await presignDownload(evidence().key)).toBe(await sdkDownload(client));
+    });
+  }
+
+  it("addresses buckets like the S3 client in every kind of region", async () => {
+    for (const region of ["cn-north-1", "cn-northwest-1", "ap-east-1", "us-east-1", "eu-west-1"]) {
+      for (const bucket of [BUCKET, "with.dots.bucket"]) {
+        const url = new URL(
+          await getSignedUrl(
+            new S3Client({ region, credentials }),
+            new GetObjectCommand({ Bucket: bucket, Key: "a/b c/d" }),
+          ),
+        );
+        const r = objectRequest(region, "GET", bucket, "a/b c/d");
+        expect(`${r.protocol}//${r.hostname}${r.path}`, `${region} ${bucket}`).toBe(
+          `${url.protocol}//${url.hostname}${url.pathname}`,
+        );
+      }
+    }
   });
 });

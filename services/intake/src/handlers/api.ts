@@ -1,4 +1,5 @@
-import { currentCity, geoIndex } from "@pencai/config";
+import { currentCity } from "@pencai/config/current";
+import { geoIndex } from "@pencai/config/geo";
 import {
   createNeed,
   createProposal,

@@ -1,7 +1,7 @@
 import type { Envelope, EventType } from "@pencai/contracts/events";
 import { intakeInboxEventTypes } from "@pencai/contracts/intake";
 import { type EventHandler, eventConsumer } from "@pencai/runtime/consumer";
-import { logger } from "@pencai/runtime/powertools";
+import { logger } from "@pencai/runtime/logger";
 import type { Tx } from "@pencai/runtime/tx";
 import { applyLifecycleEvent } from "../domain/registry.js";
 import { chainItem } from "../domain/timeline.js";
