@@ -20,6 +20,14 @@ export const errorStatus = {
   self_raised_invalid: 422,
   evidence_mismatch: 422,
   milestone_not_reached: 422,
+  /** deliberation: a proposal id that is not a screened proposal of the community or agenda */
+  proposal_not_found: 422,
+  /** deliberation: household consent is required, so each proposal needs `affectedHouseholds` */
+  consent_scope_required: 422,
+  /** deliberation: attendance names someone who is not a member of the meeting */
+  not_a_member: 422,
+  /** deliberation: a works project passes expert review only if every review is feasible and lawful */
+  expert_review_not_unanimous: 422,
   internal: 500,
 } as const;
 

@@ -1,5 +1,7 @@
+import { deliberationApiRoutes } from "./deliberation.js";
 import { intakeApiRoutes, intakeEvidenceRoutes } from "./intake.js";
 
+export * from "./deliberation.js";
 export * from "./errors.js";
 export * from "./events.js";
 export * from "./http.js";
@@ -8,4 +10,8 @@ export * from "./openapi.js";
 export * from "./roles.js";
 
 /** Every service's routes: infra, the OpenAPI document and the typed client are built from this list. */
-export const allRoutes = [...intakeApiRoutes, ...intakeEvidenceRoutes] as const;
+export const allRoutes = [
+  ...intakeApiRoutes,
+  ...intakeEvidenceRoutes,
+  ...deliberationApiRoutes,
+] as const;

@@ -36,6 +36,10 @@ export const proposalSubmittedDataSchema = /* @__PURE__ */ (() =>
   }))();
 export type ProposalSubmittedData = z.infer<typeof proposalSubmittedDataSchema>;
 
+/**
+ * Event-carried state: besides the decision, what deliberation needs to know about the proposal
+ * (place, kind, money, year, head count), so that it never reads intake's table.
+ */
 export const proposalScreenedDataSchema = /* @__PURE__ */ (() =>
   z.object({
     proposalId: text,
@@ -44,6 +48,17 @@ export const proposalScreenedDataSchema = /* @__PURE__ */ (() =>
     status: z.enum(["screened", "rejected"]),
     needFit: z.optional(z.int()),
     reason: z.optional(text),
+    communityId: text,
+    streetId: text,
+    districtId: text,
+    kind: z.enum(["works", "service"]),
+    category: text,
+    title: text,
+    budgetFen: z.int(),
+    selfRaisedFen: z.int(),
+    year: z.int(),
+    /** only when the proposal gave a head count (its `beneficiaries` may also be a description) */
+    beneficiaries: z.optional(z.int()),
   }))();
 export type ProposalScreenedData = z.infer<typeof proposalScreenedDataSchema>;
 

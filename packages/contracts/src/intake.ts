@@ -151,6 +151,57 @@ const screening = /* @__PURE__ */ once(() =>
 );
 export const screeningSchema = /* @__PURE__ */ screening();
 
+/**
+ * The decision record (四公开: decision is public), projected by intake's registry from
+ * deliberation's `DeliberationConcluded` and `ExpertReviewConcluded` events: counts and
+ * outcomes only, never who voted, consented or reviewed.
+ */
+const proposalDecision = /* @__PURE__ */ once(() =>
+  z.object({
+    /** the latest council vote on the proposal */
+    council: z.optional(
+      z.object({
+        meetingId: z.optional(z.string()),
+        members: z.int(),
+        present: z.int(),
+        yes: z.int(),
+        no: z.int(),
+        abstain: z.int(),
+        quorumMet: z.boolean(),
+        passed: z.boolean(),
+        /** household consent, where the city requires it */
+        consent: z.optional(
+          z.object({
+            households: z.int(),
+            agreed: z.int(),
+            disagreed: z.optional(z.int()),
+            /** agreed / households */
+            share: z.number(),
+            /** whether the city requires consent for a proposal to pass */
+            required: z.boolean(),
+            /** share ≥ the city's threshold */
+            met: z.boolean(),
+          }),
+        ),
+        concludedAt: isoTime(),
+      }),
+    ),
+    /** the street's expert review (专家论证) */
+    expertReview: z.optional(
+      z.object({
+        passed: z.boolean(),
+        decision: z.optional(z.enum(["pass", "fail"])),
+        reviews: z.int(),
+        averageScore: z.number(),
+        reason: z.optional(z.string()),
+        concludedAt: isoTime(),
+      }),
+    ),
+  }),
+);
+export const proposalDecisionSchema = /* @__PURE__ */ proposalDecision();
+export type ProposalDecision = z.output<typeof proposalDecisionSchema>;
+
 const proposalFields = /* @__PURE__ */ once(() => ({
   id: ulid(),
   status: proposalStatus(),
@@ -175,6 +226,7 @@ const proposalFields = /* @__PURE__ */ once(() => ({
   screening: z.optional(screening()),
   rejectedAt: z.optional(rejectionStage()),
   rejectionReason: z.optional(z.string()),
+  decision: z.optional(proposalDecision()),
   withdrawnAt: z.optional(isoTime()),
   createdAt: isoTime(),
   updatedAt: isoTime(),

@@ -1,0 +1,69 @@
+import * as z from "zod/mini";
+
+/**
+ * Data of the domain events deliberation emits (the envelope is `envelopeSchema` in events.ts;
+ * its `proposalId` and `communityId` are set). No voter, household or expert identities: the
+ * decision is public (四公开), the people who made it are not.
+ */
+
+const text = /* @__PURE__ */ z.string();
+const count = /* @__PURE__ */ z.int().check(z.minimum(0));
+
+/** Household consent of a proposal's affected area (Panlong), as counted when the meeting closed. */
+export const consentTallySchema = /* @__PURE__ */ (() =>
+  z.object({
+    /** households of the project area (the meeting's `affectedHouseholds`) */
+    households: count,
+    agreed: count,
+    disagreed: count,
+    /** agreed / households */
+    share: z.number(),
+    /** whether the city requires consent for the proposal to pass */
+    required: z.boolean(),
+    /** share ≥ the city's threshold */
+    met: z.boolean(),
+  }))();
+export type ConsentTally = z.infer<typeof consentTallySchema>;
+
+export const deliberationConcludedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    meetingId: text,
+    /** members listed for the meeting */
+    members: count,
+    present: count,
+    quorumMet: z.boolean(),
+    yes: count,
+    no: count,
+    abstain: count,
+    passed: z.boolean(),
+    consent: z.optional(consentTallySchema),
+  }))();
+export type DeliberationConcludedData = z.infer<typeof deliberationConcludedDataSchema>;
+
+export const expertReviewConcludedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    passed: z.boolean(),
+    decision: z.enum(["pass", "fail"]),
+    /** number of expert reviews the decision rests on */
+    reviews: count,
+    averageScore: z.number(),
+    reason: z.optional(text),
+  }))();
+export type ExpertReviewConcludedData = z.infer<typeof expertReviewConcludedDataSchema>;
+
+export const proposalEndorsedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    /** the council meeting that passed it */
+    meetingId: text,
+  }))();
+export type ProposalEndorsedData = z.infer<typeof proposalEndorsedDataSchema>;
+
+/** Data schema of each event deliberation emits, by type. */
+export const deliberationEventDataSchemas = {
+  DeliberationConcluded: deliberationConcludedDataSchema,
+  ExpertReviewConcluded: expertReviewConcludedDataSchema,
+  ProposalEndorsed: proposalEndorsedDataSchema,
+} as const;

@@ -1,0 +1,34 @@
+import type { Principal } from "@pencai/runtime/auth";
+import { invalidState } from "@pencai/runtime/errors";
+import { requireHouseholdOf } from "./access.js";
+import type { Consent, ProposalProjection } from "./types.js";
+
+/**
+ * A household's answer (Panlong): one per household, changeable until the meeting deciding
+ * the proposal closes. The proposal must be on an agenda whose meeting has not concluded it
+ * (the store also checks, in the same transaction, that the meeting is still `open`).
+ * Returns the meeting whose status the transaction must check.
+ */
+export function answerConsent(
+  proposal: ProposalProjection,
+  principal: Principal,
+  agree: boolean,
+  now: Date,
+): { consent: Consent; meetingId: string } {
+  const householdId = requireHouseholdOf(principal, proposal);
+  if (proposal.status === "withdrawn") throw invalidState("the proposal was withdrawn");
+  if (!proposal.meetingId) {
+    throw invalidState("the proposal is not on a council meeting's agenda yet");
+  }
+  if (proposal.council) throw invalidState("the council has already decided this proposal");
+  return {
+    meetingId: proposal.meetingId,
+    consent: {
+      proposalId: proposal.id,
+      householdId,
+      agree,
+      sub: principal.sub,
+      answeredAt: now.toISOString(),
+    },
+  };
+}

@@ -1,0 +1,378 @@
+import { currentCity } from "@pencai/config/current";
+import { geoIndex } from "@pencai/config/geo";
+import {
+  castBallot,
+  changeConsent,
+  closeMeeting,
+  createMeeting,
+  decideExpertReview,
+  getDeliberation,
+  getMeeting,
+  getPublicRanking,
+  getRanking,
+  giveConsent,
+  recordAttendance,
+  submitExpertReview,
+} from "@pencai/contracts/deliberation";
+import type { Principal } from "@pencai/runtime/auth";
+import { forbidden, notFound } from "@pencai/runtime/errors";
+import { newEvent } from "@pencai/runtime/events";
+import { httpApi, route } from "@pencai/runtime/http";
+import type { Tx } from "@pencai/runtime/tx";
+import { ulid } from "ulid";
+import {
+  canReadMeeting,
+  hasOfficialReach,
+  requireMemberOf,
+  requireStaffOf,
+} from "../domain/access.js";
+import { type CloseRules, concludeMeeting } from "../domain/close.js";
+import { answerConsent } from "../domain/consent.js";
+import { endorses } from "../domain/endorsement.js";
+import { decideExpertReview as decide, reviewProposal } from "../domain/expert.js";
+import * as meetings from "../domain/meeting.js";
+import type { StoredRanking } from "../domain/ranking.js";
+import { isTombstone, type Place, type ProposalProjection } from "../domain/types.js";
+import { deliberationView, meetingView, rankingView } from "../domain/views.js";
+import * as store from "../store.js";
+
+// Deliberation's routes. Rules live in ../domain (one hop from each route below); this file
+// reads, decides, commits. Every write is one transaction: state + outbox events + the
+// idempotency record; a lost race (409 conflict) re-reads and decides again (store.retrying).
+
+const rules = () => currentCity().rules;
+
+/** A community of this city with its street and district (404 otherwise). */
+function placeOf(communityId: string): Place {
+  const scope = geoIndex(currentCity()).scopeOfCommunity(communityId);
+  if (!scope) throw notFound(`community ${communityId}`);
+  return scope;
+}
+
+async function meetingOf(id: string) {
+  const meeting = await store.getMeeting(id);
+  if (!meeting) throw notFound(`meeting ${id}`);
+  return meeting;
+}
+
+/** A proposal deliberation knows (screened and accepted); tombstones are unknown. */
+async function proposalOf(id: string): Promise<ProposalProjection> {
+  const p = await store.getProposal(id);
+  if (!p || isTombstone(p)) throw notFound(`proposal ${id} (not screened for deliberation)`);
+  return p;
+}
+
+function closeRules(): CloseRules {
+  const r = rules();
+  return {
+    council: r.thresholds.council,
+    consent: r.thresholds.householdConsent,
+    expertReview: r.process.expertReview,
+    ...(r.thresholds.priorityCriteria && { weights: r.thresholds.priorityCriteria }),
+    communityYearFen: r.caps.communityYearFen,
+  };
+}
+
+type Actor = Principal | { sub: string; roles: string[] };
+const endorsedEvent = (p: ProposalProjection, actor: Actor, correlationId: string, now: Date) =>
+  newEvent({
+    type: "ProposalEndorsed",
+    proposalId: p.id,
+    communityId: p.communityId,
+    actor,
+    correlationId,
+    data: { proposalId: p.id, meetingId: p.meetingId! },
+    now,
+  });
+
+/**
+ * Closes a meeting: open -> closing (ballots and consents stop), then read everything with
+ * consistent reads, then closing -> closed with results, each proposal's outcome, its events
+ * and the re-ranking in one transaction (returned, for the caller to add its idempotency
+ * record and commit). A meeting found `closing` (an earlier close crashed) is finished; a
+ * closed one comes back as it is, with nothing to write.
+ */
+async function close(meetingId: string, principal: Principal, now: Date, correlationId: string) {
+  let meeting = await meetingOf(meetingId);
+  requireStaffOf(principal, meeting);
+  const step = meetings.closeStep(meeting.status);
+  if (step === "done") return { meeting, tx: undefined };
+  if (step === "begin") {
+    await store.beginClosing(store.newTx(), meeting.id, now.toISOString()).commit();
+    meeting = { ...meeting, status: "closing" };
+  }
+  const [attendance, ballots, proposals] = await Promise.all([
+    store.getAttendance(meeting.id),
+    store.ballotsOf(meeting.id),
+    store.getProposals(meeting.proposalIds),
+  ]);
+  const consents = new Map(
+    await Promise.all(
+      meeting.proposalIds.map(async (id) => [id, await store.consentsOf(id)] as const),
+    ),
+  );
+  const r = closeRules();
+  const rankings = new Map<number, StoredRanking | undefined>();
+  if (r.weights) {
+    const years = new Set([...proposals.values()].flatMap((p) => (isTombstone(p) ? [] : [p.year])));
+    for (const year of years) rankings.set(year, await store.getRanking(meeting.communityId, year));
+  }
+  const plan = concludeMeeting({
+    meeting,
+    attendance: attendance?.present ?? [],
+    ballots,
+    consents,
+    proposals,
+    rankings,
+    rules: r,
+    now,
+  });
+
+  const tx = store.finishClosing(store.newTx(), plan.meeting);
+  for (const c of plan.conclusions) {
+    store.putProposal(tx, c.after, c.before.version);
+    tx.event(
+      newEvent({
+        type: "DeliberationConcluded",
+        proposalId: c.after.id,
+        communityId: c.after.communityId,
+        actor: principal,
+        correlationId,
+        data: { meetingId: meeting.id, ...c.result },
+        now,
+      }),
+    );
+    if (c.endorsed) tx.event(endorsedEvent(c.after, principal, correlationId, now));
+  }
+  for (const k of plan.rankings) store.putRanking(tx, k.after, k.before);
+  return { meeting: plan.meeting, tx };
+}
+
+export const handler = httpApi({
+  service: "deliberation",
+  routes: [
+    // ---------------------------------------------------------------- meetings
+    route(createMeeting, async (req) => {
+      const principal = req.principal!;
+      const place = placeOf(req.body.communityId);
+      requireStaffOf(principal, place);
+      const id = ulid(req.now.getTime());
+      return store.retrying(async () => {
+        const proposals = await store.getProposals(req.body.proposalIds);
+        const plan = meetings.planMeeting(req.body, {
+          principal,
+          place,
+          proposals,
+          consentRequired: rules().thresholds.householdConsent.required,
+          id,
+          now: req.now,
+        });
+        const reply = { status: 201, body: meetingView(plan.meeting, undefined) };
+        const tx = store.addMeeting(store.newTx(), plan.meeting, plan.agenda);
+        await tx.idempotency(req, reply).commit();
+        return reply;
+      });
+    }),
+
+    route(getMeeting, async (req) => {
+      const meeting = await meetingOf(req.params.id);
+      if (!canReadMeeting(req.principal!, meeting)) {
+        throw forbidden("only the community's staff and the meeting's members may read it");
+      }
+      return { body: meetingView(meeting, await store.getAttendance(meeting.id)) };
+    }),
+
+    route(recordAttendance, async (req) => {
+      const meeting = await meetingOf(req.params.id);
+      requireStaffOf(req.principal!, meeting);
+      const attendance = meetings.recordAttendance(meeting, req.body.present, req.now);
+      const reply = { body: meetingView(meeting, attendance) };
+      await store.setAttendance(store.newTx(), attendance).idempotency(req, reply).commit();
+      return reply;
+    }),
+
+    route(castBallot, async (req) => {
+      const principal = req.principal!;
+      const meeting = await meetingOf(req.params.id);
+      requireMemberOf(principal, meeting);
+      const ballot = meetings.castBallot(meeting, principal.sub, req.body, req.now);
+      const reply = {
+        status: 201,
+        body: {
+          meetingId: meeting.id,
+          proposalId: ballot.proposalId,
+          choice: ballot.choice,
+          castAt: ballot.castAt,
+        },
+      };
+      const requirePresence = rules().thresholds.council.requirePresence;
+      const tx = store.addBallot(store.newTx(), ballot, requirePresence).idempotency(req, reply);
+      await store.retrying(() => tx.commit());
+      return reply;
+    }),
+
+    route(closeMeeting, async (req) =>
+      store.retrying(async () => {
+        const { meeting, tx } = await close(
+          req.params.id,
+          req.principal!,
+          req.now,
+          req.correlationId,
+        );
+        const reply = {
+          body: {
+            meetingId: meeting.id,
+            status: "closed" as const,
+            closedAt: meeting.closedAt!,
+            results: meeting.results ?? [],
+          },
+        };
+        await tx?.idempotency(req, reply).commit();
+        return reply;
+      }),
+    ),
+
+    // ---------------------------------------------------------------- household consent
+    route(giveConsent, async (req) => {
+      const proposal = await proposalOf(req.params.id);
+      const { consent, meetingId } = answerConsent(
+        proposal,
+        req.principal!,
+        req.body.agree,
+        req.now,
+      );
+      const reply = { status: 201, body: consentReply(consent) };
+      await store.addConsent(store.newTx(), consent, meetingId).idempotency(req, reply).commit();
+      return reply;
+    }),
+
+    route(changeConsent, async (req) => {
+      const proposal = await proposalOf(req.params.id);
+      const { consent, meetingId } = answerConsent(
+        proposal,
+        req.principal!,
+        req.body.agree,
+        req.now,
+      );
+      const reply = { body: consentReply(consent) };
+      await store.changeConsent(store.newTx(), consent, meetingId).idempotency(req, reply).commit();
+      return reply;
+    }),
+
+    // ---------------------------------------------------------------- expert review
+    route(submitExpertReview, async (req) =>
+      store.retrying(async () => {
+        const before = await proposalOf(req.params.id);
+        const review = reviewProposal(
+          before,
+          req.principal!,
+          req.body,
+          rules().process.expertReview,
+          req.now,
+        );
+        const after: ProposalProjection = {
+          ...before,
+          expertReviews: before.expertReviews + 1,
+          expertScoreSum: before.expertScoreSum + review.score,
+          expertObjections: before.expertObjections + (review.feasible && review.lawful ? 0 : 1),
+        };
+        const { sub: _, ...shown } = review;
+        const reply = { status: 201, body: shown };
+        await store
+          .addReview(store.newTx(), review, before, after)
+          .idempotency(req, reply)
+          .commit();
+        return reply;
+      }),
+    ),
+
+    route(decideExpertReview, async (req) =>
+      store.retrying(async () => {
+        const principal = req.principal!;
+        const before = await proposalOf(req.params.id);
+        const mode = rules().process.expertReview;
+        const expert = decide(before, principal, req.body, mode, req.now);
+        const decided: ProposalProjection = { ...before, expert };
+        const endorsed = endorses(decided, mode);
+        const after = endorsed ? { ...decided, endorsedAt: req.now.toISOString() } : decided;
+        const reply = {
+          body: {
+            proposalId: before.id,
+            decision: expert.decision,
+            reviews: expert.reviews,
+            averageScore: expert.averageScore,
+            endorsed,
+          },
+        };
+        const tx: Tx = store.putProposal(store.newTx(), after, before.version);
+        tx.event(
+          newEvent({
+            type: "ExpertReviewConcluded",
+            proposalId: before.id,
+            communityId: before.communityId,
+            actor: principal,
+            correlationId: req.correlationId,
+            data: {
+              proposalId: before.id,
+              passed: expert.decision === "pass",
+              decision: expert.decision,
+              reviews: expert.reviews,
+              averageScore: expert.averageScore,
+              ...(expert.reason !== undefined && { reason: expert.reason }),
+            },
+            now: req.now,
+          }),
+        );
+        if (endorsed) tx.event(endorsedEvent(after, principal, req.correlationId, req.now));
+        await tx.idempotency(req, reply).commit();
+        return reply;
+      }),
+    ),
+
+    // ---------------------------------------------------------------- reads
+    route(getDeliberation, async (req) => {
+      const proposal = await proposalOf(req.params.id);
+      if (!hasOfficialReach(req.principal!, proposal)) {
+        throw forbidden("outside your jurisdiction");
+      }
+      return { body: deliberationView(proposal, await store.consentsOf(proposal.id)) };
+    }),
+
+    route(getRanking, async (req) => {
+      const place = placeOf(req.params.communityId);
+      if (!hasOfficialReach(req.principal!, place)) throw forbidden("outside your jurisdiction");
+      return { body: rankingView(await rankingOf(place.communityId, req.params.year)) };
+    }),
+
+    route(getPublicRanking, async (req) => {
+      const place = placeOf(req.params.communityId);
+      return { body: rankingView(await rankingOf(place.communityId, req.params.year)) };
+    }),
+  ],
+});
+
+async function rankingOf(communityId: string, year: number): Promise<StoredRanking> {
+  const ranking = await store.getRanking(communityId, year);
+  if (!ranking) {
+    throw notFound(
+      rules().thresholds.priorityCriteria
+        ? `ranking of ${communityId} ${year} (no council-passed proposals yet)`
+        : "ranking (this city does not rank proposals: no priority criteria)",
+    );
+  }
+  return ranking;
+}
+
+function consentReply(c: {
+  proposalId: string;
+  householdId: string;
+  agree: boolean;
+  answeredAt: string;
+}) {
+  return {
+    proposalId: c.proposalId,
+    householdId: c.householdId,
+    agree: c.agree,
+    answeredAt: c.answeredAt,
+  };
+}

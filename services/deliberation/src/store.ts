@@ -1,0 +1,354 @@
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  GetCommand,
+  QueryCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { ddb, env } from "@pencai/runtime/clients";
+import { duplicate, notFound, ProblemError } from "@pencai/runtime/errors";
+import { Tx } from "@pencai/runtime/tx";
+import { meetingNotOpen, notPresent } from "./domain/meeting.js";
+import type { StoredRanking } from "./domain/ranking.js";
+import type {
+  Attendance,
+  Ballot,
+  Consent,
+  ExpertReview,
+  MeetingRecord,
+  ProposalProjection,
+  StoredProposal,
+  WithdrawnTombstone,
+} from "./domain/types.js";
+
+/**
+ * Deliberation's DynamoDB table (keys `pk`/`sk`, sparse GSIs). Item kinds:
+ *
+ * | item | pk | sk | index |
+ * |---|---|---|---|
+ * | meeting | `MEETING#<id>` | `MEETING` | gsi1 `MEETING#C#<community>` / `<scheduledAt>#<id>` |
+ * | attendance (sign-in sheet) | `MEETING#<id>` | `ATTENDANCE` | |
+ * | ballot | `MEETING#<id>` | `BALLOT#<proposalId>#<sub>` | |
+ * | proposal projection | `PROPOSAL#<id>` | `PROPOSAL` | |
+ * | household consent | `PROPOSAL#<id>` | `CONSENT#<householdId>` | |
+ * | expert review | `PROPOSAL#<id>` | `REVIEW#<sub>` | |
+ * | ranking | `RANKING#<community>#<year>` | `RANKING` | |
+ *
+ * Every invariant is a condition inside the one transaction of a request (state, outbox
+ * events and idempotency record together); see services/deliberation/README.md.
+ */
+
+export const table = () => env("TABLE_NAME");
+export const newTx = () => new Tx(table());
+
+export const keys = {
+  meeting: (id: string) => ({ pk: `MEETING#${id}`, sk: "MEETING" }),
+  attendance: (meetingId: string) => ({ pk: `MEETING#${meetingId}`, sk: "ATTENDANCE" }),
+  ballot: (meetingId: string, proposalId: string, sub: string) => ({
+    pk: `MEETING#${meetingId}`,
+    sk: `BALLOT#${proposalId}#${sub}`,
+  }),
+  proposal: (id: string) => ({ pk: `PROPOSAL#${id}`, sk: "PROPOSAL" }),
+  consent: (proposalId: string, householdId: string) => ({
+    pk: `PROPOSAL#${proposalId}`,
+    sk: `CONSENT#${householdId}`,
+  }),
+  review: (proposalId: string, sub: string) => ({
+    pk: `PROPOSAL#${proposalId}`,
+    sk: `REVIEW#${sub}`,
+  }),
+  ranking: (communityId: string, year: number) => ({
+    pk: `RANKING#${communityId}#${year}`,
+    sk: "RANKING",
+  }),
+};
+
+/** A concurrent writer changed what this request read; the handler re-reads and retries. */
+export const stale = (what: string) =>
+  new ProblemError("conflict", `${what} changed meanwhile; retry`);
+
+/**
+ * Runs read-decide-commit again when it lost a race (409 `conflict`: a stale version or a
+ * DynamoDB TransactionConflict), a few times with jittered backoff; the last loss is answered.
+ */
+export async function retrying<T>(attempt: () => Promise<T>, attempts = 6): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!(err instanceof ProblemError && err.code === "conflict") || i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 10 * 2 ** i * (0.5 + Math.random())));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- item <-> record
+
+const storageKeys = ["pk", "sk", "entity", "gsi1pk", "gsi1sk"];
+function strip<T>(item: Record<string, unknown>): T {
+  const out: Record<string, unknown> = { ...item };
+  for (const k of storageKeys) delete out[k];
+  return out as T;
+}
+
+export const meetingItem = (m: MeetingRecord) => ({
+  ...keys.meeting(m.id),
+  entity: "meeting",
+  ...m,
+  gsi1pk: `MEETING#C#${m.communityId}`,
+  gsi1sk: `${m.scheduledAt}#${m.id}`,
+});
+export const proposalItem = (p: StoredProposal) => ({
+  ...keys.proposal(p.id),
+  entity: "proposal",
+  ...p,
+});
+
+// ---------------------------------------------------------------- reads (consistent)
+
+async function getItem(key: { pk: string; sk: string }) {
+  const out = await ddb.send(
+    new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }),
+  );
+  return out.Item;
+}
+
+export async function getMeeting(id: string): Promise<MeetingRecord | undefined> {
+  const item = await getItem(keys.meeting(id));
+  return item && strip<MeetingRecord>(item);
+}
+
+export async function getAttendance(meetingId: string): Promise<Attendance | undefined> {
+  const item = await getItem(keys.attendance(meetingId));
+  return item && strip<Attendance>(item);
+}
+
+export async function getProposal(id: string): Promise<StoredProposal | undefined> {
+  const item = await getItem(keys.proposal(id));
+  return item && strip<StoredProposal>(item);
+}
+
+export async function getRanking(
+  communityId: string,
+  year: number,
+): Promise<StoredRanking | undefined> {
+  const item = await getItem(keys.ranking(communityId, year));
+  return item && strip<StoredRanking>(item);
+}
+
+/** Projections by id (consistent BatchGet, unprocessed keys retried). */
+export async function getProposals(ids: readonly string[]): Promise<Map<string, StoredProposal>> {
+  const found = new Map<string, StoredProposal>();
+  for (let i = 0; i < ids.length; i += 100) {
+    let keysLeft: Record<string, unknown>[] | undefined = ids
+      .slice(i, i + 100)
+      .map((id) => keys.proposal(id));
+    for (let attempt = 0; keysLeft?.length && attempt < 8; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      const out: BatchGetCommandOutput = await ddb.send(
+        new BatchGetCommand({
+          RequestItems: { [table()]: { Keys: keysLeft, ConsistentRead: true } },
+        }),
+      );
+      for (const item of out.Responses?.[table()] ?? []) {
+        const p = strip<StoredProposal>(item);
+        found.set(p.id, p);
+      }
+      keysLeft = out.UnprocessedKeys?.[table()]?.Keys;
+    }
+    if (keysLeft?.length) throw new Error("BatchGet left keys unprocessed");
+  }
+  return found;
+}
+
+/** Every item of a partition under a sort-key prefix (consistent; paged through). */
+async function queryAll(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+        ExpressionAttributeValues: { ":pk": pk, ":prefix": prefix },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+export async function ballotsOf(meetingId: string): Promise<Ballot[]> {
+  return (await queryAll(keys.meeting(meetingId).pk, "BALLOT#")).map((i) => strip<Ballot>(i));
+}
+
+export async function consentsOf(proposalId: string): Promise<Consent[]> {
+  return (await queryAll(keys.proposal(proposalId).pk, "CONSENT#")).map((i) => strip<Consent>(i));
+}
+
+// ---------------------------------------------------------------- writes (added to a Tx)
+
+/** Replaces a projection computed from `version`; a concurrent change makes it stale. */
+export function putProposal(tx: Tx, after: ProposalProjection, version: number): Tx {
+  return tx.put(proposalItem({ ...after, version: version + 1 }), {
+    condition: "version = :v",
+    values: { ":v": version },
+    onFail: stale(`proposal ${after.id}`),
+  });
+}
+
+/** Inbox: a newly screened proposal (a tombstone or an earlier copy wins: the event retries). */
+export function addProposal(tx: Tx, p: ProposalProjection | WithdrawnTombstone): Tx {
+  return tx.put(proposalItem(p), { condition: "attribute_not_exists(pk)" });
+}
+
+/** The meeting, and each agenda proposal marked with it (stale if anything changed since read). */
+export function addMeeting(
+  tx: Tx,
+  meeting: MeetingRecord,
+  agenda: readonly { before: ProposalProjection; after: ProposalProjection }[],
+): Tx {
+  tx.put(meetingItem(meeting), { condition: "attribute_not_exists(pk)" });
+  for (const { before, after } of agenda) putProposal(tx, after, before.version);
+  return tx;
+}
+
+/** A condition that the meeting is still `open` (ballots, consents, attendance). */
+export function checkOpen(tx: Tx, meetingId: string): Tx {
+  return tx.check(keys.meeting(meetingId), {
+    condition: "#status = :open",
+    names: { "#status": "status" },
+    values: { ":open": "open" },
+    onFail: meetingNotOpen(),
+  });
+}
+
+/** Replaces the sign-in sheet while the meeting is open. */
+export function setAttendance(tx: Tx, attendance: Attendance): Tx {
+  checkOpen(tx, attendance.meetingId);
+  return tx.put({ ...keys.attendance(attendance.meetingId), entity: "attendance", ...attendance });
+}
+
+/**
+ * One ballot: the meeting is open, the voter is on the sign-in sheet (where presence is
+ * required) and has not voted on this proposal; all three in one transaction, so neither a
+ * duplicate nor a close can race past them.
+ */
+export function addBallot(tx: Tx, ballot: Ballot, requirePresence: boolean): Tx {
+  checkOpen(tx, ballot.meetingId);
+  if (requirePresence) {
+    tx.check(keys.attendance(ballot.meetingId), {
+      condition: "contains(present, :sub)",
+      values: { ":sub": ballot.sub },
+      onFail: notPresent(),
+    });
+  }
+  return tx.put(
+    {
+      ...keys.ballot(ballot.meetingId, ballot.proposalId, ballot.sub),
+      entity: "ballot",
+      ...ballot,
+    },
+    {
+      condition: "attribute_not_exists(pk)",
+      onFail: duplicate("you already voted on this proposal at this meeting"),
+    },
+  );
+}
+
+/** open -> closing: from here on every ballot and consent fails its `open` check. */
+export function beginClosing(tx: Tx, meetingId: string, at: string): Tx {
+  return tx.update(keys.meeting(meetingId), {
+    update: "SET #status = :closing, closingAt = :at",
+    condition: "#status = :open",
+    names: { "#status": "status" },
+    values: { ":closing": "closing", ":open": "open", ":at": at },
+    onFail: stale(`meeting ${meetingId}`),
+  });
+}
+
+/** closing -> closed with the results (a concurrent close that finished first wins). */
+export function finishClosing(tx: Tx, closed: MeetingRecord): Tx {
+  return tx.update(keys.meeting(closed.id), {
+    update: "SET #status = :closed, closedAt = :at, results = :results",
+    condition: "#status = :closing",
+    names: { "#status": "status" },
+    values: {
+      ":closed": "closed",
+      ":closing": "closing",
+      ":at": closed.closedAt,
+      ":results": closed.results,
+    },
+    onFail: stale(`meeting ${closed.id}`),
+  });
+}
+
+/** A household's first answer (once: 409 duplicate), while the meeting is open. */
+export function addConsent(tx: Tx, consent: Consent, meetingId: string): Tx {
+  checkOpen(tx, meetingId);
+  return tx.put(
+    { ...keys.consent(consent.proposalId, consent.householdId), entity: "consent", ...consent },
+    {
+      condition: "attribute_not_exists(pk)",
+      onFail: duplicate("your household has already answered; use PUT to change the answer"),
+    },
+  );
+}
+
+/** A changed answer, while the meeting is open; there must be one to change. */
+export function changeConsent(tx: Tx, consent: Consent, meetingId: string): Tx {
+  checkOpen(tx, meetingId);
+  return tx.update(keys.consent(consent.proposalId, consent.householdId), {
+    update: "SET agree = :agree, answeredAt = :at, #sub = :sub",
+    condition: "attribute_exists(pk)",
+    names: { "#sub": "sub" },
+    values: { ":agree": consent.agree, ":at": consent.answeredAt, ":sub": consent.sub },
+    onFail: notFound("your household's answer (POST it first)"),
+  });
+}
+
+/** One review per expert, counted on the projection in the same transaction. */
+export function addReview(
+  tx: Tx,
+  review: ExpertReview,
+  before: ProposalProjection,
+  after: ProposalProjection,
+): Tx {
+  tx.put(
+    { ...keys.review(review.proposalId, review.sub), entity: "review", ...review },
+    {
+      condition: "attribute_not_exists(pk)",
+      onFail: duplicate("you already reviewed this proposal"),
+    },
+  );
+  return putProposal(tx, after, before.version);
+}
+
+/** The community-year's ranking, replaced only if nobody re-ranked it since it was read. */
+export function putRanking(
+  tx: Tx,
+  ranking: Omit<StoredRanking, "version">,
+  before: StoredRanking | undefined,
+): Tx {
+  const version = before?.version ?? 0;
+  return tx.put(
+    {
+      ...keys.ranking(ranking.communityId, ranking.year),
+      entity: "ranking",
+      ...ranking,
+      version: version + 1,
+    },
+    before
+      ? {
+          condition: "version = :v",
+          values: { ":v": version },
+          onFail: stale(`ranking ${ranking.communityId}/${ranking.year}`),
+        }
+      : {
+          condition: "attribute_not_exists(pk)",
+          onFail: stale(`ranking ${ranking.communityId}/${ranking.year}`),
+        },
+  );
+}

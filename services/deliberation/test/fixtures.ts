@@ -1,0 +1,113 @@
+import { type City, type PresetName, resolveCity, setCurrentCity } from "@pencai/config";
+import type { Principal } from "@pencai/runtime/auth";
+import type { MeetingRecord, ProposalProjection } from "../src/domain/types.js";
+
+/** A small city: one district with two streets, and another district. */
+export function testCity(preset: PresetName = "longgang"): City {
+  return resolveCity({
+    id: "testcity",
+    name: "测试市",
+    region: "ap-east-1",
+    preset,
+    districts: [
+      {
+        id: "d1",
+        name: "一区",
+        streets: [
+          {
+            id: "s1",
+            name: "一街",
+            communities: [
+              { id: "c1", name: "一社区" },
+              { id: "c2", name: "二社区" },
+            ],
+          },
+          { id: "s2", name: "二街", communities: [{ id: "c3", name: "三社区" }] },
+        ],
+      },
+    ],
+  });
+}
+
+export const useTestCity = (preset: PresetName = "longgang") => {
+  const city = testCity(preset);
+  setCurrentCity(city);
+  return city;
+};
+
+export const c1 = { districtId: "d1", streetId: "s1", communityId: "c1" };
+export const c2 = { districtId: "d1", streetId: "s1", communityId: "c2" };
+export const c3 = { districtId: "d1", streetId: "s2", communityId: "c3" };
+
+export const staff = (place = c1, sub = "staff-1"): Principal => ({
+  sub,
+  roles: ["community_staff"],
+  ...place,
+});
+export const member = (sub: string, place = c1): Principal => ({
+  sub,
+  roles: ["council_member"],
+  ...place,
+});
+export const resident = (householdId = "hh-1", place = c1): Principal => ({
+  sub: `res-${householdId}`,
+  roles: ["resident"],
+  ...place,
+  householdId,
+});
+export const expert = (sub = "expert-1", streetId = "s1"): Principal => ({
+  sub,
+  roles: ["expert"],
+  districtId: "d1",
+  streetId,
+});
+export const streetStaff = (streetId = "s1"): Principal => ({
+  sub: `street-${streetId}`,
+  roles: ["street_staff"],
+  districtId: "d1",
+  streetId,
+});
+
+export const P1 = "01JAAAAAAAAAAAAAAAAAAAAAAA";
+export const P2 = "01JBBBBBBBBBBBBBBBBBBBBBBB";
+export const P3 = "01JCCCCCCCCCCCCCCCCCCCCCCC";
+export const M1 = "01JMMMMMMMMMMMMMMMMMMMMMMM";
+export const NOW = new Date("2026-05-01T08:00:00.000Z");
+
+export function projection(over: Partial<ProposalProjection> = {}): ProposalProjection {
+  return {
+    id: P1,
+    ...c1,
+    kind: "works",
+    category: "environment",
+    title: "路灯更换",
+    budgetFen: 1_000_000,
+    selfRaisedFen: 100_000,
+    year: 2026,
+    beneficiaries: 300,
+    status: "screened",
+    version: 1,
+    screenedAt: "2026-04-01T00:00:00.000Z",
+    expertReviews: 0,
+    expertScoreSum: 0,
+    expertObjections: 0,
+    ...over,
+  };
+}
+
+export function meeting(over: Partial<MeetingRecord> = {}): MeetingRecord {
+  return {
+    id: M1,
+    ...c1,
+    scheduledAt: "2026-05-01T06:00:00.000Z",
+    memberIds: ["m1", "m2", "m3", "m4", "m5"],
+    proposalIds: [P1],
+    proposalDetails: [{ proposalId: P1 }],
+    status: "open",
+    createdBy: "staff-1",
+    createdAt: "2026-04-20T00:00:00.000Z",
+    ...over,
+  };
+}
+
+export const majority = { quorumShare: 0.5, passShare: 0.5, requirePresence: true };
