@@ -4,6 +4,7 @@ import * as kms from "aws-cdk-lib/aws-kms";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { CityApi } from "./city-api.js";
+import { DeliberationService } from "./deliberation.js";
 import { EvidenceBucket } from "./evidence-bucket.js";
 import { IntakeService } from "./intake.js";
 
@@ -20,6 +21,7 @@ export class CityStack extends Stack {
   readonly topic: sns.Topic;
   readonly evidence: EvidenceBucket;
   readonly intake: IntakeService;
+  readonly deliberation: DeliberationService;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, {
@@ -47,6 +49,11 @@ export class CityStack extends Stack {
       api: this.api,
       topic: this.topic,
       evidence: this.evidence,
+    });
+    this.deliberation = new DeliberationService(this, "Deliberation", {
+      city,
+      api: this.api,
+      topic: this.topic,
     });
 
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });

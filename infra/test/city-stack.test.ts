@@ -1,7 +1,10 @@
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { resolveCity } from "@pencai/config";
 import {
   defineRoute,
+  deliberationApiRoutes,
+  deliberationInboxEventTypes,
   intakeApiRoutes,
   intakeEvidenceRoutes,
   intakeInboxEventTypes,
@@ -18,7 +21,19 @@ import { fromRoot } from "../lib/paths.js";
 import { envOf, resourcesOf, synthCity } from "./support.js";
 
 const demo = () => synthCity("demo");
+/** Every TypeScript file under a repo-relative folder. */
+const sourceFiles = (dir: string): string[] =>
+  readdirSync(fromRoot(dir), { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => join(fromRoot(dir), f));
 const intakeRoutes = [...intakeApiRoutes, ...intakeEvidenceRoutes];
+const allServiceRoutes = [...intakeRoutes, ...deliberationApiRoutes];
+/** `services/<service>/src/handlers/<name>.ts` -> `<service>/<name>` */
+const handlerOf = (fn: { Metadata: Record<string, unknown> }) =>
+  (fn.Metadata["pencai:entry"] as string).replace(
+    /^services\/([a-z]+)\/src\/handlers\/([a-z]+)\.ts$/,
+    "$1/$2",
+  );
 
 describe("CityStack (demo city)", () => {
   beforeAll(() => void synthCity("demo"), 180_000);
@@ -32,7 +47,7 @@ describe("CityStack (demo city)", () => {
 
   it("runs every function on Node.js 22, arm64, traced, with repo-relative metadata", () => {
     const functions = resourcesOf(demo().json, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(7);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: "nodejs22.x",
@@ -42,46 +57,155 @@ describe("CityStack (demo city)", () => {
         LoggingConfig: { LogFormat: "JSON" },
       });
       const entry = fn.Metadata["pencai:entry"] as string;
-      expect(entry).toMatch(/^services\/intake\/src\/handlers\/[a-z]+\.ts$/);
+      const service = /^services\/(intake|deliberation)\/src\/handlers\/[a-z]+\.ts$/.exec(
+        entry,
+      )?.[1];
+      expect(service, entry).toBeDefined();
       expect(existsSync(fromRoot(entry))).toBe(true);
       expect(fn.Metadata["pencai:handler"]).toBe("handler");
       const env = envOf(fn);
       expect(env).toMatchObject({
         CITY_ID: "demo",
-        POWERTOOLS_SERVICE_NAME: "intake",
+        POWERTOOLS_SERVICE_NAME: service,
         POWERTOOLS_METRICS_NAMESPACE: "Pencai",
         TABLE_NAME: expect.anything(),
       });
     }
-    const entries = functions.map(([, fn]) => fn.Metadata["pencai:entry"]).sort();
-    expect(entries).toEqual(
-      ["api", "evidence", "inbox", "relay"].map((h) => `services/intake/src/handlers/${h}.ts`),
-    );
+    expect(functions.map(([, fn]) => handlerOf(fn)).sort()).toEqual([
+      "deliberation/api",
+      "deliberation/inbox",
+      "deliberation/relay",
+      "intake/api",
+      "intake/evidence",
+      "intake/inbox",
+      "intake/relay",
+    ]);
     const jobs = functions
       .filter(([, fn]) => fn.Metadata["pencai:job"])
-      .map(([, fn]) => fn.Metadata["pencai:job"]);
-    expect(jobs).toEqual(["outbox-relay"]);
+      .map(([, fn]) => [handlerOf(fn), fn.Metadata["pencai:job"]]);
+    expect(jobs.sort()).toEqual([
+      ["deliberation/relay", "outbox-relay"],
+      ["intake/relay", "outbox-relay"],
+    ]);
   });
 
   it("gives the functions only the environment they need", () => {
     const byEntry = Object.fromEntries(
-      resourcesOf(demo().json, "AWS::Lambda::Function").map(([, fn]) => [
-        (fn.Metadata["pencai:entry"] as string).split("/").pop(),
-        envOf(fn),
-      ]),
+      resourcesOf(demo().json, "AWS::Lambda::Function").map(([, fn]) => [handlerOf(fn), envOf(fn)]),
     );
-    for (const h of ["api.ts", "evidence.ts"]) {
+    for (const h of ["intake/api", "intake/evidence", "deliberation/api"]) {
       expect(Object.keys(byEntry[h]!)).toEqual(
         expect.arrayContaining(["JWT_ISSUER", "JWT_AUDIENCE", "JWKS_URL"]),
       );
     }
-    expect(byEntry["evidence.ts"]).toHaveProperty("EVIDENCE_BUCKET");
-    expect(byEntry["api.ts"]).not.toHaveProperty("EVIDENCE_BUCKET");
-    expect(byEntry["relay.ts"]).toHaveProperty("TOPIC_ARN");
-    expect(byEntry["inbox.ts"]).not.toHaveProperty("TOPIC_ARN");
-    const issuer = JSON.stringify(byEntry["api.ts"]!.JWT_ISSUER);
+    expect(byEntry["intake/evidence"]).toHaveProperty("EVIDENCE_BUCKET");
+    for (const h of [
+      "intake/api",
+      "deliberation/api",
+      "deliberation/inbox",
+      "deliberation/relay",
+    ]) {
+      expect(byEntry[h], h).not.toHaveProperty("EVIDENCE_BUCKET");
+    }
+    for (const service of ["intake", "deliberation"]) {
+      expect(byEntry[`${service}/relay`]).toHaveProperty("TOPIC_ARN");
+      expect(byEntry[`${service}/inbox`]).not.toHaveProperty("TOPIC_ARN");
+      expect(byEntry[`${service}/api`]).not.toHaveProperty("TOPIC_ARN");
+      expect(byEntry[`${service}/inbox`]).not.toHaveProperty("JWKS_URL");
+    }
+    const issuer = JSON.stringify(byEntry["intake/api"]!.JWT_ISSUER);
     expect(issuer).toContain("https://cognito-idp.ap-east-1.amazonaws.com/");
-    expect(JSON.stringify(byEntry["api.ts"]!.JWKS_URL)).toContain("/.well-known/jwks.json");
+    expect(JSON.stringify(byEntry["intake/api"]!.JWKS_URL)).toContain("/.well-known/jwks.json");
+    expect(byEntry["deliberation/api"]!.JWT_ISSUER).toEqual(byEntry["intake/api"]!.JWT_ISSUER);
+  });
+
+  it("gives each service its own table, each function only its own service's table", () => {
+    const { json } = demo();
+    const tables = resourcesOf(json, "AWS::DynamoDB::Table").map(([id]) => id);
+    expect(tables).toHaveLength(2);
+    const tableOf = (service: string) => tables.find((id) => id.toLowerCase().startsWith(service));
+    const intakeTable = tableOf("intake")!;
+    const deliberationTable = tableOf("deliberation")!;
+    expect(intakeTable).toBeDefined();
+    expect(deliberationTable).toBeDefined();
+
+    // each function's TABLE_NAME is its own service's table
+    for (const [, fn] of resourcesOf(json, "AWS::Lambda::Function")) {
+      const [service] = handlerOf(fn).split("/");
+      expect(envOf(fn).TABLE_NAME, handlerOf(fn)).toEqual({ Ref: tableOf(service!) });
+    }
+
+    // and the role policies name no other service's table
+    const roleOf = (fn: { Properties: Record<string, unknown> }) =>
+      (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+    const policies = resourcesOf(json, "AWS::IAM::Policy");
+    for (const [, fn] of resourcesOf(json, "AWS::Lambda::Function")) {
+      const [service] = handlerOf(fn).split("/");
+      const role = roleOf(fn);
+      const own = policies.filter(([, p]) =>
+        (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role),
+      );
+      expect(own.length, handlerOf(fn)).toBeGreaterThan(0);
+      const text = JSON.stringify(own);
+      const other = service === "intake" ? deliberationTable : intakeTable;
+      expect(text, handlerOf(fn)).toContain(tableOf(service!));
+      expect(text, handlerOf(fn)).not.toContain(other);
+    }
+  });
+
+  it("gives deliberation least privilege: item access to its table, publish only from the relay, no S3", () => {
+    const { json } = demo();
+    const policyOf = (handler: string) => {
+      const fn = resourcesOf(json, "AWS::Lambda::Function").find(
+        ([, f]) => handlerOf(f) === handler,
+      )![1];
+      const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      const docs = resourcesOf(json, "AWS::IAM::Policy")
+        .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+        .flatMap(
+          ([, p]) =>
+            (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] })
+              .Statement,
+        );
+      return docs.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+    };
+    const api = policyOf("deliberation/api");
+    expect(api).toEqual(
+      expect.arrayContaining([
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:PutItem",
+        "dynamodb:ConditionCheckItem",
+      ]),
+    );
+    for (const h of ["deliberation/api", "deliberation/inbox", "deliberation/relay"]) {
+      const actions = policyOf(h);
+      expect(
+        actions.filter((a) => a.startsWith("s3:")),
+        h,
+      ).toEqual([]);
+      expect(
+        actions.filter((a) => a.startsWith("kms:")),
+        h,
+      ).toEqual([]);
+      if (h === "deliberation/relay") expect(actions).toContain("sns:Publish");
+      else expect(actions, h).not.toContain("sns:Publish");
+    }
+    // no deletes: nothing in deliberation is ever removed (see deliberationItemWrite)
+    for (const h of ["deliberation/api", "deliberation/inbox", "deliberation/relay"]) {
+      expect(policyOf(h), h).not.toContain("dynamodb:DeleteItem");
+    }
+    const deletes = sourceFiles("services/deliberation/src").filter((f) =>
+      /DeleteCommand|DeleteItem|\.delete\(\s*(keys\.|\{\s*pk)/.test(readFileSync(f, "utf8")),
+    );
+    expect(deletes, "deliberation deletes items now: grant dynamodb:DeleteItem in infra").toEqual(
+      [],
+    );
+    // the relay may only mark outbox items published; the inbox consumes its queue only
+    expect(policyOf("deliberation/relay")).not.toContain("dynamodb:PutItem");
+    expect(policyOf("deliberation/inbox")).toEqual(
+      expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage"]),
+    );
   });
 
   it("has the service table shape from docs/design.md", () => {
@@ -122,17 +246,26 @@ describe("CityStack (demo city)", () => {
     expect(policies).not.toContain("/index/*");
   });
 
-  it("has an encrypted, TLS-only inbox with a DLQ after 5 receives", () => {
+  it("has an encrypted, TLS-only inbox per service with a DLQ after 5 receives", () => {
     const { template } = demo();
-    template.resourceCountIs("AWS::SQS::Queue", 2);
-    template.hasResourceProperties("AWS::SQS::Queue", {
-      SqsManagedSseEnabled: true,
-      VisibilityTimeout: 180,
-      RedrivePolicy: {
-        deadLetterTargetArn: { "Fn::GetAtt": [Match.stringLikeRegexp("InboxDlq"), "Arn"] },
-        maxReceiveCount: 5,
-      },
-    });
+    template.resourceCountIs("AWS::SQS::Queue", 4);
+    for (const service of ["Intake", "Deliberation"]) {
+      template.hasResourceProperties("AWS::SQS::Queue", {
+        SqsManagedSseEnabled: true,
+        VisibilityTimeout: 180,
+        RedrivePolicy: {
+          deadLetterTargetArn: {
+            "Fn::GetAtt": [Match.stringLikeRegexp(`^${service}InboxDlq`), "Arn"],
+          },
+          maxReceiveCount: 5,
+        },
+      });
+      template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+        EventSourceArn: { "Fn::GetAtt": [Match.stringLikeRegexp(`^${service}InboxQueue`), "Arn"] },
+        FunctionName: { Ref: Match.stringLikeRegexp(`^${service}InboxFn`) },
+        FunctionResponseTypes: ["ReportBatchItemFailures"],
+      });
+    }
     template.hasResourceProperties("AWS::SQS::QueuePolicy", {
       PolicyDocument: {
         Statement: Match.arrayWith([
@@ -149,38 +282,71 @@ describe("CityStack (demo city)", () => {
     });
   });
 
-  it("subscribes the inbox to the topic with raw delivery and a filter on type", () => {
-    const { template } = demo();
-    template.hasResourceProperties("AWS::SNS::Subscription", {
-      Protocol: "sqs",
-      RawMessageDelivery: true,
-      FilterPolicy: { type: [...intakeInboxEventTypes] },
-    });
+  it("subscribes each inbox to the topic with raw delivery and a filter on type", () => {
+    const { template, json } = demo();
+    template.resourceCountIs("AWS::SNS::Subscription", 2);
+    for (const [service, types] of [
+      ["Intake", intakeInboxEventTypes],
+      ["Deliberation", deliberationInboxEventTypes],
+    ] as const) {
+      template.hasResourceProperties("AWS::SNS::Subscription", {
+        Protocol: "sqs",
+        RawMessageDelivery: true,
+        Endpoint: { "Fn::GetAtt": [Match.stringLikeRegexp(`^${service}InboxQueue`), "Arn"] },
+        FilterPolicy: { type: [...types] },
+        RedrivePolicy: {
+          deadLetterTargetArn: {
+            "Fn::GetAtt": [Match.stringLikeRegexp(`^${service}InboxDlq`), "Arn"],
+          },
+        },
+      });
+    }
+    expect([...deliberationInboxEventTypes].sort()).toEqual([
+      "ProposalScreened",
+      "ProposalWithdrawn",
+    ]);
+    // deliberation hears nothing of its own: no loop through the topic
+    const filters = resourcesOf(json, "AWS::SNS::Subscription").map(
+      ([, s]) => (s.Properties.FilterPolicy as { type: string[] }).type,
+    );
+    expect(filters.flat().filter((t) => t === "ProposalScreened")).toHaveLength(1);
     template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
   });
 
-  it("relays the outbox from the stream (INSERTs with outboxPending) and every minute", () => {
+  it("relays each service's outbox from its own stream (INSERTs with outboxPending) and every minute", () => {
     const { template, json } = demo();
     const mappings = resourcesOf(json, "AWS::Lambda::EventSourceMapping").filter(
       ([, m]) => m.Properties.StartingPosition,
     );
-    expect(mappings).toHaveLength(1);
-    const props = mappings[0]![1].Properties as {
-      FilterCriteria: { Filters: { Pattern: string }[] };
-    };
-    expect(JSON.parse(props.FilterCriteria.Filters[0]!.Pattern)).toEqual({
-      eventName: ["INSERT"],
-      dynamodb: { NewImage: { outboxPending: { S: [{ exists: true }] } } },
-    });
-    template.hasResourceProperties("AWS::Events::Rule", {
-      ScheduleExpression: "rate(1 minute)",
-      State: "ENABLED",
-      Targets: [
-        Match.objectLike({
-          Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("IntakeOutboxRelay"), "Arn"] },
-        }),
-      ],
-    });
+    expect(mappings).toHaveLength(2);
+    for (const service of ["Intake", "Deliberation"]) {
+      const mapping = mappings.find(([, m]) =>
+        JSON.stringify(m.Properties.FunctionName).includes(`${service}OutboxRelay`),
+      );
+      expect(mapping, service).toBeDefined();
+      const props = mapping![1].Properties as {
+        EventSourceArn: { "Fn::GetAtt": [string, string] };
+        FilterCriteria: { Filters: { Pattern: string }[] };
+      };
+      expect(props.EventSourceArn["Fn::GetAtt"]).toEqual([
+        expect.stringMatching(new RegExp(`^${service}Table`)),
+        "StreamArn",
+      ]);
+      expect(JSON.parse(props.FilterCriteria.Filters[0]!.Pattern)).toEqual({
+        eventName: ["INSERT"],
+        dynamodb: { NewImage: { outboxPending: { S: [{ exists: true }] } } },
+      });
+      template.hasResourceProperties("AWS::Events::Rule", {
+        ScheduleExpression: "rate(1 minute)",
+        State: "ENABLED",
+        Targets: [
+          Match.objectLike({
+            Arn: { "Fn::GetAtt": [Match.stringLikeRegexp(`${service}OutboxRelay`), "Arn"] },
+          }),
+        ],
+      });
+    }
+    template.resourceCountIs("AWS::Events::Rule", 2);
   });
 
   it("keeps evidence versioned, locked, private, encrypted, logged and TLS-only", () => {
@@ -262,13 +428,14 @@ describe("CityStack (demo city)", () => {
     });
   });
 
-  it("creates every intake route, with the authorizer exactly on the non-public ones", () => {
+  it("creates every service's route, with the authorizer exactly on the non-public ones", () => {
     const routes = resourcesOf(demo().json, "AWS::ApiGatewayV2::Route").map(
       ([, r]) => r.Properties,
     );
     const byKey = new Map(routes.map((r) => [r.RouteKey as string, r]));
-    expect(byKey.size).toBe(intakeRoutes.length);
-    for (const def of intakeRoutes) {
+    expect(routes).toHaveLength(allServiceRoutes.length);
+    expect(byKey.size).toBe(allServiceRoutes.length);
+    for (const def of allServiceRoutes) {
       const route = byKey.get(routeKey(def));
       expect(route, routeKey(def)).toBeDefined();
       if (def.auth === "public") {
@@ -280,6 +447,30 @@ describe("CityStack (demo city)", () => {
       }
     }
     expect(intakeRoutes.some((r) => r.auth === "public")).toBe(true);
+  });
+
+  it("sends the deliberation routes to the deliberation function, the intake routes to intake's", () => {
+    const { json } = demo();
+    const integrationTarget = new Map(
+      resourcesOf(json, "AWS::ApiGatewayV2::Integration").map(([id, i]) => [
+        id,
+        JSON.stringify(i.Properties.IntegrationUri),
+      ]),
+    );
+    const targetOf = (key: string) => {
+      const route = resourcesOf(json, "AWS::ApiGatewayV2::Route").find(
+        ([, r]) => r.Properties.RouteKey === key,
+      )![1];
+      const target = route.Properties.Target as { "Fn::Join": [string, unknown[]] };
+      const integrationId = (target["Fn::Join"][1][1] as { Ref: string }).Ref;
+      return integrationTarget.get(integrationId)!;
+    };
+    for (const def of deliberationApiRoutes) {
+      expect(targetOf(routeKey(def)), routeKey(def)).toMatch(/DeliberationApiFn/);
+    }
+    for (const def of intakeApiRoutes) {
+      expect(targetOf(routeKey(def)), routeKey(def)).toMatch(/IntakeApiFn/);
+    }
   });
 
   it("never deploys a /dev/ route", () => {
