@@ -86,6 +86,83 @@ describe("intake inbox", () => {
     });
   });
 
+  it("projects DeliberationConcluded: deliberated, the tally on the item, no identities anywhere", async () => {
+    ddbMock.on(GetCommand).resolves({
+      Item: proposalItem(proposalRecord({ status: "screened", timelineSeq: 2 })),
+    });
+    ddbMock.on(TransactWriteCommand).resolves({});
+    const out = await handler(
+      sqs(
+        envelope("DeliberationConcluded", {
+          proposalId: ULID_A,
+          meetingId: ULID_B,
+          members: 5,
+          present: 4,
+          quorumMet: true,
+          yes: 3,
+          no: 1,
+          abstain: 0,
+          passed: true,
+          voters: ["member-secret-1"],
+        }),
+      ),
+      context,
+    );
+    expect(out.batchItemFailures).toEqual([]);
+    const items = transaction();
+    expect(items[1]!.Put!.Item).toMatchObject({
+      status: "deliberated",
+      publicStage: "decision",
+      decision: {
+        council: { meetingId: ULID_B, members: 5, present: 4, yes: 3, no: 1, passed: true },
+      },
+    });
+    expect(items[2]!.Put!.Item).toMatchObject({
+      type: "DeliberationConcluded",
+      data: { yes: 3, no: 1, passed: true, status: "deliberated" },
+    });
+    expect(JSON.stringify(items)).not.toContain("member-secret");
+  });
+
+  it("handles two events of one proposal in one batch one after the other, other proposals alongside", async () => {
+    ddbMock.on(GetCommand).resolves({
+      Item: proposalItem(proposalRecord({ status: "deliberated", timelineSeq: 3 })),
+    });
+    let running = 0;
+    let most = 0;
+    ddbMock.on(TransactWriteCommand).callsFake(async () => {
+      running++;
+      most = Math.max(most, running);
+      await new Promise((r) => setTimeout(r, 20));
+      running--;
+      return {};
+    });
+    const a1 = { ...envelope("ExpertReviewConcluded", { decision: "pass" }), id: "01JEVTA1" };
+    const a2 = { ...envelope("ProposalEndorsed", {}), id: "01JEVTA2" };
+    const b1 = { ...envelope("ProposalEndorsed", {}), id: "01JEVTB1", proposalId: ULID_B };
+    const out = await handler(sqs(a1, a2, b1), context);
+    expect(out.batchItemFailures).toEqual([]);
+    const calls = ddbMock.commandCalls(TransactWriteCommand);
+    expect(calls).toHaveLength(3);
+    // wave 1: a1 and b1 side by side; wave 2: a2 alone
+    expect(most).toBe(2);
+    const inbox = calls.map((c) => c.args[0].input.TransactItems![0]!.Put!.Item!.pk);
+    expect(inbox.slice(2)).toEqual(["INBOX#01JEVTA2"]);
+  });
+
+  it("reports the failures of every wave", async () => {
+    ddbMock.on(GetCommand).resolves({ Item: proposalItem(proposalRecord({ status: "screened" })) });
+    ddbMock.on(TransactWriteCommand).rejects(new Error("throttled"));
+    const out = await handler(
+      sqs(
+        { ...envelope("DeliberationConcluded", { passed: true }), id: "01JEVTC1" },
+        { ...envelope("ProposalEndorsed", {}), id: "01JEVTC2" },
+      ),
+      context,
+    );
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: "m0" }, { itemIdentifier: "m1" }]);
+  });
+
   it("links a submitted proposal to its needs, and unlinks it on withdrawal", async () => {
     ddbMock
       .on(GetCommand)

@@ -1,8 +1,9 @@
-import type { CreateProposalBody } from "@pencai/contracts/intake";
+import { type CreateProposalBody, proposalScreenedDataSchema } from "@pencai/contracts/intake";
 import { ProblemError } from "@pencai/runtime/errors";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   movesForward,
+  screenedEventData,
   screenProposal,
   stageOf,
   statusRank,
@@ -250,5 +251,66 @@ describe("withdrawal", () => {
     ] as const) {
       expect(w({ status })).toBe("ok");
     }
+  });
+});
+
+describe("ProposalScreened event data (event-carried state for deliberation)", () => {
+  const ctx = { principal: staff(c1), rules: longgang, now };
+
+  it("carries the decision and the proposal's place, kind, money, year and head count", () => {
+    const screened = screenProposal(
+      proposalRecord({ selfRaisedFen: 200_000, beneficiaries: 300 }),
+      { decision: "accept", needFit: 80 },
+      ctx,
+    ).proposal;
+    const data = screenedEventData(screened);
+    expect(data).toEqual({
+      proposalId: ULID_A,
+      decision: "accept",
+      status: "screened",
+      needFit: 80,
+      communityId: "c1",
+      streetId: "s1",
+      districtId: "d1",
+      kind: "works",
+      category: "environment",
+      title: "路灯更换",
+      budgetFen: 1_000_000,
+      selfRaisedFen: 200_000,
+      year: 2026,
+      beneficiaries: 300,
+    });
+    expect(proposalScreenedDataSchema.safeParse(data).success).toBe(true);
+    // no identities: the proposer stays on the proposal
+    expect(JSON.stringify(data)).not.toMatch(/res-1|hh-res-1/);
+  });
+
+  it("leaves beneficiaries out when the proposal describes them in words", () => {
+    const screened = screenProposal(
+      proposalRecord({ beneficiaries: "7栋全体住户" }),
+      { decision: "accept" },
+      ctx,
+    ).proposal;
+    const data = screenedEventData(screened);
+    expect(data).not.toHaveProperty("beneficiaries");
+    expect(proposalScreenedDataSchema.safeParse(data).success).toBe(true);
+  });
+
+  it("carries a rejection and its reason", () => {
+    const rejected = screenProposal(
+      proposalRecord(),
+      { decision: "reject", reason: "重复" },
+      ctx,
+    ).proposal;
+    expect(screenedEventData(rejected)).toMatchObject({
+      decision: "reject",
+      status: "rejected",
+      reason: "重复",
+      communityId: "c1",
+    });
+  });
+
+  it("refuses a proposal that was not screened", () => {
+    expect(() => screenedEventData(proposalRecord())).toThrow(/not screened/);
   });
 });

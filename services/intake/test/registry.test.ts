@@ -1,6 +1,6 @@
 import type { Envelope } from "@pencai/contracts/events";
 import { describe, expect, it } from "vitest";
-import { applyLifecycleEvent, publicData } from "../src/domain/registry.js";
+import { applyLifecycleEvent, inWaves, publicData } from "../src/domain/registry.js";
 import { proposalRecord, ULID_A } from "./fixtures.js";
 
 const event = (
@@ -147,5 +147,14 @@ describe("proposal registry", () => {
         nested: { sub: "y" },
       }),
     ).toEqual({ decision: "forward", reviewDueAt: "2026-05-08T16:00:00.000Z", yes: 7 });
+  });
+});
+
+describe("inWaves (one record per proposal at a time)", () => {
+  it("puts the n-th item of each key into the n-th wave, keeping the order", () => {
+    const items = ["a1", "b1", "a2", "c1", "a3", "b2"];
+    expect(inWaves(items, (i) => i[0]!)).toEqual([["a1", "b1", "c1"], ["a2", "b2"], ["a3"]]);
+    expect(inWaves([], (i: string) => i)).toEqual([]);
+    expect(inWaves(["x", "y"], (i) => i)).toEqual([["x", "y"]]);
   });
 });

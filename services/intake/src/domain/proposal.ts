@@ -2,6 +2,7 @@ import type { Rules } from "@pencai/config";
 import type { Role } from "@pencai/contracts";
 import {
   type CreateProposalBody,
+  type ProposalScreenedData,
   type ProposalStatus,
   type PublicStage,
   proposalStatuses,
@@ -257,6 +258,33 @@ export function screenProposal(
       actor: { role: "community_staff" },
       data: { decision: input.decision, status: proposal.status, ...screeningData(screening) },
     },
+  };
+}
+
+/**
+ * The `ProposalScreened` event data: the decision plus the proposal's own facts that
+ * deliberation keeps (event-carried state; it never reads intake's table). `beneficiaries`
+ * only when it is a head count.
+ */
+export function screenedEventData(p: ProposalRecord): ProposalScreenedData {
+  if (!p.screening || (p.status !== "screened" && p.status !== "rejected")) {
+    throw new Error(`proposal ${p.id} is not screened`);
+  }
+  return {
+    proposalId: p.id,
+    decision: p.screening.decision,
+    status: p.status,
+    ...screeningData(p.screening),
+    communityId: p.communityId,
+    streetId: p.streetId,
+    districtId: p.districtId,
+    kind: p.kind,
+    category: p.category,
+    title: p.title,
+    budgetFen: p.budgetFen,
+    selfRaisedFen: p.selfRaisedFen,
+    year: p.year,
+    ...(typeof p.beneficiaries === "number" && { beneficiaries: p.beneficiaries }),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Envelope } from "@pencai/contracts/events";
 import type { ProposalStatus } from "@pencai/contracts/intake";
+import { decisionAfter } from "./decision.js";
 import { isExit, movesForward, statusRank } from "./proposal.js";
 import type { TimelineEntry } from "./timeline.js";
 import type { ProposalRecord, RejectionStage } from "./types.js";
@@ -82,6 +83,13 @@ export function applyLifecycleEvent(current: ProposalRecord, e: Envelope): Regis
     };
   }
 
+  // the decision record (council tally, expert outcome) is kept whatever the status did
+  const decision = decisionAfter(current.decision, e);
+  if (decision && decision !== current.decision) {
+    const updatedAt = proposal.updatedAt > e.occurredAt ? proposal.updatedAt : e.occurredAt;
+    proposal = { ...proposal, decision, updatedAt };
+  }
+
   let commitFen: number | undefined;
   if (e.type === "ProposalApproved" && !current.committed) {
     // approval commits the budget whatever the status did (a late event still spent the money)
@@ -134,4 +142,23 @@ export function publicData(data: Record<string, unknown>): Record<string, unknow
     else if (typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) out[k] = v;
   }
   return out;
+}
+
+/**
+ * Splits a batch into waves that hold at most one item per key, in their original order: the
+ * n-th item of a key goes into the n-th wave. Items of one key thus run one after another when
+ * the waves run in sequence, and items of different keys side by side.
+ */
+export function inWaves<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
+  const waves: T[][] = [];
+  const seen = new Map<string, number>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    const wave = waves[n] ?? [];
+    wave.push(item);
+    waves[n] = wave;
+  }
+  return waves;
 }

@@ -1,5 +1,5 @@
 import type { Role } from "@pencai/contracts";
-import type { ProposalStatus, PublicStage } from "@pencai/contracts/intake";
+import type { ProposalDecision, ProposalStatus, PublicStage } from "@pencai/contracts/intake";
 
 /** Where a proposal or need lives (a community and its street and district). */
 export interface Place {
@@ -49,6 +49,8 @@ export interface ProposalRecord extends Place {
   screening?: Screening;
   rejectedAt?: RejectionStage;
   rejectionReason?: string;
+  /** council tally and expert outcome, projected from deliberation's events (no identities) */
+  decision?: ProposalDecision;
   withdrawnAt?: string;
   proposer: Proposer;
   /** the approval has been added to the community-year committed projection */
@@ -91,4 +93,4 @@ export interface EvidenceRecord {
   quarantineKey?: string;
 }
 
-export type { ProposalStatus, PublicStage };
+export type { ProposalDecision, ProposalStatus, PublicStage };

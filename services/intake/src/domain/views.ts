@@ -33,6 +33,8 @@ export function publicProposalView(p: ProposalRecord): PublicProposalView {
     ...(p.screening && { screening: p.screening }),
     ...(p.rejectedAt && { rejectedAt: p.rejectedAt }),
     ...(p.rejectionReason !== undefined && { rejectionReason: p.rejectionReason }),
+    // counts and outcomes only: the registry whitelists them field by field (decision.ts)
+    ...(p.decision && { decision: p.decision }),
     ...(p.withdrawnAt && { withdrawnAt: p.withdrawnAt }),
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,

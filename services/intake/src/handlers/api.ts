@@ -248,13 +248,8 @@ export const handler = httpApi({
           communityId: after.communityId,
           actor: principal,
           correlationId: req.correlationId,
-          data: {
-            proposalId: after.id,
-            decision: req.body.decision,
-            status: after.status as "screened" | "rejected",
-            ...(req.body.needFit !== undefined && { needFit: req.body.needFit }),
-            ...(req.body.reason !== undefined && { reason: req.body.reason }),
-          },
+          // event-carried state: deliberation keeps what it needs from this, never reads our table
+          data: rules.screenedEventData(after),
           now: req.now,
         }),
       );

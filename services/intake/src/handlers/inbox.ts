@@ -3,7 +3,8 @@ import { intakeInboxEventTypes } from "@pencai/contracts/intake";
 import { type EventHandler, eventConsumer } from "@pencai/runtime/consumer";
 import { logger } from "@pencai/runtime/logger";
 import type { Tx } from "@pencai/runtime/tx";
-import { applyLifecycleEvent } from "../domain/registry.js";
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
+import { applyLifecycleEvent, inWaves } from "../domain/registry.js";
 import { chainItem } from "../domain/timeline.js";
 import * as store from "../store.js";
 
@@ -53,4 +54,33 @@ for (const type of intakeInboxEventTypes) handlers[type] = project;
 handlers.ProposalSubmitted = linkNeeds;
 handlers.ProposalWithdrawn = unlinkNeeds;
 
-export const handler = eventConsumer({ service: "intake", handlers });
+const consume = eventConsumer({ service: "intake", handlers });
+
+/**
+ * The runtime's consumer runs a batch's records concurrently. Two events of one proposal in the
+ * same batch (deliberation emits ExpertReviewConcluded and ProposalEndorsed in one transaction;
+ * a sweep may republish what the stream already sent) would race for the proposal's timeline
+ * head, and the loser would wait a whole visibility timeout (3 minutes) for its retry. So the
+ * batch runs in waves: each wave holds at most one record per proposal, different proposals
+ * still run side by side, and the partial-batch failures of all waves are reported together.
+ */
+export const handler = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const batchItemFailures: SQSBatchResponse["batchItemFailures"] = [];
+  for (const Records of inWaves(event.Records, (r) => proposalKeyOf(r))) {
+    const out = await consume({ ...event, Records }, context);
+    batchItemFailures.push(...(out?.batchItemFailures ?? []));
+  }
+  return { batchItemFailures };
+};
+
+/** The proposal a message is about; a message we cannot read is a group of its own. */
+function proposalKeyOf(r: SQSRecord): string {
+  try {
+    const e = JSON.parse(r.body) as Partial<Envelope> | null;
+    const id = e && proposalIdOf(e as Envelope);
+    if (typeof id === "string") return `P#${id}`;
+  } catch {
+    // not JSON: the consumer fails it on its own
+  }
+  return `M#${r.messageId}`;
+}
