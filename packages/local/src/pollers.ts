@@ -284,7 +284,10 @@ export class StreamPoller implements Poller {
     try {
       out = await this.getRecords(state.iterator as string);
     } catch (e) {
-      if ((e as Error).name !== "ExpiredIteratorException") throw e;
+      // DynamoDB Local answers TrimmedDataAccessException to an iterator taken on an
+      // empty shard (aws-sdk-java#2923); like an expired iterator, take a new position.
+      const name = (e as Error).name;
+      if (name !== "ExpiredIteratorException" && name !== "TrimmedDataAccessException") throw e;
       const it = await this.client.send(
         new GetShardIteratorCommand({
           StreamArn: this.stream.arn,

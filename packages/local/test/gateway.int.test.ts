@@ -88,11 +88,10 @@ describe("local gateway", () => {
 
     const run = await post("/dev/run/outbox-relay", {});
     expect(run.status).toBe(200);
-    expect(await run.json()).toMatchObject({
-      job: "outbox-relay",
-      ran: [expect.any(String)],
-      errors: [],
-    });
+    const ran = (await run.json()) as { job: string; ran: string[]; errors: unknown[] };
+    expect(ran).toMatchObject({ job: "outbox-relay", errors: [] });
+    // one relay per service that owns a table
+    expect(ran.ran.length).toBeGreaterThanOrEqual(2);
     expect((await post("/dev/run/no-such-job", {})).status).toBe(404);
 
     expect(await (await post("/dev/pollers", { paused: true })).json()).toEqual({
