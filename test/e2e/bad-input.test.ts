@@ -5,6 +5,7 @@ import {
   currentYear,
   forbiddenCategory,
   places,
+  quietTableCounts,
   tableCounts,
   token,
 } from "../support/http.js";
@@ -48,18 +49,6 @@ const proposal = (over: Record<string, unknown> = {}) => ({
   year: currentYear(),
   ...over,
 });
-
-async function quiet(): Promise<Record<string, number>> {
-  // Wait until asynchronous event delivery from the setup has settled.
-  let last = await tableCounts();
-  for (let i = 0; i < 50; i++) {
-    await new Promise((r) => setTimeout(r, 300));
-    const next = await tableCounts();
-    if (JSON.stringify(next) === JSON.stringify(last)) return next;
-    last = next;
-  }
-  return last;
-}
 
 beforeAll(async () => {
   const { home, far } = await places();
@@ -445,7 +434,7 @@ const cases: Case[] = [
 
 describe("bad-input matrix", () => {
   it.each(cases)("$name -> $status $code, nothing written", async (c) => {
-    const before = await quiet();
+    const before = await quietTableCounts();
     const r = await call(c.method, c.path(), {
       token: c.token?.(),
       body: c.body?.(),
@@ -463,7 +452,7 @@ describe("bad-input matrix", () => {
   });
 
   it("a replay with the same key and body returns the first reply and writes nothing", async () => {
-    const before = await quiet();
+    const before = await quietTableCounts();
     const r = await call("POST", "/v1/proposals", {
       token: resident,
       body: proposal(),

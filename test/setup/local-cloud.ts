@@ -2,7 +2,8 @@
  * vitest globalSetup of the "integration" project: one local cloud (DynamoDB Local,
  * fauxqs, the synthesized stack's handlers) on a free port for every integration and
  * end-to-end test file. Tests read its URL with `inject("baseUrl")`; schedules are off
- * (tests run jobs with `POST /dev/run/{job}`) and no demo data is loaded.
+ * (tests run jobs with `POST /dev/run/{job}`), no demo data is loaded and the gateway does not
+ * throttle.
  */
 
 import { type LocalCloud, startLocalCloud } from "@pencai/local";
@@ -24,7 +25,17 @@ declare module "vitest" {
 let cloud: LocalCloud | undefined;
 
 export async function setup(project: TestProject): Promise<() => Promise<void>> {
-  cloud = await startLocalCloud({ port: 0, schedules: false, demoData: false, quiet: true });
+  cloud = await startLocalCloud({
+    port: 0,
+    schedules: false,
+    demoData: false,
+    quiet: true,
+    // No stage throttling here: the tests fire bursts on purpose (200 concurrent ballots,
+    // parallel screenings and endorsements) to prove the tally and the conditional writes exact,
+    // and the city's token bucket (demo: 50 rps, burst 100) would answer part of them 429 before
+    // any handler ran. Throttling itself keeps its unit tests in packages/local (test/cors-throttle.test.ts).
+    throttling: false,
+  });
   project.provide("baseUrl", cloud.url);
   project.provide("dynamodbEndpoint", cloud.dynamodbEndpoint);
   project.provide("fauxqsEndpoint", cloud.fauxqsEndpoint);

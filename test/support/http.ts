@@ -110,6 +110,18 @@ export async function tableCounts(): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(r.body.tables).map(([k, v]) => [k, v.itemCount]));
 }
 
+/** Table counts once asynchronous event delivery has settled (unchanged for 300 ms). */
+export async function quietTableCounts(): Promise<Record<string, number>> {
+  let last = await tableCounts();
+  for (let i = 0; i < 50; i++) {
+    await new Promise((r) => setTimeout(r, 300));
+    const next = await tableCounts();
+    if (JSON.stringify(next) === JSON.stringify(last)) return next;
+    last = next;
+  }
+  return last;
+}
+
 /** Recomputes the timeline hash chain exactly as API.md defines it; returns the first broken seq. */
 export function verifyChain(items: Record<string, unknown>[]): number | null {
   let prev: string | null = null;
