@@ -11,6 +11,7 @@ import { Tx } from "@pencai/runtime/tx";
 import { decodeCursor, encodeCursor } from "./domain/cursor.js";
 import { titleKey } from "./domain/need.js";
 import { stageOf } from "./domain/proposal.js";
+import { chainItem, type TimelineEntry } from "./domain/timeline.js";
 import type { EvidenceRecord, NeedRecord, ProposalRecord } from "./domain/types.js";
 
 /**
@@ -418,10 +419,12 @@ export function addSubmission(
 export function addTransition(
   tx: Tx,
   before: ProposalRecord,
-  after: ProposalRecord,
-  item: TimelineItem,
-): Tx {
-  tx.put(proposalItem({ ...after, timelineSeq: item.seq, timelineHash: item.hash }), {
+  next: ProposalRecord,
+  entry: TimelineEntry,
+): ProposalRecord {
+  const item = chainItem({ seq: before.timelineSeq, hash: before.timelineHash }, entry);
+  const after = { ...next, timelineSeq: item.seq, timelineHash: item.hash };
+  tx.put(proposalItem(after), {
     condition: "timelineSeq = :seq",
     values: { ":seq": before.timelineSeq },
     onFail: invalidState("the proposal changed meanwhile; reload and retry"),
@@ -432,7 +435,7 @@ export function addTransition(
       condition: "attribute_not_exists(pk)",
     },
   );
-  return tx;
+  return after;
 }
 
 /** A need and its title claim (one need per normalised title and community). */

@@ -98,18 +98,18 @@ describe("store: transitions and counters", () => {
   it("replaces the proposal only at the expected chain head and appends the next item", async () => {
     ddbMock.on(TransactWriteCommand).resolves({});
     const before = proposalRecord({ timelineSeq: 4 });
-    const item = chainItem(
-      { seq: 4, hash: before.timelineHash },
-      {
-        type: "ProposalScreened",
-        at: "2026-03-02T00:00:00.000Z",
-        actor: { role: "community_staff" },
-        data: {},
-      },
-    );
-    await store
-      .addTransition(store.newTx(), before, { ...before, status: "withdrawn" }, item)
-      .commit();
+    const entry = {
+      type: "ProposalScreened",
+      at: "2026-03-02T00:00:00.000Z",
+      actor: { role: "community_staff" },
+      data: {},
+    };
+    // the store chains the entry onto the head it read: recompute the expected item independently
+    const item = chainItem({ seq: 4, hash: before.timelineHash }, entry);
+    const tx = store.newTx();
+    const after = store.addTransition(tx, before, { ...before, status: "withdrawn" }, entry);
+    expect(after).toMatchObject({ timelineSeq: 5, timelineHash: item.hash });
+    await tx.commit();
     const [put, timeline] =
       ddbMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(put!.Put).toMatchObject({
@@ -128,14 +128,14 @@ describe("store: transitions and counters", () => {
   it("loses a concurrent transition with 409 invalid_state", async () => {
     ddbMock.on(TransactWriteCommand).rejects(cancelled(["ConditionalCheckFailed", "None"]));
     const before = proposalRecord();
-    const item = chainItem(
-      { seq: 1, hash: before.timelineHash },
-      { type: "X", at: "2026-03-02T00:00:00.000Z", actor: { role: "r" }, data: {} },
-    );
-    const err = await store
-      .addTransition(store.newTx(), before, before, item)
-      .commit()
-      .catch((e) => e);
+    const tx = store.newTx();
+    store.addTransition(tx, before, before, {
+      type: "X",
+      at: "2026-03-02T00:00:00.000Z",
+      actor: { role: "r" },
+      data: {},
+    });
+    const err = (await tx.commit().catch((e: unknown) => e)) as ProblemError;
     expect(err).toBeInstanceOf(ProblemError);
     expect(err.code).toBe("invalid_state");
   });

@@ -70,8 +70,6 @@ async function readableProposal(id: string, p: Principal): Promise<ProposalRecor
   return proposal;
 }
 
-const chainHead = (p: ProposalRecord) => ({ seq: p.timelineSeq, hash: p.timelineHash });
-
 export const handler = httpApi({
   service: "intake",
   routes: [
@@ -237,10 +235,9 @@ export const handler = httpApi({
         rules: currentCity().rules,
         now: req.now,
       });
-      const item = chainItem(chainHead(before), entry);
-      const after = { ...proposal, timelineSeq: item.seq, timelineHash: item.hash };
+      const tx = store.newTx();
+      const after = store.addTransition(tx, before, proposal, entry);
       const reply = { body: proposalView(after) };
-      const tx = store.addTransition(store.newTx(), before, after, item);
       tx.event(
         newEvent({
           type: "ProposalScreened",
@@ -266,10 +263,9 @@ export const handler = httpApi({
         principal,
         now: req.now,
       });
-      const item = chainItem(chainHead(before), entry);
-      const after = { ...proposal, timelineSeq: item.seq, timelineHash: item.hash };
+      const tx = store.newTx();
+      const after = store.addTransition(tx, before, proposal, entry);
       const reply = { body: proposalView(after) };
-      const tx = store.addTransition(store.newTx(), before, after, item);
       tx.event(
         newEvent({
           type: "ProposalWithdrawn",

@@ -17,7 +17,6 @@ import {
   UPLOAD_TTL_SECONDS,
 } from "../domain/evidence.js";
 import { proposerRoles } from "../domain/proposal.js";
-import { chainItem } from "../domain/timeline.js";
 import type { EvidenceRecord, ProposalRecord } from "../domain/types.js";
 import { evidenceView } from "../domain/views.js";
 import * as files from "../evidence-store.js";
@@ -114,8 +113,11 @@ export const handler = httpApi({
       for (let attempt = 0; ; attempt++) {
         const before = await store.getProposal(req.params.id);
         if (!before) throw notFound(`proposal ${req.params.id}`);
-        const item = chainItem(
-          { seq: before.timelineSeq, hash: before.timelineHash },
+        const tx = store.settleEvidence(store.newTx(), verified);
+        store.addTransition(
+          tx,
+          before,
+          { ...before, updatedAt: at },
           {
             type: "EvidenceVerified",
             at,
@@ -129,8 +131,6 @@ export const handler = httpApi({
             },
           },
         );
-        const tx = store.settleEvidence(store.newTx(), verified);
-        store.addTransition(tx, before, { ...before, updatedAt: at }, item);
         tx.idempotency(req, reply);
         try {
           await tx.commit();

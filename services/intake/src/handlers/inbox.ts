@@ -5,7 +5,6 @@ import { logger } from "@pencai/runtime/logger";
 import type { Tx } from "@pencai/runtime/tx";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { applyLifecycleEvent, inWaves } from "../domain/registry.js";
-import { chainItem } from "../domain/timeline.js";
 import * as store from "../store.js";
 
 // Intake's inbox. Its own ProposalSubmitted / ProposalWithdrawn keep the needs library's
@@ -42,8 +41,7 @@ const project: EventHandler = async (e: Envelope, tx: Tx) => {
   const before = await proposalOf(e);
   if (!before) return;
   const change = applyLifecycleEvent(before, e);
-  const item = chainItem({ seq: before.timelineSeq, hash: before.timelineHash }, change.entry);
-  store.addTransition(tx, before, change.proposal, item);
+  store.addTransition(tx, before, change.proposal, change.entry);
   if (change.commitFen !== undefined) {
     store.addCommitment(tx, before.communityId, before.year, change.commitFen);
   }
