@@ -10,8 +10,12 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { env } from "./clients.js";
 import { now } from "./clock.js";
+import { ProblemError } from "./errors.js";
 import { logger } from "./logger.js";
 import { AlreadyProcessed, Tx } from "./tx.js";
+
+/** Tries per event when its write loses an optimistic-concurrency check. */
+const CONFLICT_ATTEMPTS = 4;
 
 /** What a consumer's handler gets besides the event and the transaction. */
 export interface ConsumeContext {
@@ -65,15 +69,27 @@ export function eventConsumer(
       logger.info("event acknowledged without handler", log);
       return;
     }
-    const at = now();
-    const tx = new Tx(opts.table ?? env("TABLE_NAME")).inbox(envelope.id, at);
-    await handler(envelope, tx, { now: at, correlationId: envelope.correlationId });
-    try {
-      await tx.commit();
-      logger.info("event processed", log);
-    } catch (err) {
-      if (!(err instanceof AlreadyProcessed)) throw err;
-      logger.info("duplicate event ignored", log);
+    for (let attempt = 1; ; attempt++) {
+      const at = now();
+      const tx = new Tx(opts.table ?? env("TABLE_NAME")).inbox(envelope.id, at);
+      await handler(envelope, tx, { now: at, correlationId: envelope.correlationId });
+      try {
+        await tx.commit();
+        logger.info("event processed", log);
+        return;
+      } catch (err) {
+        if (err instanceof AlreadyProcessed) {
+          logger.info("duplicate event ignored", log);
+          return;
+        }
+        // A 409 from the commit means the handler read state that changed before its write
+        // (optimistic concurrency, e.g. two events of one proposal in parallel batches): read
+        // again and decide again now, instead of waiting a whole visibility timeout.
+        if (!(err instanceof ProblemError && err.status === 409) || attempt >= CONFLICT_ATTEMPTS)
+          throw err;
+        logger.info("write conflict, retrying the event", { ...log, attempt });
+        await new Promise((r) => setTimeout(r, 10 * attempt + Math.random() * 20));
+      }
     }
   };
 

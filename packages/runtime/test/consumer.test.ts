@@ -8,7 +8,7 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
 });
 
-import { type EventHandler, eventConsumer, newEvent } from "../src/index.js";
+import { type EventHandler, eventConsumer, invalidState, newEvent } from "../src/index.js";
 import { context, useTestCity } from "./support.js";
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -112,6 +112,72 @@ describe("eventConsumer", () => {
     );
     const out = await consumer(sqs(record("dup", JSON.stringify(event()))), context);
     expect(out).toEqual({ batchItemFailures: [] });
+  });
+
+  it("re-reads and retries an event whose write lost an optimistic-concurrency check", async () => {
+    let calls = 0;
+    ddb.on(TransactWriteCommand).callsFake(async () => {
+      calls++;
+      if (calls === 1) {
+        throw new TransactionCanceledException({
+          message: "cancelled",
+          $metadata: {},
+          CancellationReasons: [{ Code: "None" }, { Code: "ConditionalCheckFailed" }],
+        });
+      }
+      return {};
+    });
+    const stale = eventConsumer({
+      service: "intake",
+      table: "intake",
+      handlers: {
+        ProposalApproved: async (_e, tx) => {
+          tx.update(
+            { pk: "PROPOSAL#P1", sk: "P" },
+            {
+              update: "SET #s = :s",
+              condition: "version = :v",
+              names: { "#s": "status" },
+              values: { ":s": "approved", ":v": calls },
+              onFail: invalidState("the proposal changed meanwhile"),
+            },
+          );
+        },
+      },
+    });
+    const out = await stale(sqs(record("race", JSON.stringify(event()))), context);
+    expect(out).toEqual({ batchItemFailures: [] });
+    const writes = ddb.commandCalls(TransactWriteCommand);
+    expect(writes).toHaveLength(2);
+    // the second attempt was decided again from a fresh read (here: the new version)
+    expect(
+      writes[1]!.args[0].input.TransactItems![1]!.Update!.ExpressionAttributeValues,
+    ).toMatchObject({ ":v": 1 });
+  });
+
+  it("gives up after a few conflicts and reports the record as failed", async () => {
+    ddb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: "cancelled",
+        $metadata: {},
+        CancellationReasons: [{ Code: "None" }, { Code: "ConditionalCheckFailed" }],
+      }),
+    );
+    const always = eventConsumer({
+      service: "intake",
+      table: "intake",
+      handlers: {
+        ProposalApproved: async (_e, tx) => {
+          tx.check(
+            { pk: "PROPOSAL#P1", sk: "P" },
+            { condition: "version = :v", values: { ":v": 1 }, onFail: invalidState("changed") },
+          );
+        },
+      },
+    });
+    const out = await always(sqs(record("stuck", JSON.stringify(event()))), context);
+    expect(out).toEqual({ batchItemFailures: [{ itemIdentifier: "stuck" }] });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(4);
   });
 
   it("acknowledges event types it has no handler for, and unknown types, without writing", async () => {
