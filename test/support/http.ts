@@ -15,11 +15,30 @@ export interface Reply<T = any> {
   body: T;
 }
 
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+}
+
+/** A request to the shared local cloud (`inject("baseUrl")`). */
 // biome-ignore lint/suspicious/noExplicitAny: reply bodies are arbitrary JSON that the assertions check
-export async function call<T = any>(
+export function call<T = any>(
   method: string,
   path: string,
-  opts: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {},
+  opts: CallOptions = {},
+): Promise<Reply<T>> {
+  return callAt<T>(baseUrl(), method, path, opts);
+}
+
+/** A request to any local cloud, e.g. one a test file starts itself for another city. */
+// biome-ignore lint/suspicious/noExplicitAny: reply bodies are arbitrary JSON that the assertions check
+export async function callAt<T = any>(
+  base: string,
+  method: string,
+  path: string,
+  opts: CallOptions = {},
 ): Promise<Reply<T>> {
   const headers: Record<string, string> = { ...opts.headers };
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -27,7 +46,7 @@ export async function call<T = any>(
   if (opts.raw !== undefined) body = opts.raw;
   else if (opts.body !== undefined) body = JSON.stringify(opts.body);
   if (body !== undefined) headers["content-type"] ??= "application/json";
-  const res = await fetch(`${baseUrl()}${path}`, { method, headers, body });
+  const res = await fetch(`${base}${path}`, { method, headers, body });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -48,8 +67,13 @@ export interface Claims {
   orgId?: string;
 }
 
-export async function token(claims: Claims): Promise<string> {
-  const r = await call<{ token: string }>("POST", "/dev/token", { body: claims });
+export function token(claims: Claims): Promise<string> {
+  return tokenAt(baseUrl(), claims);
+}
+
+/** A token from any local cloud's `POST /dev/token`. */
+export async function tokenAt(base: string, claims: Claims): Promise<string> {
+  const r = await callAt<{ token: string }>(base, "POST", "/dev/token", { body: claims });
   if (r.status !== 200 && r.status !== 201) throw new Error(`dev token: ${r.status}`);
   return r.body.token;
 }
