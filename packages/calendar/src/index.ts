@@ -1,0 +1,26 @@
+export {
+  addWorkingDays,
+  type CalendarAdditions,
+  type Calendars,
+  calendarsFrom,
+  type Deadline,
+  type EffectiveCalendar,
+  effectiveCalendar,
+  isWorkingDay,
+  type OfficialCalendar,
+  officialCalendar,
+  officialYears,
+  reminderAt,
+  workingDaysBetween,
+  yearsTouched,
+} from "./calendar.js";
+export {
+  addDays,
+  type Day,
+  DEFAULT_TIME_ZONE,
+  endOfDay,
+  isDay,
+  localDay,
+  startOfDay,
+  weekdayOf,
+} from "./days.js";
