@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   allowedCategory,
   call,
+  countsBeforeCase,
   currentYear,
   forbiddenCategory,
   places,
@@ -434,7 +435,7 @@ const cases: Case[] = [
 
 describe("bad-input matrix", () => {
   it.each(cases)("$name -> $status $code, nothing written", async (c) => {
-    const before = await quietTableCounts();
+    const before = await countsBeforeCase();
     const r = await call(c.method, c.path(), {
       token: c.token?.(),
       body: c.body?.(),

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   allowedCategory,
   call,
+  countsBeforeCase,
   eventually,
   places,
   quietTableCounts,
@@ -1298,7 +1299,7 @@ describe("deliberation bad-input matrix", () => {
   for (const c of cases) {
     it(`${c.name} -> ${c.status} ${c.code ?? "(gateway)"}, nothing written`, async ({ skip }) => {
       if (c.when && !c.when()) skip("not an error under this city's rules");
-      const before = await quietTableCounts();
+      const before = await countsBeforeCase();
       const r = await call(c.method, c.path(), {
         token: c.token?.(),
         body: c.body?.(),

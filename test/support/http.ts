@@ -146,6 +146,19 @@ export async function quietTableCounts(): Promise<Record<string, number>> {
   return last;
 }
 
+let settled = false;
+
+/**
+ * Counts before one case of a bad-input matrix. The first case waits for the setup's events to
+ * settle; after that nothing is in flight, since every case is meant to write nothing (a case
+ * that does write fails its own assertion first).
+ */
+export async function countsBeforeCase(): Promise<Record<string, number>> {
+  if (settled) return tableCounts();
+  settled = true;
+  return quietTableCounts();
+}
+
 /** Recomputes the timeline hash chain exactly as API.md defines it; returns the first broken seq. */
 export function verifyChain(items: Record<string, unknown>[]): number | null {
   let prev: string | null = null;
