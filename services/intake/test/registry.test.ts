@@ -29,7 +29,12 @@ describe("proposal registry", () => {
       ["ProposalReported", {}, "reported"],
       ["DistrictReviewCompleted", { decision: "forward" }, "forwarded"],
       ["ProposalApproved", {}, "approved"],
-      ["FundsDisbursed", { amountFen: 100 }, "funded"],
+      [
+        "FundsDisbursed",
+        { amountFen: 60, totalDisbursedFen: 60, fullyDisbursed: false },
+        "approved",
+      ],
+      ["FundsDisbursed", { amountFen: 40, totalDisbursedFen: 100, fullyDisbursed: true }, "funded"],
       ["ProgressReported", { percent: 50 }, "implementing"],
       ["PaymentMade", { amountFen: 50 }, "implementing"],
       ["ProjectCompleted", {}, "completed"],

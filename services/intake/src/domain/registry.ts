@@ -49,7 +49,8 @@ function outcomeOf(e: Envelope): Outcome {
     case "ProposalRejected":
       return { kind: "reject", at: rejectionStage(data.stage) ?? "approval" };
     case "FundsDisbursed":
-      return { kind: "advance", to: "funded" };
+      // a partial disbursement is recorded; `funded` means the approved amount is all paid out
+      return data.fullyDisbursed === true ? { kind: "advance", to: "funded" } : { kind: "record" };
     case "ProgressReported":
       return { kind: "advance", to: "implementing" };
     case "ProjectCompleted":
