@@ -28,6 +28,8 @@ export const errorStatus = {
   not_a_member: 422,
   /** deliberation: a works project passes expert review only if every review is feasible and lawful */
   expert_review_not_unanimous: 422,
+  /** approval: a disbursement above what is approved and not yet disbursed */
+  disbursement_exceeds_approved: 422,
   internal: 500,
 } as const;
 

@@ -1,0 +1,124 @@
+import * as z from "zod/mini";
+
+/**
+ * Data of the domain events approval emits (the envelope is `envelopeSchema` in events.ts; its
+ * `proposalId` and `communityId` are set). Times are ISO-8601 UTC. No personal data: the
+ * district's decisions and the SLA outcomes are public (四公开), the officials are the envelope's
+ * `actor` only.
+ */
+
+const text = /* @__PURE__ */ z.string();
+const fen = /* @__PURE__ */ z.int().check(z.minimum(0));
+const time = /* @__PURE__ */ z.string();
+
+export const slaKinds = ["review", "disbursement"] as const;
+export type SlaKind = (typeof slaKinds)[number];
+
+export const proposalReportedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    communityId: text,
+    streetId: text,
+    districtId: text,
+    reportedAt: time,
+    /** 24:00 Asia/Shanghai of the n-th working day after the report day */
+    reviewDueAt: time,
+    reviewWorkingDays: z.int(),
+    /** the deadline depends on a year without official calendar data (recomputed later) */
+    provisional: z.boolean(),
+    /** 1 for the first report, +1 after each return by the district */
+    round: z.int(),
+  }))();
+export type ProposalReportedData = z.infer<typeof proposalReportedDataSchema>;
+
+export const districtReviewCompletedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    decision: z.enum(["forward", "return", "reject"]),
+    reason: z.optional(text),
+    reviewedAt: time,
+    reviewDueAt: time,
+    /** the review timer's final state: `met` (on or before the deadline) or `breached` */
+    sla: z.enum(["met", "breached"]),
+    round: z.int(),
+  }))();
+export type DistrictReviewCompletedData = z.infer<typeof districtReviewCompletedDataSchema>;
+
+/** Intake's registry adds `budgetFen` to the community-year committed projection (cap check). */
+export const proposalApprovedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    communityId: text,
+    districtId: text,
+    year: z.int(),
+    /** the approved (committed) amount: the proposal's budget */
+    budgetFen: fen,
+    approvedAt: time,
+    disbursementDueAt: time,
+    disbursementWorkingDays: z.int(),
+    provisional: z.boolean(),
+    /** the community-year ledger after the commitment */
+    committedFen: fen,
+    capFen: fen,
+  }))();
+export type ProposalApprovedData = z.infer<typeof proposalApprovedDataSchema>;
+
+export const proposalRejectedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    /** where it stopped (intake's rejection stages) */
+    stage: z.enum(["district_review", "approval"]),
+    reason: z.optional(text),
+    rejectedAt: time,
+  }))();
+export type ProposalRejectedData = z.infer<typeof proposalRejectedDataSchema>;
+
+export const fundsDisbursedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    communityId: text,
+    year: z.int(),
+    disbursementId: text,
+    amountFen: fen,
+    /** sum of every disbursement of the proposal, this one included */
+    totalDisbursedFen: fen,
+    approvedFen: fen,
+    /** totalDisbursedFen = approvedFen: the proposal is `funded`, the timer stopped */
+    fullyDisbursed: z.boolean(),
+    /** finance's payment reference (voucher number) */
+    reference: text,
+    disbursedAt: time,
+  }))();
+export type FundsDisbursedData = z.infer<typeof fundsDisbursedDataSchema>;
+
+const slaFacts = {
+  proposalId: text,
+  communityId: text,
+  districtId: text,
+  kind: z.enum(slaKinds),
+  round: z.int(),
+  startedAt: time,
+  dueAt: time,
+  provisional: z.boolean(),
+};
+
+/** One working day before the deadline (at most once per timer). */
+export const slaReminderDataSchema = /* @__PURE__ */ (() =>
+  z.object({ ...slaFacts, remindedAt: time }))();
+export type SlaReminderData = z.infer<typeof slaReminderDataSchema>;
+
+/** The deadline passed with the timer still open (exactly once per timer; final). */
+export const slaBreachedDataSchema = /* @__PURE__ */ (() =>
+  z.object({ ...slaFacts, breachedAt: time }))();
+export type SlaBreachedData = z.infer<typeof slaBreachedDataSchema>;
+
+/** Data schema of each event approval emits, by type. */
+export const approvalEventDataSchemas = {
+  ProposalReported: proposalReportedDataSchema,
+  DistrictReviewCompleted: districtReviewCompletedDataSchema,
+  ProposalApproved: proposalApprovedDataSchema,
+  ProposalRejected: proposalRejectedDataSchema,
+  FundsDisbursed: fundsDisbursedDataSchema,
+  SlaReminder: slaReminderDataSchema,
+  SlaBreached: slaBreachedDataSchema,
+} as const;
