@@ -1,0 +1,345 @@
+import { effectiveCalendar } from "@pencai/calendar";
+import { currentCity } from "@pencai/config/current";
+import {
+  decideApproval,
+  districtReview,
+  getBudget,
+  getCalendar,
+  listSla,
+  putCalendar,
+  recordDisbursement,
+  reportProposal,
+  slaStates,
+} from "@pencai/contracts/approval";
+import { slaKinds } from "@pencai/contracts/approval-events";
+import {
+  inJurisdiction,
+  type Principal,
+  requireJurisdiction,
+  scopeOfCommunity,
+  scopeOfDistrict,
+} from "@pencai/runtime/auth";
+import { forbidden, invalidState, notFound, validationFailed } from "@pencai/runtime/errors";
+import { httpApi, route } from "@pencai/runtime/http";
+import { logger } from "@pencai/runtime/logger";
+import { ulid } from "ulid";
+import { requireDistrictRole } from "../domain/access.js";
+import { ledgerView } from "../domain/ledger.js";
+import { dependsOnYear, dueBucket, nextActionAt, recomputed } from "../domain/timers.js";
+import type { ApprovalProposal, Timer } from "../domain/types.js";
+import * as workflow from "../domain/workflow.js";
+import * as store from "../store.js";
+import { calendarsFor, countBreaches, flagProvisional, yearsFrom } from "./common.js";
+import { envelopes } from "./envelopes.js";
+
+// Approval's routes (approvalApiRoutes). Rules live in ../domain (one hop from each route);
+// this file reads, decides, commits. Every write is one transaction: state + outbox events +
+// idempotency record; a lost race (409 conflict) re-reads and decides again (store.retrying).
+
+const rules = () => currentCity().rules;
+const workflowRules = (): workflow.WorkflowRules => ({
+  reviewWorkingDays: rules().sla.reviewWorkingDays,
+  disbursementWorkingDays: rules().sla.disbursementWorkingDays,
+});
+
+/** A proposal approval knows (endorsed and projected); tombstones are unknown. */
+async function proposalOf(id: string): Promise<ApprovalProposal> {
+  const p = await store.getProposal(id);
+  if (!p || store.isTombstone(p)) throw notFound(`proposal ${id} (not endorsed)`);
+  return p;
+}
+
+interface Ctx {
+  principal: Principal;
+  correlationId: string;
+  now: Date;
+}
+
+/** Writes a transition (plus the idempotency record, added by `finish`) and reports on it. */
+function transitionTx(before: ApprovalProposal, t: workflow.Transition, ctx: Ctx) {
+  const envs = envelopes(t.events, {
+    proposalId: before.id,
+    communityId: before.communityId,
+    actor: ctx.principal,
+    correlationId: ctx.correlationId,
+    now: ctx.now,
+  });
+  return store.writeTransition(store.newTx(), before, t, envs, ctx.now.toISOString());
+}
+
+function afterCommit(t: workflow.Transition): void {
+  countBreaches(t.events);
+  flagProvisional(t.timers.filter((w) => !w.previous).map((w) => w.timer));
+}
+
+/** May the principal read the district's SLA list? District claims: their district. */
+function canReadDistrict(p: Principal, districtId: string): boolean {
+  return p.districtId ? p.districtId === districtId : inJurisdiction(p, { districtId });
+}
+
+/**
+ * Open timers of a year, for a recompute after its calendar changed: gsi2 `open` partitions of
+ * every district and kind of the city (Query only), filtered by `dependsOnYear`.
+ */
+async function openTimersOf(year: number): Promise<Timer[]> {
+  const found: Timer[] = [];
+  for (const d of currentCity().districts) {
+    let cursor: string | undefined;
+    do {
+      const page = await store.querySla(d.id, slaKinds, ["open"], 100, cursor);
+      found.push(...page.items.filter((t) => dependsOnYear(t, year)));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+  }
+  return found;
+}
+
+/**
+ * Gives every open timer of `year` its new deadline (each its own conditional write on the
+ * state read: a timer the sweep or a step changed meanwhile is re-read and tried again), and
+ * lowers the sweeper's watermark to the earliest bucket a moved timer now sits in.
+ */
+async function recomputeYear(year: number): Promise<number> {
+  let changed = 0;
+  for (const first of await openTimersOf(year)) {
+    await store.retrying(async () => {
+      const t = await store.getTimer(first.proposalId, first.kind, first.round);
+      if (!t || !dependsOnYear(t, year)) return;
+      const calendars = await calendarsFor(t.years.concat(yearsFrom(new Date(t.startedAt))));
+      const next = recomputed(t, calendars);
+      if (next.dueAt === t.dueAt && next.reminderAt === t.reminderAt) return;
+      await store.putTimer(store.newTx(), { timer: next, previous: t }).commit();
+      changed++;
+      flagProvisional([next]);
+      const at = nextActionAt(next);
+      if (at) {
+        await store
+          .lowerWatermark(store.newTx(), dueBucket(at))
+          .commit()
+          .catch(() => undefined); // already at or before that bucket
+      }
+    });
+  }
+  return changed;
+}
+
+function calendarView(
+  year: number,
+  runtime: { holidays: string[]; workdays: string[] } | undefined,
+) {
+  const cal = effectiveCalendar(year, [currentCity().calendar[String(year)], runtime]);
+  return {
+    year: cal.year,
+    holidays: cal.holidays,
+    workdays: cal.workdays,
+    provisional: cal.provisional,
+  };
+}
+
+export const handler = httpApi({
+  service: "approval",
+  routes: [
+    route(reportProposal, async (req) => {
+      const ctx = { principal: req.principal!, correlationId: req.correlationId, now: req.now };
+      const { t, reply } = await store.retrying(async () => {
+        const p = await proposalOf(req.params.id);
+        const calendars = await calendarsFor(yearsFrom(req.now));
+        const t = workflow.report(p, ctx.principal, req.now, workflowRules(), calendars);
+        const timer = t.timers[0]!.timer;
+        const reply = {
+          body: {
+            proposalId: p.id,
+            status: "reported" as const,
+            reportedAt: req.now.toISOString(),
+            reviewDueAt: timer.dueAt,
+            provisional: timer.provisional,
+          },
+        };
+        await transitionTx(p, t, ctx).idempotency(req, reply).commit();
+        return { t, reply };
+      });
+      afterCommit(t);
+      return reply;
+    }),
+
+    route(districtReview, async (req) => {
+      const ctx = { principal: req.principal!, correlationId: req.correlationId, now: req.now };
+      const { t, reply } = await store.retrying(async () => {
+        const p = await proposalOf(req.params.id);
+        const timer = await store.getTimer(p.id, "review", p.round);
+        if (!timer) {
+          // the review timer is written with the report: without one the proposal is not reported
+          requireDistrictRole(ctx.principal, "district_civil", p);
+          throw invalidState(`a ${p.status} proposal cannot be reviewed; it must be reported`);
+        }
+        const t = workflow.districtReview(p, ctx.principal, req.body, req.now, timer);
+        const stopped = t.timers[0]!.timer;
+        const reply = {
+          body: {
+            proposalId: p.id,
+            decision: req.body.decision,
+            status: t.proposal.status as "forwarded" | "endorsed" | "rejected",
+            reviewedAt: req.now.toISOString(),
+            reviewDueAt: timer.dueAt,
+            sla: stopped.state === "met" ? ("met" as const) : ("breached" as const),
+          },
+        };
+        await transitionTx(p, t, ctx).idempotency(req, reply).commit();
+        return { t, reply };
+      });
+      afterCommit(t);
+      return reply;
+    }),
+
+    route(decideApproval, async (req) => {
+      const ctx = { principal: req.principal!, correlationId: req.correlationId, now: req.now };
+      const { t, reply } = await store.retrying(async () => {
+        const p = await proposalOf(req.params.id);
+        const [record, calendars] = await Promise.all([
+          store.getLedger(p.communityId, p.year),
+          calendarsFor(yearsFrom(req.now)),
+        ]);
+        const ledger = ledgerView(p.communityId, p.year, record, rules().caps.communityYearFen);
+        const t = workflow.approve(
+          p,
+          ctx.principal,
+          req.body,
+          req.now,
+          ledger,
+          workflowRules(),
+          calendars,
+        );
+        const timer = t.timers[0]?.timer;
+        const reply = {
+          body: {
+            proposalId: p.id,
+            decision: req.body.decision,
+            status: t.proposal.status as "approved" | "rejected",
+            decidedAt: req.now.toISOString(),
+            ...(timer && { disbursementDueAt: timer.dueAt, provisional: timer.provisional }),
+            ...(t.commit && { committedFen: t.commit.amountFen }),
+          },
+        };
+        await transitionTx(p, t, ctx).idempotency(req, reply).commit();
+        return { t, reply };
+      });
+      afterCommit(t);
+      return reply;
+    }),
+
+    route(recordDisbursement, async (req) => {
+      const ctx = { principal: req.principal!, correlationId: req.correlationId, now: req.now };
+      const id = ulid(req.now.getTime());
+      const { t, reply } = await store.retrying(async () => {
+        const p = await proposalOf(req.params.id);
+        const timer = await store.getTimer(p.id, "disbursement", 1);
+        const t = workflow.disburse(
+          p,
+          ctx.principal,
+          { id, amountFen: req.body.amountFen, reference: req.body.reference },
+          req.now,
+          timer,
+        );
+        const d = t.disbursement!;
+        const reply = {
+          status: 201,
+          body: {
+            id,
+            proposalId: p.id,
+            amountFen: d.amountFen,
+            reference: d.reference,
+            disbursedAt: req.now.toISOString(),
+            totalDisbursedFen: d.totalDisbursedFen,
+            approvedFen: p.approvedFen ?? p.budgetFen,
+            fullyDisbursed: d.fullyDisbursed,
+            status: t.proposal.status as "approved" | "funded",
+          },
+        };
+        await transitionTx(p, t, ctx).idempotency(req, reply).commit();
+        return { t, reply };
+      });
+      afterCommit(t);
+      return reply;
+    }),
+
+    // ---------------------------------------------------------------- reads
+
+    route(listSla, async (req) => {
+      const principal = req.principal!;
+      const districtId = req.query.districtId ?? principal.districtId;
+      if (!districtId) throw validationFailed("districtId is required for a city-wide role");
+      scopeOfDistrict(districtId); // 404 for a district not in this city
+      if (!canReadDistrict(principal, districtId)) {
+        throw forbidden(`only officials of district ${districtId} may read its SLA timers`);
+      }
+      const page = await store.querySla(
+        districtId,
+        req.query.kind ? [req.query.kind] : slaKinds,
+        req.query.state ? [req.query.state] : slaStates,
+        req.query.limit ?? 50,
+        req.query.cursor,
+      );
+      return {
+        body: {
+          items: page.items.map((t) => ({
+            proposalId: t.proposalId,
+            communityId: t.communityId,
+            districtId: t.districtId,
+            kind: t.kind,
+            round: t.round,
+            state: t.state,
+            startedAt: t.startedAt,
+            dueAt: t.dueAt,
+            provisional: t.provisional,
+            ...(t.stoppedAt && { stoppedAt: t.stoppedAt }),
+            ...(t.remindedAt && { remindedAt: t.remindedAt }),
+            ...(t.breachedAt && { breachedAt: t.breachedAt }),
+          })),
+          nextCursor: page.nextCursor,
+        },
+      };
+    }),
+
+    route(getBudget, async (req) => {
+      const { communityId, year } = req.params;
+      requireJurisdiction(req.principal!, scopeOfCommunity(communityId));
+      const record = await store.getLedger(communityId, year);
+      return { body: ledgerView(communityId, year, record, rules().caps.communityYearFen) };
+    }),
+
+    route(getCalendar, async (req) => {
+      const runtime = await store.getCalendarAdditions(req.params.year);
+      return { body: calendarView(req.params.year, runtime) };
+    }),
+
+    route(putCalendar, async (req) => {
+      const year = req.params.year;
+      const errors = (["holidays", "workdays"] as const).flatMap((k) =>
+        req.body[k].flatMap((d, i) =>
+          d.startsWith(`${year}-`)
+            ? []
+            : [{ path: `body.${k}.${i}`, message: `${d} is not in ${year}` }],
+        ),
+      );
+      if (errors.length) throw validationFailed(`every day must be in ${year}`, errors);
+      const record = {
+        year,
+        holidays: [...req.body.holidays].sort(),
+        workdays: [...req.body.workdays].sort(),
+        updatedAt: req.now.toISOString(),
+        updatedBy: req.principal!.sub,
+      };
+      const reply = { body: calendarView(year, record) };
+      await store.retrying(async () => {
+        const before = await store.getCalendarAdditions(year);
+        await store
+          .putCalendarAdditions(store.newTx(), record, before)
+          .idempotency(req, reply)
+          .commit();
+      });
+      const changed = await recomputeYear(year);
+      logger.info("calendar additions replaced; open timers recomputed", { year, changed });
+      return reply;
+    }),
+  ],
+});

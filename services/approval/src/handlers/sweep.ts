@@ -1,0 +1,113 @@
+import { now as clock } from "@pencai/runtime/clock";
+import { ProblemError } from "@pencai/runtime/errors";
+import { logger } from "@pencai/runtime/logger";
+import { metrics } from "@pencai/runtime/metrics";
+import { ulid } from "ulid";
+import { bucketsThrough, dueBucket, sweepTimer } from "../domain/timers.js";
+import * as store from "../store.js";
+import { countBreaches } from "./common.js";
+import { envelopes } from "./envelopes.js";
+
+// The SLA sweeper (EventBridge schedule, `pencai:job = sla-sweep`): reads the due buckets from
+// the watermark through now (gsi1 Query only: cost grows with the timers due, not open), and
+// reminds or breaches each due timer exactly once: the timer write is conditional on the state
+// read (remind: `#state = open AND attribute_not_exists(remindedAt)`; breach: `#state = open`)
+// in the same transaction as the event's outbox item. A lost condition means another sweep (or
+// a step) did it first: skipped, no event.
+
+const system = { sub: "system:sla-sweep", roles: [] as string[] };
+
+/** Without a watermark the first sweep looks back this far. */
+const FIRST_LOOKBACK_MS = 7 * 24 * 3_600_000;
+
+/** Thrown (and swallowed) when another writer changed the timer first. */
+const alreadyDone = () => new ProblemError("conflict", "another writer acted on this timer first");
+
+export interface SweepSummary {
+  buckets: number;
+  read: number;
+  reminded: number;
+  breached: number;
+  skipped: number;
+  watermark: string;
+}
+
+export async function sweep(now: Date): Promise<SweepSummary> {
+  const mark = await store.getWatermark();
+  const from = mark
+    ? new Date(`${mark.bucket}:00:00.000Z`)
+    : new Date(now.getTime() - FIRST_LOOKBACK_MS);
+  const buckets = bucketsThrough(from, now);
+  const correlationId = `sla-sweep-${ulid(now.getTime())}`;
+  const summary: SweepSummary = {
+    buckets: buckets.length,
+    read: 0,
+    reminded: 0,
+    breached: 0,
+    skipped: 0,
+    watermark: mark?.bucket ?? buckets[0] ?? dueBucket(now),
+  };
+  let lowest: string | undefined;
+  for (const bucket of buckets) {
+    const due = await store.dueTimers(bucket, now);
+    summary.read += due.length;
+    let left = false;
+    for (const timer of due) {
+      const r = sweepTimer(timer, now);
+      if (!r.event) {
+        left = true; // a stale index copy; the next sweep sees the moved item
+        continue;
+      }
+      const tx = store.putTimer(store.newTx(), { timer: r.timer, previous: timer }, alreadyDone());
+      for (const env of envelopes([r.event], {
+        proposalId: timer.proposalId,
+        communityId: timer.communityId,
+        actor: system,
+        correlationId,
+        now,
+      })) {
+        tx.event(env);
+      }
+      try {
+        await tx.commit();
+      } catch (err) {
+        if (err instanceof ProblemError && err.code === "conflict") {
+          summary.skipped++;
+          left = true;
+          continue;
+        }
+        throw err;
+      }
+      if (r.event.type === "SlaBreached") summary.breached++;
+      else summary.reminded++;
+      countBreaches([r.event]);
+    }
+    // a bucket is done when nothing was left and it holds no later timer; the current hour's
+    // bucket always stays (timers keep arriving in it)
+    if (
+      lowest === undefined &&
+      (left || bucket === dueBucket(now) || (await store.bucketHasTimers(bucket)))
+    ) {
+      lowest = bucket;
+    }
+  }
+  const next = lowest ?? buckets.at(-1) ?? dueBucket(now);
+  if (next !== mark?.bucket) {
+    try {
+      await store.advanceWatermark(store.newTx(), mark, next).commit();
+      summary.watermark = next;
+    } catch (err) {
+      if (!(err instanceof ProblemError && err.code === "conflict")) throw err;
+    }
+  }
+  logger.info("sla sweep", { ...summary });
+  return summary;
+}
+
+export const handler = async (): Promise<SweepSummary> => {
+  try {
+    return await sweep(clock());
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};
