@@ -2,6 +2,7 @@ import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { CalendarAdditions } from "@pencai/calendar";
 import type { Envelope } from "@pencai/contracts/events";
 import { ddb, env } from "@pencai/runtime/clients";
+import { retrying, stale } from "@pencai/runtime/conflict";
 import { ProblemError, rule, validationFailed } from "@pencai/runtime/errors";
 import { Tx } from "@pencai/runtime/tx";
 import { dueIndex, slaIndex } from "./domain/timers.js";
@@ -55,24 +56,8 @@ export const keys = {
   watermark: () => ({ pk: "SWEEPER", sk: "WATERMARK" }),
 };
 
-/** A concurrent writer changed what this request read; the handler re-reads and retries. */
-export const stale = (what: string) =>
-  new ProblemError("conflict", `${what} changed meanwhile; retry`);
-
-/**
- * Runs read-decide-commit again when it lost a race (409 `conflict`: a stale version or a
- * DynamoDB TransactionConflict), a few times with jittered backoff; the last loss is answered.
- */
-export async function retrying<T>(attempt: () => Promise<T>, attempts = 6): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (!(err instanceof ProblemError && err.code === "conflict") || i >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, 10 * 2 ** i * (0.5 + Math.random())));
-    }
-  }
-}
+// Optimistic-concurrency helpers shared by every service (handlers call them through the store).
+export { retrying, stale };
 
 // ---------------------------------------------------------------- item <-> record
 

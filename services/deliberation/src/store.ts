@@ -5,7 +5,8 @@ import {
   QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { ddb, env } from "@pencai/runtime/clients";
-import { duplicate, notFound, ProblemError } from "@pencai/runtime/errors";
+import { retrying, stale } from "@pencai/runtime/conflict";
+import { duplicate, notFound } from "@pencai/runtime/errors";
 import { Tx } from "@pencai/runtime/tx";
 import { meetingNotOpen, notPresent } from "./domain/meeting.js";
 import type { StoredRanking } from "./domain/ranking.js";
@@ -62,24 +63,8 @@ export const keys = {
   }),
 };
 
-/** A concurrent writer changed what this request read; the handler re-reads and retries. */
-export const stale = (what: string) =>
-  new ProblemError("conflict", `${what} changed meanwhile; retry`);
-
-/**
- * Runs read-decide-commit again when it lost a race (409 `conflict`: a stale version or a
- * DynamoDB TransactionConflict), a few times with jittered backoff; the last loss is answered.
- */
-export async function retrying<T>(attempt: () => Promise<T>, attempts = 6): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await attempt();
-    } catch (err) {
-      if (!(err instanceof ProblemError && err.code === "conflict") || i >= attempts) throw err;
-      await new Promise((r) => setTimeout(r, 10 * 2 ** i * (0.5 + Math.random())));
-    }
-  }
-}
+// Optimistic-concurrency helpers shared by every service (handlers call them through the store).
+export { retrying, stale };
 
 // ---------------------------------------------------------------- item <-> record
 
