@@ -1,44 +1,7 @@
-import { type City, resolveCity, setCurrentCity } from "@pencai/config";
 import type { Principal } from "@pencai/runtime/auth";
 import type { ProposalRecord } from "../src/domain/types.js";
 
-/** A small city: one district, two streets, three communities. */
-export function testCity(preset: "longgang" | "luohu" = "longgang"): City {
-  return resolveCity({
-    id: "testcity",
-    name: "测试市",
-    region: "ap-east-1",
-    preset,
-    districts: [
-      {
-        id: "d1",
-        name: "一区",
-        streets: [
-          {
-            id: "s1",
-            name: "一街",
-            communities: [
-              { id: "c1", name: "一社区" },
-              { id: "c2", name: "二社区" },
-            ],
-          },
-          { id: "s2", name: "二街", communities: [{ id: "c3", name: "三社区" }] },
-        ],
-      },
-      {
-        id: "d2",
-        name: "二区",
-        streets: [{ id: "s3", name: "三街", communities: [{ id: "c4", name: "四社区" }] }],
-      },
-    ],
-  });
-}
-
-export const useTestCity = (preset: "longgang" | "luohu" = "longgang") => {
-  const city = testCity(preset);
-  setCurrentCity(city);
-  return city;
-};
+export { testCity, useTestCity } from "@pencai/config/testing";
 
 export const c1 = { districtId: "d1", streetId: "s1", communityId: "c1" };
 export const c2 = { districtId: "d1", streetId: "s1", communityId: "c2" };
