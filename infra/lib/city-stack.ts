@@ -3,6 +3,7 @@ import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
+import { ApprovalService } from "./approval.js";
 import { CityApi } from "./city-api.js";
 import { DeliberationService } from "./deliberation.js";
 import { EvidenceBucket } from "./evidence-bucket.js";
@@ -22,6 +23,7 @@ export class CityStack extends Stack {
   readonly evidence: EvidenceBucket;
   readonly intake: IntakeService;
   readonly deliberation: DeliberationService;
+  readonly approval: ApprovalService;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, {
@@ -55,8 +57,14 @@ export class CityStack extends Stack {
       api: this.api,
       topic: this.topic,
     });
+    this.approval = new ApprovalService(this, "Approval", {
+      city,
+      api: this.api,
+      topic: this.topic,
+    });
 
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
     new CfnOutput(this, "EvidenceBucketName", { value: this.evidence.bucket.bucketName });
+    new CfnOutput(this, "SlaAlarmTopicArn", { value: this.approval.alarmTopic.topicArn });
   }
 }

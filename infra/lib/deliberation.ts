@@ -1,12 +1,12 @@
 import type { City } from "@pencai/config";
 import { deliberationApiRoutes, deliberationInboxEventTypes } from "@pencai/contracts";
-import { Duration } from "aws-cdk-lib";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import type { CityApi } from "./city-api.js";
-import { ServiceInbox } from "./inbox.js";
+import type { ServiceInbox } from "./inbox.js";
 import { OutboxRelay } from "./outbox-relay.js";
-import { ServiceFunction } from "./service-function.js";
+import type { ServiceFunction } from "./service-function.js";
+import { apiFunction, inboxFunction } from "./service-parts.js";
 import { ServiceTable } from "./service-table.js";
 
 export interface DeliberationServiceProps {
@@ -47,43 +47,29 @@ export class DeliberationService extends Construct {
     const service = "deliberation";
 
     this.table = new ServiceTable(this, "Table", { city });
-    const tableEnv = { TABLE_NAME: this.table.table.tableName };
-
-    // Functions sit at stack level so their names read DeliberationApi, ... in the console.
-    this.apiFunction = new ServiceFunction(scope, "DeliberationApi", {
+    const parts = {
       city,
       service,
+      table: this.table,
+      write: deliberationItemWrite,
+    };
+    // Functions sit at stack level so their names read DeliberationApi, ... in the console.
+    this.apiFunction = apiFunction(scope, "DeliberationApi", {
+      ...parts,
       entry: `${handlers}/api.ts`,
       description: "deliberation: council meetings, ballots, consent, expert review, rankings",
-      environment: {
-        ...tableEnv,
-        JWT_ISSUER: api.issuer,
-        JWT_AUDIENCE: api.client.userPoolClientId,
-        JWKS_URL: api.jwksUrl,
-      },
+      api,
+      routes: deliberationApiRoutes,
     });
-    this.table.grantItemRead(this.apiFunction.fn);
-    this.table.grantItemWrite(this.apiFunction.fn, deliberationItemWrite);
-    api.addRoutes(deliberationApiRoutes, this.apiFunction.fn);
-
-    const inboxTimeout = Duration.seconds(30);
-    this.inboxFunction = new ServiceFunction(scope, "DeliberationInbox", {
-      city,
-      service,
+    const inbox = inboxFunction(scope, this, "DeliberationInbox", {
+      ...parts,
       entry: `${handlers}/inbox.ts`,
       description: "deliberation: project screened and withdrawn proposals from domain events",
-      timeout: inboxTimeout,
-      environment: tableEnv,
-    });
-    this.table.grantItemRead(this.inboxFunction.fn);
-    this.table.grantItemWrite(this.inboxFunction.fn, deliberationItemWrite);
-    this.inbox = new ServiceInbox(this, "Inbox", {
       topic,
       eventTypes: deliberationInboxEventTypes,
-      consumer: this.inboxFunction.fn,
-      consumerTimeout: inboxTimeout,
-      production: city.production,
     });
+    this.inboxFunction = inbox.fn;
+    this.inbox = inbox.inbox;
 
     this.relay = new OutboxRelay(scope, "DeliberationOutboxRelay", {
       city,

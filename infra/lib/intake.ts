@@ -1,13 +1,13 @@
 import type { City } from "@pencai/config";
 import { intakeApiRoutes, intakeEvidenceRoutes, intakeInboxEventTypes } from "@pencai/contracts";
-import { Duration } from "aws-cdk-lib";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import type { CityApi } from "./city-api.js";
 import type { EvidenceBucket } from "./evidence-bucket.js";
-import { ServiceInbox } from "./inbox.js";
+import type { ServiceInbox } from "./inbox.js";
 import { OutboxRelay } from "./outbox-relay.js";
-import { ServiceFunction } from "./service-function.js";
+import type { ServiceFunction } from "./service-function.js";
+import { apiFunction, inboxFunction } from "./service-parts.js";
 import { ServiceTable } from "./service-table.js";
 
 export interface IntakeServiceProps {
@@ -34,55 +34,35 @@ export class IntakeService extends Construct {
     const service = "intake";
 
     this.table = new ServiceTable(this, "Table", { city });
-    const tableEnv = { TABLE_NAME: this.table.table.tableName };
-    const jwtEnv = {
-      JWT_ISSUER: api.issuer,
-      JWT_AUDIENCE: api.client.userPoolClientId,
-      JWKS_URL: api.jwksUrl,
-    };
+    const parts = { city, service, table: this.table, api };
 
     // Functions sit at stack level so their names read IntakeApi, IntakeEvidence, ... in the console.
-    this.apiFunction = new ServiceFunction(scope, "IntakeApi", {
-      city,
-      service,
+    this.apiFunction = apiFunction(scope, "IntakeApi", {
+      ...parts,
       entry: `${handlers}/api.ts`,
       description: "intake: needs, proposals, screening, timeline, public read API",
-      environment: { ...tableEnv, ...jwtEnv },
+      routes: intakeApiRoutes,
     });
-    this.table.grantItemRead(this.apiFunction.fn);
-    this.table.grantItemWrite(this.apiFunction.fn);
-    api.addRoutes(intakeApiRoutes, this.apiFunction.fn);
-
-    this.evidenceFunction = new ServiceFunction(scope, "IntakeEvidence", {
-      city,
-      service,
+    this.evidenceFunction = apiFunction(scope, "IntakeEvidence", {
+      ...parts,
       entry: `${handlers}/evidence.ts`,
       description: "intake: presigned evidence uploads, verification, downloads",
-      environment: { ...tableEnv, ...jwtEnv, EVIDENCE_BUCKET: evidence.bucket.bucketName },
+      routes: intakeEvidenceRoutes,
+      environment: { EVIDENCE_BUCKET: evidence.bucket.bucketName },
     });
-    this.table.grantItemRead(this.evidenceFunction.fn);
-    this.table.grantItemWrite(this.evidenceFunction.fn);
     evidence.grantEvidenceAccess(this.evidenceFunction.fn);
-    api.addRoutes(intakeEvidenceRoutes, this.evidenceFunction.fn);
 
-    const inboxTimeout = Duration.seconds(30);
-    this.inboxFunction = new ServiceFunction(scope, "IntakeInbox", {
+    const inbox = inboxFunction(scope, this, "IntakeInbox", {
       city,
       service,
+      table: this.table,
       entry: `${handlers}/inbox.ts`,
       description: "intake: consume domain events into the proposal registry",
-      timeout: inboxTimeout,
-      environment: tableEnv,
-    });
-    this.table.grantItemRead(this.inboxFunction.fn);
-    this.table.grantItemWrite(this.inboxFunction.fn);
-    this.inbox = new ServiceInbox(this, "Inbox", {
       topic,
       eventTypes: intakeInboxEventTypes,
-      consumer: this.inboxFunction.fn,
-      consumerTimeout: inboxTimeout,
-      production: city.production,
     });
+    this.inboxFunction = inbox.fn;
+    this.inbox = inbox.inbox;
 
     this.relay = new OutboxRelay(scope, "IntakeOutboxRelay", {
       city,

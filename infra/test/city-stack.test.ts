@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { resolveCity } from "@pencai/config";
 import {
+  approvalApiRoutes,
+  approvalInboxEventTypes,
   defineRoute,
   deliberationApiRoutes,
   deliberationInboxEventTypes,
@@ -27,7 +29,7 @@ const sourceFiles = (dir: string): string[] =>
     .filter((f) => f.endsWith(".ts"))
     .map((f) => join(fromRoot(dir), f));
 const intakeRoutes = [...intakeApiRoutes, ...intakeEvidenceRoutes];
-const allServiceRoutes = [...intakeRoutes, ...deliberationApiRoutes];
+const allServiceRoutes = [...intakeRoutes, ...deliberationApiRoutes, ...approvalApiRoutes];
 /** `services/<service>/src/handlers/<name>.ts` -> `<service>/<name>` */
 const handlerOf = (fn: { Metadata: Record<string, unknown> }) =>
   (fn.Metadata["pencai:entry"] as string).replace(
@@ -47,7 +49,7 @@ describe("CityStack (demo city)", () => {
 
   it("runs every function on Node.js 22, arm64, traced, with repo-relative metadata", () => {
     const functions = resourcesOf(demo().json, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(11);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: "nodejs22.x",
@@ -57,7 +59,7 @@ describe("CityStack (demo city)", () => {
         LoggingConfig: { LogFormat: "JSON" },
       });
       const entry = fn.Metadata["pencai:entry"] as string;
-      const service = /^services\/(intake|deliberation)\/src\/handlers\/[a-z]+\.ts$/.exec(
+      const service = /^services\/(intake|deliberation|approval)\/src\/handlers\/[a-z]+\.ts$/.exec(
         entry,
       )?.[1];
       expect(service, entry).toBeDefined();
@@ -72,6 +74,10 @@ describe("CityStack (demo city)", () => {
       });
     }
     expect(functions.map(([, fn]) => handlerOf(fn)).sort()).toEqual([
+      "approval/api",
+      "approval/inbox",
+      "approval/relay",
+      "approval/sweep",
       "deliberation/api",
       "deliberation/inbox",
       "deliberation/relay",
@@ -84,6 +90,8 @@ describe("CityStack (demo city)", () => {
       .filter(([, fn]) => fn.Metadata["pencai:job"])
       .map(([, fn]) => [handlerOf(fn), fn.Metadata["pencai:job"]]);
     expect(jobs.sort()).toEqual([
+      ["approval/relay", "outbox-relay"],
+      ["approval/sweep", "sla-sweep"],
       ["deliberation/relay", "outbox-relay"],
       ["intake/relay", "outbox-relay"],
     ]);
@@ -93,7 +101,7 @@ describe("CityStack (demo city)", () => {
     const byEntry = Object.fromEntries(
       resourcesOf(demo().json, "AWS::Lambda::Function").map(([, fn]) => [handlerOf(fn), envOf(fn)]),
     );
-    for (const h of ["intake/api", "intake/evidence", "deliberation/api"]) {
+    for (const h of ["intake/api", "intake/evidence", "deliberation/api", "approval/api"]) {
       expect(Object.keys(byEntry[h]!)).toEqual(
         expect.arrayContaining(["JWT_ISSUER", "JWT_AUDIENCE", "JWKS_URL"]),
       );
@@ -104,10 +112,14 @@ describe("CityStack (demo city)", () => {
       "deliberation/api",
       "deliberation/inbox",
       "deliberation/relay",
+      "approval/api",
+      "approval/sweep",
     ]) {
       expect(byEntry[h], h).not.toHaveProperty("EVIDENCE_BUCKET");
     }
-    for (const service of ["intake", "deliberation"]) {
+    expect(byEntry["approval/sweep"]).not.toHaveProperty("TOPIC_ARN");
+    expect(byEntry["approval/sweep"]).not.toHaveProperty("JWKS_URL");
+    for (const service of ["intake", "deliberation", "approval"]) {
       expect(byEntry[`${service}/relay`]).toHaveProperty("TOPIC_ARN");
       expect(byEntry[`${service}/inbox`]).not.toHaveProperty("TOPIC_ARN");
       expect(byEntry[`${service}/api`]).not.toHaveProperty("TOPIC_ARN");
@@ -122,12 +134,14 @@ describe("CityStack (demo city)", () => {
   it("gives each service its own table, each function only its own service's table", () => {
     const { json } = demo();
     const tables = resourcesOf(json, "AWS::DynamoDB::Table").map(([id]) => id);
-    expect(tables).toHaveLength(2);
+    expect(tables).toHaveLength(3);
     const tableOf = (service: string) => tables.find((id) => id.toLowerCase().startsWith(service));
     const intakeTable = tableOf("intake")!;
     const deliberationTable = tableOf("deliberation")!;
+    const approvalTable = tableOf("approval")!;
     expect(intakeTable).toBeDefined();
     expect(deliberationTable).toBeDefined();
+    expect(approvalTable).toBeDefined();
 
     // each function's TABLE_NAME is its own service's table
     for (const [, fn] of resourcesOf(json, "AWS::Lambda::Function")) {
@@ -147,66 +161,72 @@ describe("CityStack (demo city)", () => {
       );
       expect(own.length, handlerOf(fn)).toBeGreaterThan(0);
       const text = JSON.stringify(own);
-      const other = service === "intake" ? deliberationTable : intakeTable;
       expect(text, handlerOf(fn)).toContain(tableOf(service!));
-      expect(text, handlerOf(fn)).not.toContain(other);
+      for (const other of [intakeTable, deliberationTable, approvalTable]) {
+        if (other !== tableOf(service!)) expect(text, handlerOf(fn)).not.toContain(other);
+      }
     }
   });
 
-  it("gives deliberation least privilege: item access to its table, publish only from the relay, no S3", () => {
-    const { json } = demo();
-    const policyOf = (handler: string) => {
-      const fn = resourcesOf(json, "AWS::Lambda::Function").find(
-        ([, f]) => handlerOf(f) === handler,
-      )![1];
-      const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
-      const docs = resourcesOf(json, "AWS::IAM::Policy")
-        .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
-        .flatMap(
-          ([, p]) =>
-            (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] })
-              .Statement,
-        );
-      return docs.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
-    };
-    const api = policyOf("deliberation/api");
-    expect(api).toEqual(
-      expect.arrayContaining([
-        "dynamodb:GetItem",
-        "dynamodb:Query",
-        "dynamodb:PutItem",
-        "dynamodb:ConditionCheckItem",
-      ]),
-    );
-    for (const h of ["deliberation/api", "deliberation/inbox", "deliberation/relay"]) {
-      const actions = policyOf(h);
-      expect(
-        actions.filter((a) => a.startsWith("s3:")),
-        h,
-      ).toEqual([]);
-      expect(
-        actions.filter((a) => a.startsWith("kms:")),
-        h,
-      ).toEqual([]);
-      if (h === "deliberation/relay") expect(actions).toContain("sns:Publish");
-      else expect(actions, h).not.toContain("sns:Publish");
-    }
-    // no deletes: nothing in deliberation is ever removed (see deliberationItemWrite)
-    for (const h of ["deliberation/api", "deliberation/inbox", "deliberation/relay"]) {
-      expect(policyOf(h), h).not.toContain("dynamodb:DeleteItem");
-    }
-    const deletes = sourceFiles("services/deliberation/src").filter((f) =>
-      /DeleteCommand|DeleteItem|\.delete\(\s*(keys\.|\{\s*pk)/.test(readFileSync(f, "utf8")),
-    );
-    expect(deletes, "deliberation deletes items now: grant dynamodb:DeleteItem in infra").toEqual(
-      [],
-    );
-    // the relay may only mark outbox items published; the inbox consumes its queue only
-    expect(policyOf("deliberation/relay")).not.toContain("dynamodb:PutItem");
-    expect(policyOf("deliberation/inbox")).toEqual(
-      expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage"]),
-    );
-  });
+  it.each(["deliberation", "approval"])(
+    "gives %s least privilege: item access to its table, publish only from the relay, no S3",
+    (service) => {
+      const { json } = demo();
+      const policyOf = (handler: string) => {
+        const fn = resourcesOf(json, "AWS::Lambda::Function").find(
+          ([, f]) => handlerOf(f) === handler,
+        )![1];
+        const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+        const docs = resourcesOf(json, "AWS::IAM::Policy")
+          .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+          .flatMap(
+            ([, p]) =>
+              (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] })
+                .Statement,
+          );
+        return docs.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
+      };
+      const fns = [`${service}/api`, `${service}/inbox`, `${service}/relay`];
+      if (service === "approval") fns.push("approval/sweep");
+      const api = policyOf(`${service}/api`);
+      expect(api).toEqual(
+        expect.arrayContaining([
+          "dynamodb:GetItem",
+          "dynamodb:Query",
+          "dynamodb:PutItem",
+          "dynamodb:ConditionCheckItem",
+        ]),
+      );
+      for (const h of fns) {
+        const actions = policyOf(h);
+        expect(
+          actions.filter((a) => a.startsWith("s3:")),
+          h,
+        ).toEqual([]);
+        expect(
+          actions.filter((a) => a.startsWith("kms:")),
+          h,
+        ).toEqual([]);
+        if (h === `${service}/relay`) expect(actions).toContain("sns:Publish");
+        else expect(actions, h).not.toContain("sns:Publish");
+      }
+      // no deletes: nothing in deliberation or approval is ever removed (see *ItemWrite)
+      for (const h of fns) {
+        expect(policyOf(h), h).not.toContain("dynamodb:DeleteItem");
+      }
+      const deletes = sourceFiles(`services/${service}/src`).filter((f) =>
+        /DeleteCommand|DeleteItem|\.delete\(\s*(keys\.|\{\s*pk)/.test(readFileSync(f, "utf8")),
+      );
+      expect(deletes, `${service} deletes items now: grant dynamodb:DeleteItem in infra`).toEqual(
+        [],
+      );
+      // the relay may only mark outbox items published; the inbox consumes its queue only
+      expect(policyOf(`${service}/relay`)).not.toContain("dynamodb:PutItem");
+      expect(policyOf(`${service}/inbox`)).toEqual(
+        expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage"]),
+      );
+    },
+  );
 
   it("has the service table shape from docs/design.md", () => {
     const gsi = (name: string, pk: string, sk: string) => ({
@@ -248,8 +268,8 @@ describe("CityStack (demo city)", () => {
 
   it("has an encrypted, TLS-only inbox per service with a DLQ after 5 receives", () => {
     const { template } = demo();
-    template.resourceCountIs("AWS::SQS::Queue", 4);
-    for (const service of ["Intake", "Deliberation"]) {
+    template.resourceCountIs("AWS::SQS::Queue", 6);
+    for (const service of ["Intake", "Deliberation", "Approval"]) {
       template.hasResourceProperties("AWS::SQS::Queue", {
         SqsManagedSseEnabled: true,
         VisibilityTimeout: 180,
@@ -284,10 +304,11 @@ describe("CityStack (demo city)", () => {
 
   it("subscribes each inbox to the topic with raw delivery and a filter on type", () => {
     const { template, json } = demo();
-    template.resourceCountIs("AWS::SNS::Subscription", 2);
+    template.resourceCountIs("AWS::SNS::Subscription", 3);
     for (const [service, types] of [
       ["Intake", intakeInboxEventTypes],
       ["Deliberation", deliberationInboxEventTypes],
+      ["Approval", approvalInboxEventTypes],
     ] as const) {
       template.hasResourceProperties("AWS::SNS::Subscription", {
         Protocol: "sqs",
@@ -318,8 +339,8 @@ describe("CityStack (demo city)", () => {
     const mappings = resourcesOf(json, "AWS::Lambda::EventSourceMapping").filter(
       ([, m]) => m.Properties.StartingPosition,
     );
-    expect(mappings).toHaveLength(2);
-    for (const service of ["Intake", "Deliberation"]) {
+    expect(mappings).toHaveLength(3);
+    for (const service of ["Intake", "Deliberation", "Approval"]) {
       const mapping = mappings.find(([, m]) =>
         JSON.stringify(m.Properties.FunctionName).includes(`${service}OutboxRelay`),
       );
@@ -346,7 +367,8 @@ describe("CityStack (demo city)", () => {
         ],
       });
     }
-    template.resourceCountIs("AWS::Events::Rule", 2);
+    // three relays and the SLA sweeper
+    template.resourceCountIs("AWS::Events::Rule", 4);
   });
 
   it("keeps evidence versioned, locked, private, encrypted, logged and TLS-only", () => {
@@ -471,6 +493,59 @@ describe("CityStack (demo city)", () => {
     for (const def of intakeApiRoutes) {
       expect(targetOf(routeKey(def)), routeKey(def)).toMatch(/IntakeApiFn/);
     }
+    for (const def of approvalApiRoutes) {
+      expect(targetOf(routeKey(def)), routeKey(def)).toMatch(/ApprovalApiFn/);
+    }
+  });
+
+  it("sweeps SLA timers every minute and alarms on breaches per kind through an encrypted topic", () => {
+    const { template, json } = demo();
+    template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(1 minute)",
+      State: "ENABLED",
+      Targets: [
+        Match.objectLike({
+          Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("^ApprovalSlaSweep"), "Arn"] },
+        }),
+      ],
+    });
+    const alarms = resourcesOf(json, "AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+    const dims = alarms.map((a) => a.Dimensions as { Name: string; Value: string }[]);
+    expect(dims.sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual([
+      [
+        { Name: "city", Value: "demo" },
+        { Name: "kind", Value: "disbursement" },
+      ],
+      [
+        { Name: "city", Value: "demo" },
+        { Name: "kind", Value: "review" },
+      ],
+    ]);
+    for (const a of alarms) {
+      expect(a).toMatchObject({
+        Namespace: "Pencai",
+        MetricName: "SlaBreached",
+        Statistic: "Sum",
+        Threshold: 1,
+        ComparisonOperator: "GreaterThanOrEqualToThreshold",
+        TreatMissingData: "notBreaching",
+        AlarmActions: [{ Ref: expect.stringMatching(/^ApprovalSlaAlarms/) }],
+      });
+    }
+    // the metric the alarms watch is the one the code emits (namespace, name, dimension)
+    const common = readFileSync(fromRoot("services/approval/src/handlers/common.ts"), "utf8");
+    expect(common).toMatch(/addDimension\("kind"/);
+    expect(common).toMatch(/addMetric\("SlaBreached"/);
+    // CloudWatch can only publish to a topic whose key lets it: a customer key, rotated
+    const topic = resourcesOf(json, "AWS::SNS::Topic").find(([id]) =>
+      id.startsWith("ApprovalSlaAlarms"),
+    )!;
+    const keyRef = (topic[1].Properties.KmsMasterKeyId as { "Fn::GetAtt": [string, string] })[
+      "Fn::GetAtt"
+    ][0];
+    const key = resourcesOf(json, "AWS::KMS::Key").find(([id]) => id === keyRef)![1];
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(JSON.stringify(key.Properties.KeyPolicy)).toContain("cloudwatch.amazonaws.com");
   });
 
   it("never deploys a /dev/ route", () => {

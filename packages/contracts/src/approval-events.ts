@@ -88,6 +88,10 @@ export const fundsDisbursedDataSchema = /* @__PURE__ */ (() =>
     /** finance's payment reference (voucher number) */
     reference: text,
     disbursedAt: time,
+    /** the disbursement timer's deadline */
+    disbursementDueAt: z.optional(time),
+    /** set when fullyDisbursed: the disbursement timer's final state (`met` on or before the deadline) */
+    sla: z.optional(z.enum(["met", "breached"])),
   }))();
 export type FundsDisbursedData = z.infer<typeof fundsDisbursedDataSchema>;
 

@@ -53,11 +53,22 @@ export const expertReviewConcludedDataSchema = /* @__PURE__ */ (() =>
   }))();
 export type ExpertReviewConcludedData = z.infer<typeof expertReviewConcludedDataSchema>;
 
+/**
+ * Carries the proposal's facts (event-carried state): approval builds its projection from this
+ * event alone and never reads intake's or deliberation's table.
+ */
 export const proposalEndorsedDataSchema = /* @__PURE__ */ (() =>
   z.object({
     proposalId: text,
     /** the council meeting that passed it */
     meetingId: text,
+    communityId: text,
+    streetId: text,
+    districtId: text,
+    kind: z.enum(["works", "service"]),
+    title: text,
+    budgetFen: z.int().check(z.minimum(0)),
+    year: z.int(),
   }))();
 export type ProposalEndorsedData = z.infer<typeof proposalEndorsedDataSchema>;
 

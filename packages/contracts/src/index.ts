@@ -1,6 +1,8 @@
+import { approvalApiRoutes } from "./approval.js";
 import { deliberationApiRoutes } from "./deliberation.js";
 import { intakeApiRoutes, intakeEvidenceRoutes } from "./intake.js";
 
+export * from "./approval.js";
 export * from "./deliberation.js";
 export * from "./errors.js";
 export * from "./events.js";
@@ -14,4 +16,5 @@ export const allRoutes = [
   ...intakeApiRoutes,
   ...intakeEvidenceRoutes,
   ...deliberationApiRoutes,
+  ...approvalApiRoutes,
 ] as const;

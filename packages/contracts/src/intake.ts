@@ -832,4 +832,6 @@ export const intakeInboxEventTypes = [
   "PaymentMade",
   "ProjectCompleted",
   "EvaluationClosed",
+  "SlaReminder",
+  "SlaBreached",
 ] as const satisfies readonly EventType[];

@@ -301,13 +301,40 @@ export function advanceWatermark(tx: Tx, read: Watermark | undefined, bucket: st
 }
 
 /** A recompute moved a timer to an earlier bucket: watermark = min(watermark, bucket). */
-export function lowerWatermark(tx: Tx, bucket: string): Tx {
+export function lowerWatermark(
+  tx: Tx,
+  bucket: string,
+  onFail = new ProblemError("conflict", "the watermark is already at or before this bucket"),
+): Tx {
   return tx.update(keys.watermark(), {
     update: "SET #bucket = :b, entity = :entity",
-    condition: "attribute_not_exists(#bucket) OR #bucket > :b",
+    // no watermark yet: the first sweep's look-back covers the bucket; creating one here would
+    // narrow that look-back and could skip older timers
+    condition: "attribute_exists(#bucket) AND #bucket > :b",
     names: { "#bucket": "bucket" },
     values: { ":b": bucket, ":entity": "watermark" },
-    onFail: new ProblemError("conflict", "the watermark is already at or before this bucket"),
+    onFail,
+  });
+}
+
+/**
+ * Commits `lowerWatermark`: false when the watermark already was at or before the bucket. A
+ * transaction conflict (a sweep moving the watermark at the same moment) is tried again, never
+ * taken for "already lower": a lost lowering would leave a timer behind the watermark.
+ */
+export async function lowerWatermarkTo(bucket: string): Promise<boolean> {
+  const atOrBefore = new ProblemError(
+    "conflict",
+    "the watermark is already at or before this bucket",
+  );
+  return retrying(async () => {
+    try {
+      await lowerWatermark(newTx(), bucket, atOrBefore).commit();
+      return true;
+    } catch (err) {
+      if (err === atOrBefore) return false;
+      throw err;
+    }
   });
 }
 
@@ -332,7 +359,7 @@ export function addProposal(tx: Tx, p: StoredProposal): Tx {
 
 /**
  * A timer write: a new timer is put if absent; a changed one replaces the item conditional on
- * what was read (`state`, `dueAt`, `remindedAt`, `stoppedAt` unchanged), so two writers never
+ * what was read (`state`, `dueAt`, `reminderAt`, `remindedAt`, `stoppedAt` unchanged), so two writers never
  * both act: the sweep's remind is `#state = open AND attribute_not_exists(remindedAt)`, its
  * breach `#state = open`, a stop or recompute the same on the state it read.
  */
@@ -343,8 +370,12 @@ export function putTimer(tx: Tx, w: TimerWrite, onFail?: ProblemError): Tx {
     return tx.put(timerItem(w.timer), { condition: "attribute_not_exists(pk)", onFail: fail });
   }
   const prev = w.previous;
-  const values: Record<string, unknown> = { ":state": prev.state, ":dueAt": prev.dueAt };
-  const parts = ["#state = :state", "dueAt = :dueAt"];
+  const values: Record<string, unknown> = {
+    ":state": prev.state,
+    ":dueAt": prev.dueAt,
+    ":reminderAt": prev.reminderAt,
+  };
+  const parts = ["#state = :state", "dueAt = :dueAt", "reminderAt = :reminderAt"];
   if (prev.remindedAt === undefined) parts.push("attribute_not_exists(remindedAt)");
   else {
     parts.push("remindedAt = :remindedAt");

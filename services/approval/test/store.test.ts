@@ -217,9 +217,13 @@ describe("sweep: exactly once", () => {
         gsi1sk: `${new Date(Date.parse(t.dueAt) + 1).toISOString()}#${P1}#review`,
       },
       ConditionExpression:
-        "#state = :state AND dueAt = :dueAt AND attribute_not_exists(remindedAt) AND attribute_not_exists(stoppedAt)",
+        "#state = :state AND dueAt = :dueAt AND reminderAt = :reminderAt AND attribute_not_exists(remindedAt) AND attribute_not_exists(stoppedAt)",
       ExpressionAttributeNames: { "#state": "state" },
-      ExpressionAttributeValues: { ":state": "open", ":dueAt": t.dueAt },
+      ExpressionAttributeValues: {
+        ":state": "open",
+        ":dueAt": t.dueAt,
+        ":reminderAt": t.reminderAt,
+      },
     });
     expect(outbox!.Put!.Item).toMatchObject({ event: { type: "SlaReminder", proposalId: P1 } });
     // the bucket query is a Query on gsi1 bounded by now

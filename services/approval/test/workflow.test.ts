@@ -373,6 +373,50 @@ describe("disbursements (district_finance of the district, approved only)", () =
     expect(validEvents(t)).toEqual(["SlaBreached", "FundsDisbursed"]);
   });
 
+  it("FundsDisbursed carries the disbursement deadline; `sla` only once fully disbursed", () => {
+    const partial = disburse(approved(), finance, pay(10_000_000), day, timer());
+    validEvents(partial);
+    expect(partial.events[0]?.data).toMatchObject({
+      disbursementDueAt: "2025-11-10T16:00:00.000Z",
+    });
+    expect(partial.events[0]?.data).not.toHaveProperty("sla");
+  });
+
+  it("a full payment on the deadline's last instant is sla met; one instant later, breached", () => {
+    const dueAt = new Date("2025-11-10T16:00:00.000Z");
+    const onTime = disburse(approved(), finance, pay(30_000_000), dueAt, timer());
+    expect(validEvents(onTime)).toEqual(["FundsDisbursed"]);
+    expect(onTime.events[0]?.data).toMatchObject({
+      fullyDisbursed: true,
+      disbursementDueAt: dueAt.toISOString(),
+      sla: "met",
+    });
+    const late = disburse(
+      approved(),
+      finance,
+      pay(30_000_000),
+      new Date(dueAt.getTime() + 1),
+      timer(),
+    );
+    expect(validEvents(late)).toEqual(["SlaBreached", "FundsDisbursed"]);
+    expect(late.events[1]?.data).toMatchObject({ fullyDisbursed: true, sla: "breached" });
+  });
+
+  it("a full payment after the sweep breached the timer: sla breached, no second SlaBreached", () => {
+    const breached: Timer = {
+      ...timer(),
+      state: "breached",
+      breachedAt: "2025-11-10T16:05:00.000Z",
+    };
+    const t = disburse(approved(), finance, pay(30_000_000), cst("2025-11-12T10:00:00"), breached);
+    expect(validEvents(t)).toEqual(["FundsDisbursed"]);
+    expect(t.events[0]?.data).toMatchObject({ sla: "breached" });
+    expect(t.timers[0]?.timer).toMatchObject({
+      state: "breached",
+      stoppedAt: "2025-11-12T02:00:00.000Z",
+    });
+  });
+
   it("rejects other roles, other districts and other states", () => {
     fails(() => disburse(approved(), group, pay(1), day, timer()), "forbidden");
     fails(

@@ -262,10 +262,14 @@ export function disburse(
   const at = now.toISOString();
   const events: DomainEvent[] = [];
   const timers: TimerWrite[] = [];
+  let sla: "met" | "breached" | undefined;
   if (plan.fullyDisbursed && disbursementTimer) {
     const stopped = stopTimer(disbursementTimer, now);
     if (stopped.event) events.push(stopped.event);
     timers.push({ timer: stopped.timer, previous: disbursementTimer });
+    if (stopped.timer.state === "met" || stopped.timer.state === "breached") {
+      sla = stopped.timer.state;
+    }
   }
   events.push({
     type: "FundsDisbursed",
@@ -280,6 +284,8 @@ export function disburse(
       fullyDisbursed: plan.fullyDisbursed,
       reference: input.reference,
       disbursedAt: at,
+      ...(disbursementTimer && { disbursementDueAt: disbursementTimer.dueAt }),
+      ...(sla && { sla }),
     },
   });
   return {

@@ -94,32 +94,43 @@ async function openTimersOf(year: number): Promise<Timer[]> {
   return found;
 }
 
+/** Whether a recompute changed what the timer stores about its deadline. */
+const deadlineChanged = (a: Timer, b: Timer) =>
+  a.dueAt !== b.dueAt ||
+  a.reminderAt !== b.reminderAt ||
+  a.provisional !== b.provisional ||
+  a.years.join() !== b.years.join();
+
 /**
  * Gives every open timer of `year` its new deadline (each its own conditional write on the
- * state read: a timer the sweep or a step changed meanwhile is re-read and tried again), and
- * lowers the sweeper's watermark to the earliest bucket a moved timer now sits in.
+ * state read: a timer the sweep or a step changed meanwhile is re-read and tried again), then
+ * lowers the sweeper's watermark once, to the earliest due bucket of those timers. The bucket
+ * counts every open timer of the year, changed now or not, so a PUT repeated after a crash
+ * between a timer write and the watermark still lowers it (a timer behind the watermark would
+ * never be swept). Lowering below what the sweeper has to read is harmless: it re-advances.
  */
 async function recomputeYear(year: number): Promise<number> {
   let changed = 0;
+  let lowest: string | undefined;
   for (const first of await openTimersOf(year)) {
-    await store.retrying(async () => {
+    const done = await store.retrying(async () => {
       const t = await store.getTimer(first.proposalId, first.kind, first.round);
-      if (!t || !dependsOnYear(t, year)) return;
+      if (!t || !dependsOnYear(t, year)) return undefined;
       const calendars = await calendarsFor(t.years.concat(yearsFrom(new Date(t.startedAt))));
       const next = recomputed(t, calendars);
-      if (next.dueAt === t.dueAt && next.reminderAt === t.reminderAt) return;
+      if (!deadlineChanged(t, next)) return { timer: t, changed: false };
       await store.putTimer(store.newTx(), { timer: next, previous: t }).commit();
-      changed++;
-      flagProvisional([next]);
-      const at = nextActionAt(next);
-      if (at) {
-        await store
-          .lowerWatermark(store.newTx(), dueBucket(at))
-          .commit()
-          .catch(() => undefined); // already at or before that bucket
-      }
+      return { timer: next, changed: true };
     });
+    if (!done) continue;
+    if (done.changed) {
+      changed++;
+      flagProvisional([done.timer]);
+    }
+    const at = nextActionAt(done.timer);
+    if (at && (lowest === undefined || dueBucket(at) < lowest)) lowest = dueBucket(at);
   }
+  if (lowest !== undefined) await store.lowerWatermarkTo(lowest);
   return changed;
 }
 

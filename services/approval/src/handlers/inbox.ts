@@ -17,6 +17,13 @@ const proposalIdOf = (e: Envelope) =>
   e.proposalId ??
   ((e.data as { proposalId?: unknown } | undefined)?.proposalId as string | undefined);
 
+/** An event of a proposal that does not name it fails its record (DLQ), like missing facts. */
+function requireProposalId(e: Envelope): string {
+  const id = proposalIdOf(e);
+  if (!id) throw new Error(`${e.type} ${e.id} names no proposal`);
+  return id;
+}
+
 /** The enriched ProposalEndorsed's facts; undefined when the event lacks any of them. */
 export function endorsedFacts(e: Envelope): EndorsedFacts | undefined {
   const d = (e.data ?? {}) as Record<string, unknown>;
@@ -43,8 +50,7 @@ export function endorsedFacts(e: Envelope): EndorsedFacts | undefined {
  * from where it can be replayed once the producer is fixed (nothing is silently dropped).
  */
 const endorsed: EventHandler = async (e, tx) => {
-  const id = proposalIdOf(e);
-  if (!id) return;
+  const id = requireProposalId(e);
   const existing = await store.getProposal(id);
   if (existing) {
     logger.info("ProposalEndorsed not projected", {
@@ -69,8 +75,7 @@ const endorsed: EventHandler = async (e, tx) => {
  * ignored and logged (the commitment stands). Unknown: a tombstone.
  */
 const withdrawn: EventHandler = async (e, tx, { correlationId, now }) => {
-  const id = proposalIdOf(e);
-  if (!id) return;
+  const id = requireProposalId(e);
   const p = await store.getProposal(id);
   const at = new Date(e.occurredAt);
   if (!p) {

@@ -13,7 +13,9 @@ import { envelopes } from "./envelopes.js";
 // reminds or breaches each due timer exactly once: the timer write is conditional on the state
 // read (remind: `#state = open AND attribute_not_exists(remindedAt)`; breach: `#state = open`)
 // in the same transaction as the event's outbox item. A lost condition means another sweep (or
-// a step) did it first: skipped, no event.
+// a step) did it first: skipped, no event. A write that fails for another reason (throttling,
+// a DynamoDB error) does not stop the sweep of the other timers: its bucket keeps the watermark,
+// and the sweep fails at the end (after moving the watermark up to that bucket) so it is seen.
 
 const system = { sub: "system:sla-sweep", roles: [] as string[] };
 
@@ -29,14 +31,19 @@ export interface SweepSummary {
   reminded: number;
   breached: number;
   skipped: number;
+  /** timer writes that failed for another reason than "already done" (retried next sweep) */
+  failed: number;
   watermark: string;
 }
 
 export async function sweep(now: Date): Promise<SweepSummary> {
   const mark = await store.getWatermark();
-  const from = mark
-    ? new Date(`${mark.bucket}:00:00.000Z`)
-    : new Date(now.getTime() - FIRST_LOOKBACK_MS);
+  // A watermark after now means the clock went back (the local cloud's /dev/clock, or skew):
+  // look back as the first sweep does rather than sweep nothing.
+  const from =
+    mark && mark.bucket <= dueBucket(now)
+      ? new Date(`${mark.bucket}:00:00.000Z`)
+      : new Date(now.getTime() - FIRST_LOOKBACK_MS);
   const buckets = bucketsThrough(from, now);
   const correlationId = `sla-sweep-${ulid(now.getTime())}`;
   const summary: SweepSummary = {
@@ -45,9 +52,11 @@ export async function sweep(now: Date): Promise<SweepSummary> {
     reminded: 0,
     breached: 0,
     skipped: 0,
+    failed: 0,
     watermark: mark?.bucket ?? buckets[0] ?? dueBucket(now),
   };
   let lowest: string | undefined;
+  let firstError: unknown;
   for (const bucket of buckets) {
     const due = await store.dueTimers(bucket, now);
     summary.read += due.length;
@@ -71,12 +80,20 @@ export async function sweep(now: Date): Promise<SweepSummary> {
       try {
         await tx.commit();
       } catch (err) {
+        left = true;
         if (err instanceof ProblemError && err.code === "conflict") {
           summary.skipped++;
-          left = true;
-          continue;
+        } else {
+          summary.failed++;
+          firstError ??= err;
+          logger.error("sla sweep: timer write failed", {
+            proposalId: timer.proposalId,
+            kind: timer.kind,
+            round: timer.round,
+            error: err as Error,
+          });
         }
-        throw err;
+        continue;
       }
       if (r.event.type === "SlaBreached") summary.breached++;
       else summary.reminded++;
@@ -101,6 +118,9 @@ export async function sweep(now: Date): Promise<SweepSummary> {
     }
   }
   logger.info("sla sweep", { ...summary });
+  if (firstError !== undefined) {
+    throw new Error(`sla sweep: ${summary.failed} timer write(s) failed`, { cause: firstError });
+  }
   return summary;
 }
 

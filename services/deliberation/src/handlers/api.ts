@@ -11,6 +11,7 @@ import {
   getPublicRanking,
   getRanking,
   giveConsent,
+  type ProposalEndorsedData,
   recordAttendance,
   submitExpertReview,
 } from "@pencai/contracts/deliberation";
@@ -81,7 +82,17 @@ const endorsedEvent = (p: ProposalProjection, actor: Actor, correlationId: strin
     communityId: p.communityId,
     actor,
     correlationId,
-    data: { proposalId: p.id, meetingId: p.meetingId! },
+    data: {
+      proposalId: p.id,
+      meetingId: p.meetingId!,
+      communityId: p.communityId,
+      streetId: p.streetId,
+      districtId: p.districtId,
+      kind: p.kind,
+      title: p.title,
+      budgetFen: p.budgetFen,
+      year: p.year,
+    } satisfies ProposalEndorsedData,
     now,
   });
 
