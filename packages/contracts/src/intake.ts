@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { slaKinds } from "./approval-events.js";
 import type { EventType } from "./events.js";
 import { defineRoute } from "./http.js";
 import { once } from "./lazy.js";
@@ -202,6 +203,50 @@ const proposalDecision = /* @__PURE__ */ once(() =>
 export const proposalDecisionSchema = /* @__PURE__ */ proposalDecision();
 export type ProposalDecision = z.output<typeof proposalDecisionSchema>;
 
+/**
+ * SLA timer states as intake projects them from approval's events (the same values as
+ * approval's `slaStates`; approval.ts imports this file, so they are not imported from there).
+ */
+const proposalSlaStates = ["open", "met", "breached", "cancelled"] as const;
+export type ProposalSlaState = (typeof proposalSlaStates)[number];
+
+/**
+ * One SLA timer of the proposal (四公开: whether the government met its own deadline), projected
+ * by intake's registry from approval's events: the district review of each report round (5
+ * working days) and the disbursement (15). `breached` is final.
+ */
+const proposalSla = /* @__PURE__ */ once(() =>
+  z.object({
+    kind: z.enum(slaKinds),
+    /** review: the report round (1, then +1 after each return); disbursement: 1 */
+    round: z.int(),
+    state: z.enum(proposalSlaStates),
+    startedAt: z.optional(isoTime()),
+    dueAt: isoTime(),
+    /** when the step was done (met/breached) or the proposal withdrawn (cancelled) */
+    stoppedAt: z.optional(isoTime()),
+    remindedAt: z.optional(isoTime()),
+    breachedAt: z.optional(isoTime()),
+    /** the deadline touches a year without official calendar data */
+    provisional: z.boolean(),
+  }),
+);
+export const proposalSlaSchema = /* @__PURE__ */ proposalSla();
+export type ProposalSla = z.output<typeof proposalSlaSchema>;
+
+/**
+ * The compact SLA outcome per kind: `breached` if any round breached, else the latest round's
+ * state.
+ */
+const proposalSlaSummary = /* @__PURE__ */ once(() =>
+  z.object({
+    review: z.optional(z.enum(proposalSlaStates)),
+    disbursement: z.optional(z.enum(proposalSlaStates)),
+  }),
+);
+export const proposalSlaSummarySchema = /* @__PURE__ */ proposalSlaSummary();
+export type ProposalSlaSummary = z.output<typeof proposalSlaSummarySchema>;
+
 const proposalFields = /* @__PURE__ */ once(() => ({
   id: ulid(),
   status: proposalStatus(),
@@ -227,6 +272,10 @@ const proposalFields = /* @__PURE__ */ once(() => ({
   rejectedAt: z.optional(rejectionStage()),
   rejectionReason: z.optional(z.string()),
   decision: z.optional(proposalDecision()),
+  /** SLA timers, review rounds then disbursement; every view but the public list */
+  sla: z.optional(z.array(proposalSla())),
+  /** the SLA outcome per kind; every view that has timers, lists included */
+  slaSummary: z.optional(proposalSlaSummary()),
   withdrawnAt: z.optional(isoTime()),
   createdAt: isoTime(),
   updatedAt: isoTime(),

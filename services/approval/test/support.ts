@@ -11,7 +11,8 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { approvalEventDataSchemas } from "@pencai/contracts/approval-events";
 import type { Envelope } from "@pencai/contracts/events";
-import type { APIGatewayProxyEventV2, Context, SQSEvent } from "aws-lambda";
+import { sqsEvent as sqsOf } from "@pencai/runtime/testing";
+import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "vitest";
 import { fromEndorsed } from "../src/domain/projection.js";
@@ -141,20 +142,7 @@ export function expectProblem(
 }
 
 /** One SQS record per envelope (message ids m0, m1, ...). */
-export const sqsEvent = (...envelopes: Envelope[]): SQSEvent =>
-  ({
-    Records: envelopes.map((e, i) => ({
-      messageId: `m${i}`,
-      body: JSON.stringify(e),
-      receiptHandle: "r",
-      attributes: {},
-      messageAttributes: {},
-      md5OfBody: "",
-      eventSource: "aws:sqs",
-      eventSourceARN: "arn:aws:sqs:ap-east-1:000000000000:approval-inbox",
-      awsRegion: "ap-east-1",
-    })),
-  }) as unknown as SQSEvent;
+export const sqsEvent = (...envelopes: Envelope[]) => sqsOf(envelopes, "approval-inbox");
 
 /** DynamoDB's answer to a transaction whose items failed (one code per item, by position). */
 export const cancelled = (codes: (string | undefined)[]) =>

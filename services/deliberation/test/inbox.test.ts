@@ -1,7 +1,7 @@
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Envelope } from "@pencai/contracts/events";
 import { ddb } from "@pencai/runtime/clients";
-import type { Context, SQSEvent } from "aws-lambda";
+import { lambdaContext, sqsEvent } from "@pencai/runtime/testing";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { handler } from "../src/handlers/inbox.js";
@@ -30,23 +30,8 @@ const envelope = (type: Envelope["type"], data: Record<string, unknown>): Envelo
   correlationId: "corr-1",
   data,
 });
-const sqs = (e: Envelope): SQSEvent =>
-  ({
-    Records: [
-      {
-        messageId: "m0",
-        body: JSON.stringify(e),
-        receiptHandle: "r",
-        attributes: {},
-        messageAttributes: {},
-        md5OfBody: "",
-        eventSource: "aws:sqs",
-        eventSourceARN: "arn:aws:sqs:ap-east-1:000000000000:deliberation-inbox",
-        awsRegion: "ap-east-1",
-      },
-    ],
-  }) as unknown as SQSEvent;
-const context = { functionName: "inbox", awsRequestId: "req" } as Context;
+const sqs = (e: Envelope) => sqsEvent([e], "deliberation-inbox");
+const context = lambdaContext;
 const items = () => ddbMock.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems;
 
 const screened = {

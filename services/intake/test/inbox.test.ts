@@ -1,7 +1,7 @@
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Envelope } from "@pencai/contracts/events";
 import { ddb } from "@pencai/runtime/clients";
-import type { Context, SQSEvent } from "aws-lambda";
+import { lambdaContext, sqsEvent } from "@pencai/runtime/testing";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { handler } from "../src/handlers/inbox.js";
@@ -30,21 +30,8 @@ const envelope = (type: Envelope["type"], data: Record<string, unknown> = {}): E
   correlationId: "corr-1",
   data,
 });
-const sqs = (...events: Envelope[]): SQSEvent =>
-  ({
-    Records: events.map((e, i) => ({
-      messageId: `m${i}`,
-      body: JSON.stringify(e),
-      receiptHandle: "r",
-      attributes: {},
-      messageAttributes: {},
-      md5OfBody: "",
-      eventSource: "aws:sqs",
-      eventSourceARN: "arn:aws:sqs:ap-east-1:000000000000:intake-inbox",
-      awsRegion: "ap-east-1",
-    })),
-  }) as unknown as SQSEvent;
-const context = { functionName: "inbox", awsRequestId: "req" } as Context;
+const sqs = (...events: Envelope[]) => sqsEvent(events, "intake-inbox");
+const context = lambdaContext;
 
 function transaction() {
   const calls = ddbMock.commandCalls(TransactWriteCommand);
@@ -84,6 +71,50 @@ describe("intake inbox", () => {
       Key: { pk: "BUDGET#c1#2026", sk: "BUDGET" },
       ExpressionAttributeValues: { ":fen": 4_000_000 },
     });
+  });
+
+  it("projects SlaReminder: the timer on the item, a system timeline item", async () => {
+    ddbMock.on(GetCommand).resolves({
+      Item: proposalItem(proposalRecord({ status: "reported", timelineSeq: 5 })),
+    });
+    ddbMock.on(TransactWriteCommand).resolves({});
+    const out = await handler(
+      sqs({
+        ...envelope("SlaReminder", {
+          proposalId: ULID_A,
+          communityId: "c1",
+          districtId: "d1",
+          kind: "review",
+          round: 1,
+          startedAt: "2026-04-24T00:00:00.000Z",
+          dueAt: "2026-05-01T15:59:59.999Z",
+          provisional: false,
+          remindedAt: "2026-04-30T16:00:00.000Z",
+        }),
+        actor: { sub: "system:sla-sweep", roles: [] },
+      }),
+      context,
+    );
+    expect(out.batchItemFailures).toEqual([]);
+    const items = transaction();
+    expect(items[1]!.Put!.Item).toMatchObject({
+      status: "reported",
+      sla: [
+        {
+          kind: "review",
+          round: 1,
+          state: "open",
+          dueAt: "2026-05-01T15:59:59.999Z",
+          remindedAt: "2026-04-30T16:00:00.000Z",
+        },
+      ],
+    });
+    expect(items[2]!.Put!.Item).toMatchObject({
+      type: "SlaReminder",
+      actor: { role: "system" },
+      data: { kind: "review", round: 1, dueAt: "2026-05-01T15:59:59.999Z", status: "reported" },
+    });
+    expect(JSON.stringify(items[2])).not.toContain("sla-sweep");
   });
 
   it("projects DeliberationConcluded: deliberated, the tally on the item, no identities anywhere", async () => {

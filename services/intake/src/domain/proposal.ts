@@ -10,6 +10,7 @@ import {
 import type { Principal } from "@pencai/runtime/auth";
 import { forbidden, invalidState, rule, validationFailed } from "@pencai/runtime/errors";
 import { actingRole, isCommunityMember, isOfficialIn } from "./access.js";
+import { cancelOpenReviews } from "./sla.js";
 import type { TimelineEntry } from "./timeline.js";
 import type { Place, ProposalRecord, RejectionStage } from "./types.js";
 
@@ -309,7 +310,14 @@ export function withdrawProposal(
   }
   const at = ctx.now.toISOString();
   return {
-    proposal: { ...current, status: "withdrawn", withdrawnAt: at, updatedAt: at },
+    proposal: {
+      ...current,
+      status: "withdrawn",
+      withdrawnAt: at,
+      updatedAt: at,
+      // open review timers stop: nothing is left to review (domain/sla.ts)
+      ...(current.sla && { sla: cancelOpenReviews(current.sla, at) }),
+    },
     entry: {
       type: "ProposalWithdrawn",
       at,

@@ -2,6 +2,7 @@ import type { Envelope } from "@pencai/contracts/events";
 import type { ProposalStatus } from "@pencai/contracts/intake";
 import { decisionAfter } from "./decision.js";
 import { isExit, movesForward, statusRank } from "./proposal.js";
+import { cancelOpenReviews, mergeSla, slaObservationOf } from "./sla.js";
 import type { TimelineEntry } from "./timeline.js";
 import type { ProposalRecord, RejectionStage } from "./types.js";
 
@@ -11,6 +12,13 @@ import type { ProposalRecord, RejectionStage } from "./types.js";
  * of order: a status only moves forward along the lifecycle, nothing leaves `withdrawn` or
  * `rejected`, a rejection only lands before approval, and every event still gets its
  * timeline entry (at its own `occurredAt`). Duplicates of one event id are dropped by the inbox.
+ *
+ * The one step back is the district's "return" (reported -> endorsed; the street may report
+ * again, next round). Rounds keep it order-safe: `reportRound` is the highest report round
+ * seen, `returnedRound` the highest returned; a return moves back only if no later round has
+ * been reported, and a report of a round already returned only records.
+ *
+ * The SLA timers (`sla`, domain/sla.ts) follow approval's events the same order-free way.
  */
 
 export interface RegistryChange {
@@ -23,11 +31,14 @@ export interface RegistryChange {
 type Outcome =
   | { kind: "advance"; to: ProposalStatus }
   | { kind: "reject"; at: RejectionStage }
+  /** the district returned report round `round` to the street */
+  | { kind: "return"; round: number }
   | { kind: "record" };
 
 /** What each lifecycle event means for the proposal's status. */
-function outcomeOf(e: Envelope): Outcome {
+function outcomeOf(current: ProposalRecord, e: Envelope): Outcome {
   const data = (e.data ?? {}) as Record<string, unknown>;
+  const round = roundOf(data.round);
   switch (e.type) {
     case "DeliberationConcluded":
       return failed(data)
@@ -39,11 +50,17 @@ function outcomeOf(e: Envelope): Outcome {
     case "ProposalEndorsed":
       return { kind: "advance", to: "endorsed" };
     case "ProposalReported":
-      return { kind: "advance", to: "reported" };
+      // a report whose round the district already returned (events crossed) is history
+      return round !== undefined && round <= (current.returnedRound ?? 0)
+        ? { kind: "record" }
+        : { kind: "advance", to: "reported" };
     case "DistrictReviewCompleted":
       if (data.decision === "forward") return { kind: "advance", to: "forwarded" };
       if (data.decision === "reject") return { kind: "reject", at: "district_review" };
-      return { kind: "record" }; // "return": back to the street, the status stays
+      if (data.decision === "return") {
+        return { kind: "return", round: round ?? current.reportRound ?? 0 };
+      }
+      return { kind: "record" };
     case "ProposalApproved":
       return { kind: "advance", to: "approved" };
     case "ProposalRejected":
@@ -64,11 +81,19 @@ function outcomeOf(e: Envelope): Outcome {
 
 /** The change one lifecycle event makes to a proposal (its timeline entry at least). */
 export function applyLifecycleEvent(current: ProposalRecord, e: Envelope): RegistryChange {
-  const outcome = outcomeOf(e);
+  const outcome = outcomeOf(current, e);
   const data = (e.data ?? {}) as Record<string, unknown>;
   let proposal: ProposalRecord = current;
   if (outcome.kind === "advance" && movesForward(current.status, outcome.to)) {
     proposal = { ...current, status: outcome.to, updatedAt: e.occurredAt };
+  } else if (outcome.kind === "return") {
+    // the one step back: reported -> endorsed, only if no later round has been reported since
+    if (current.status === "reported" && outcome.round >= (current.reportRound ?? 0)) {
+      proposal = { ...current, status: "endorsed", updatedAt: e.occurredAt };
+    }
+    if (outcome.round > (current.returnedRound ?? 0)) {
+      proposal = { ...proposal, returnedRound: outcome.round };
+    }
   } else if (
     outcome.kind === "reject" &&
     !isExit(current.status) &&
@@ -82,6 +107,24 @@ export function applyLifecycleEvent(current: ProposalRecord, e: Envelope): Regis
       ...(reason !== undefined && { rejectionReason: reason }),
       updatedAt: e.occurredAt,
     };
+  }
+
+  const reported = e.type === "ProposalReported" ? roundOf(data.round) : undefined;
+  if (reported !== undefined && reported > (current.reportRound ?? 0)) {
+    proposal = { ...proposal, reportRound: reported };
+  }
+
+  // the SLA timers, whatever the status did (a late event still tells how a deadline went)
+  const observed = slaObservationOf(e);
+  if (observed) {
+    let sla = mergeSla(proposal.sla, observed);
+    if (proposal.status === "withdrawn" && proposal.withdrawnAt) {
+      sla = cancelOpenReviews(sla, proposal.withdrawnAt) ?? sla;
+    }
+    if (JSON.stringify(sla) !== JSON.stringify(proposal.sla)) {
+      const updatedAt = proposal.updatedAt > e.occurredAt ? proposal.updatedAt : e.occurredAt;
+      proposal = { ...proposal, sla, updatedAt };
+    }
   }
 
   // the decision record (council tally, expert outcome) is kept whatever the status did
@@ -124,6 +167,9 @@ const rejectionStages: readonly RejectionStage[] = [
 function rejectionStage(v: unknown): RejectionStage | undefined {
   return rejectionStages.find((s) => s === v);
 }
+
+const roundOf = (v: unknown): number | undefined =>
+  typeof v === "number" && Number.isSafeInteger(v) && v >= 1 ? v : undefined;
 
 const isFen = (v: unknown): v is number =>
   typeof v === "number" && Number.isSafeInteger(v) && v >= 0;

@@ -1,5 +1,6 @@
 import type { Role } from "@pencai/contracts";
 import type { ProposalDecision, ProposalStatus, PublicStage } from "@pencai/contracts/intake";
+import type { SlaRecord } from "./sla.js";
 
 /** Where a proposal or need lives (a community and its street and district). */
 export interface Place {
@@ -55,6 +56,12 @@ export interface ProposalRecord extends Place {
   proposer: Proposer;
   /** the approval has been added to the community-year committed projection */
   committed?: boolean;
+  /** approval's SLA timers as far as their events have arrived (domain/sla.ts) */
+  sla?: SlaRecord[];
+  /** highest report round seen (ProposalReported.round) */
+  reportRound?: number;
+  /** highest round the district returned to the street (DistrictReviewCompleted return) */
+  returnedRound?: number;
   createdAt: string;
   updatedAt: string;
   timelineSeq: number;

@@ -5,11 +5,21 @@ import type {
   PublicProposalView,
 } from "@pencai/contracts/intake";
 import { stageOf } from "./proposal.js";
+import { slaSummary, slaView } from "./sla.js";
 import type { EvidenceRecord, NeedRecord, ProposalRecord } from "./types.js";
 
-/** What the public may see: no proposer (sub, household, org user), nothing personal. */
-export function publicProposalView(p: ProposalRecord): PublicProposalView {
+/**
+ * What the public may see: no proposer (sub, household, org user), nothing personal. The SLA
+ * timers are public (the government's own deadlines); a list item (`compact`) carries only
+ * their summary.
+ */
+export function publicProposalView(
+  p: ProposalRecord,
+  opts: { compact?: boolean } = {},
+): PublicProposalView {
   const stage = stageOf(p.status, p.rejectedAt);
+  const sla = opts.compact ? [] : slaView(p.sla);
+  const summary = slaSummary(p.sla);
   return {
     id: p.id,
     status: p.status,
@@ -35,6 +45,8 @@ export function publicProposalView(p: ProposalRecord): PublicProposalView {
     ...(p.rejectionReason !== undefined && { rejectionReason: p.rejectionReason }),
     // counts and outcomes only: the registry whitelists them field by field (decision.ts)
     ...(p.decision && { decision: p.decision }),
+    ...(sla.length > 0 && { sla }),
+    ...(summary && { slaSummary: summary }),
     ...(p.withdrawnAt && { withdrawnAt: p.withdrawnAt }),
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,

@@ -305,7 +305,12 @@ export const handler = httpApi({
         limit: q.limit ?? LIST_LIMIT_DEFAULT,
         ...(q.cursor !== undefined && { cursor: q.cursor }),
       });
-      return { body: { items: page.items.map(publicProposalView), nextCursor: page.nextCursor } };
+      return {
+        body: {
+          items: page.items.map((p) => publicProposalView(p, { compact: true })),
+          nextCursor: page.nextCursor,
+        },
+      };
     }),
 
     route(getPublicProposal, async (req) => {
