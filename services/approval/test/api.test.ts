@@ -596,6 +596,19 @@ describe("GET /v1/sla", () => {
     ]);
   });
 
+  it("street staff see only their street's communities of the district", async () => {
+    vi.setSystemTime(cst("2025-10-10T10:00:00"));
+    table.put(store.timerItem(reviewTimer())); // c1 in street s1
+    table.put(store.timerItem({ ...reviewTimer(), proposalId: P2, communityId: "c3" })); // s2
+    const list = async (token: string) =>
+      (json(await call(SLA, { query: { districtId: "d1" }, token })) as { items: Timer[] }).items
+        .map((t) => t.communityId)
+        .sort();
+    expect(await list(as("street_staff", { districtId: "d1", streetId: "s1" }))).toEqual(["c1"]);
+    expect(await list(as("street_staff", { districtId: "d1", streetId: "s2" }))).toEqual(["c3"]);
+    expect(await list(as("district_civil", { districtId: "d1" }))).toEqual(["c1", "c3"]);
+  });
+
   it("403 for another district; a city-wide analyst may read any district; 404 for an unknown one", async () => {
     vi.setSystemTime(cst("2025-10-10T10:00:00"));
     expectProblem(

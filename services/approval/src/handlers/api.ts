@@ -290,9 +290,13 @@ export const handler = httpApi({
         req.query.limit ?? 50,
         req.query.cursor,
       );
+      // street staff read the district's list narrowed to their street's communities
+      const visible = page.items.filter((t) =>
+        inJurisdiction(principal, scopeOfCommunity(t.communityId)),
+      );
       return {
         body: {
-          items: page.items.map((t) => ({
+          items: visible.map((t) => ({
             proposalId: t.proposalId,
             communityId: t.communityId,
             districtId: t.districtId,
