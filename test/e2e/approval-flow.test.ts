@@ -1,9 +1,9 @@
 import { DynamoDBClient, paginateScan } from "@aws-sdk/client-dynamodb";
-import { PublishCommand, paginateListTopics, SNSClient } from "@aws-sdk/client-sns";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { allowedCategory, call, eventually, places, token, verifyChain } from "../support/http.js";
+import { publishEndorsed } from "../support/events.js";
+import { call, eventually, places, token, verifyChain } from "../support/http.js";
 
 // Approval over HTTP on the local cloud: district review, approval against the community-year
 // cap, disbursement, and the SLA timers watched by moving the local clock (`POST /dev/clock`)
@@ -33,8 +33,6 @@ const t = {} as Record<
   | "admin",
   string
 >;
-let topicArn: string;
-let sns: SNSClient;
 
 const clock = async (iso: string) => {
   const r = await call("POST", "/dev/clock", { body: { now: iso } });
@@ -201,39 +199,15 @@ async function report(id: string, streetStaff = t.streetStaff) {
 }
 
 /** Publishes ProposalEndorsed on the city topic the way deliberation's outbox does. */
-async function publishEndorsed(place: Place, budgetFen: number, title: string): Promise<string> {
-  const proposalId = ulid();
-  const envelope = {
-    id: ulid(),
-    type: "ProposalEndorsed",
-    version: 1,
-    occurredAt: new Date().toISOString(),
+const publishEndorsedAt = (place: Place, budgetFen: number, title: string) =>
+  publishEndorsed({
     cityId: geo.cityId,
-    proposalId,
-    communityId: place.communityId,
-    actor: { sub: "staff-endorse", roles: ["community_staff"] },
+    place,
+    budgetFen,
+    year,
+    title,
     correlationId: `e2e-${run}`,
-    data: {
-      proposalId,
-      meetingId: ulid(),
-      communityId: place.communityId,
-      streetId: place.streetId,
-      districtId: place.districtId,
-      kind: "works",
-      title,
-      budgetFen,
-      year,
-    },
-  };
-  await sns.send(
-    new PublishCommand({
-      TopicArn: topicArn,
-      Message: JSON.stringify(envelope),
-      MessageAttributes: { type: { DataType: "String", StringValue: "ProposalEndorsed" } },
-    }),
-  );
-  return proposalId;
-}
+  });
 
 /** Officials of a place's district and street. */
 async function officialsOf(place: Place, tag: string) {
@@ -280,16 +254,6 @@ beforeAll(async () => {
   t.finance = o.finance;
   t.analyst = await token({ sub: `analyst-${run}`, roles: ["analyst"] });
   t.admin = await token({ sub: `admin-${run}`, roles: ["admin"] });
-
-  sns = new SNSClient({
-    endpoint: inject("fauxqsEndpoint"),
-    region: "ap-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
-  for await (const page of paginateListTopics({ client: sns }, {})) {
-    topicArn ??= page.Topics?.find((x) => x.TopicArn?.includes("Events"))?.TopicArn ?? "";
-  }
-  expect(topicArn).toBeTruthy();
 }, 60_000);
 
 afterAll(async () => {
@@ -497,7 +461,7 @@ describe("approval end to end", () => {
     const budgets = Array.from({ length: 20 }, (_, i) => 6_000_000 + i * 700_000);
     expect(budgets.reduce((a, b) => a + b, 0)).toBeGreaterThan(capFen);
     await clock("2026-12-16T02:00:00.000Z");
-    const ids = await Promise.all(budgets.map((b, i) => publishEndorsed(place, b, `race ${i}`)));
+    const ids = await Promise.all(budgets.map((b, i) => publishEndorsedAt(place, b, `race ${i}`)));
     for (const id of ids) {
       await report(id, o.street);
       const f = await post(`/v1/proposals/${id}/district-review`, o.civil, { decision: "forward" });
@@ -530,7 +494,7 @@ describe("approval end to end", () => {
     // Thu 12-17 10:00: due at the end of Thu 12-24, reminded at the end of Wed 12-23
     await clock("2026-12-17T02:00:00.000Z");
     const ids = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => publishEndorsed(place, 1_000_000, `sweep ${i}`)),
+      Array.from({ length: 10 }, (_, i) => publishEndorsedAt(place, 1_000_000, `sweep ${i}`)),
     );
     for (const id of ids)
       expect((await report(id, o.street)).reviewDueAt).toBe("2026-12-24T16:00:00.000Z");
@@ -556,7 +520,7 @@ describe("approval end to end", () => {
     // Tue 2026-12-29: 2027 has no official data yet, so Fri 2027-01-01 counts as a working day:
     // 12-30, 12-31, 01-01, 01-04, 01-05 -> due at the end of Tue 2027-01-05, provisional
     await clock("2026-12-29T02:00:00.000Z");
-    const id = await publishEndorsed(place, 2_000_000, "provisional");
+    const id = await publishEndorsedAt(place, 2_000_000, "provisional");
     expect((await report(id, o.street)).reviewDueAt).toBe("2027-01-05T16:00:00.000Z");
     expect((await slaOf(id, place.districtId))[0]).toMatchObject({ provisional: true });
     expect((await call("GET", "/v1/calendar/2027")).body.provisional).toBe(true);

@@ -1,5 +1,5 @@
-import { PublishCommand, paginateListTopics, SNSClient } from "@aws-sdk/client-sns";
-import { describe, expect, inject, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { publish } from "../support/events.js";
 import { allowedCategory, call, currentYear, eventually, places, token } from "../support/http.js";
 
 // The community's yearly cap (2,000,000 CNY) counts approved commitments once
@@ -39,16 +39,6 @@ describe("community yearly cap counts approved commitments", () => {
       });
 
     // four works projects of 450,000 CNY each get approved: 1,800,000 CNY committed
-    const sns = new SNSClient({
-      endpoint: inject("fauxqsEndpoint"),
-      region: "ap-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    });
-    let topicArn: string | undefined;
-    for await (const page of paginateListTopics({ client: sns }, {})) {
-      topicArn ??= page.Topics?.[0]?.TopicArn;
-    }
-    expect(topicArn).toBeDefined();
     const approved: string[] = [];
     for (let i = 0; i < 4; i++) {
       const p = await propose(45_000_000);
@@ -66,13 +56,7 @@ describe("community yearly cap counts approved commitments", () => {
         correlationId: `cap-${i}`,
         data: { proposalId: p.body.id, budgetFen: 45_000_000, year },
       };
-      await sns.send(
-        new PublishCommand({
-          TopicArn: topicArn,
-          Message: JSON.stringify(envelope),
-          MessageAttributes: { type: { DataType: "String", StringValue: "ProposalApproved" } },
-        }),
-      );
+      await publish(envelope);
     }
     for (const id of approved) {
       const r = await eventually(

@@ -1,11 +1,11 @@
-import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { CalendarAdditions } from "@pencai/calendar";
 import type { Envelope } from "@pencai/contracts/events";
 import { ddb, env } from "@pencai/runtime/clients";
 import { retrying, stale } from "@pencai/runtime/conflict";
 import { ProblemError, rule, validationFailed } from "@pencai/runtime/errors";
 import { Tx } from "@pencai/runtime/tx";
-import { dueIndex, slaIndex } from "./domain/timers.js";
+import { dueIndex, provisionalIndex, slaIndex } from "./domain/timers.js";
 import type {
   ApprovalProposal,
   LedgerRecord,
@@ -54,6 +54,8 @@ export const keys = {
   }),
   calendar: (year: number) => ({ pk: `CALENDAR#${year}`, sk: "CALENDAR" }),
   watermark: () => ({ pk: "SWEEPER", sk: "WATERMARK" }),
+  /** the official calendar years the sweeper last saw deployed (a release adds years) */
+  officialYears: () => ({ pk: "SWEEPER", sk: "OFFICIAL_YEARS" }),
 };
 
 // Optimistic-concurrency helpers shared by every service (handlers call them through the store).
@@ -81,7 +83,17 @@ export interface CalendarRecord {
   updatedBy: string;
 }
 
-const storageKeys = ["pk", "sk", "entity", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk"];
+const storageKeys = [
+  "pk",
+  "sk",
+  "entity",
+  "gsi1pk",
+  "gsi1sk",
+  "gsi2pk",
+  "gsi2sk",
+  "gsi3pk",
+  "gsi3sk",
+];
 function strip<T>(item: Record<string, unknown>): T {
   const out: Record<string, unknown> = { ...item };
   for (const k of storageKeys) delete out[k];
@@ -101,6 +113,7 @@ export const timerItem = (t: Timer) => ({
   ...t,
   ...slaIndex(t),
   ...dueIndex(t),
+  ...provisionalIndex(t),
 });
 
 // ---------------------------------------------------------------- reads
@@ -224,9 +237,11 @@ export async function querySla(
   states: readonly TimerState[],
   limit: number,
   cursor?: string,
+  /** the caller's visibility (street staff: their street); pages still fill up to `limit` */
+  keep: (t: Timer) => boolean = () => true,
 ): Promise<Page<Timer>> {
   const partitions = kinds.flatMap((k) => states.map((s) => `SLA#${districtId}#${k}#${s}`));
-  let { p, key } = decodeSlaCursor(cursor, partitions.length);
+  let { p, key } = decodeSlaCursor(cursor, partitions);
   const items: Timer[] = [];
   while (p < partitions.length && items.length < limit) {
     const out = await ddb.send(
@@ -239,7 +254,7 @@ export async function querySla(
         ExclusiveStartKey: key,
       }),
     );
-    items.push(...(out.Items ?? []).map((i) => strip<Timer>(i)));
+    items.push(...(out.Items ?? []).map((i) => strip<Timer>(i)).filter(keep));
     key = out.LastEvaluatedKey;
     if (!key) p++;
   }
@@ -250,9 +265,12 @@ export async function querySla(
 const encodeSlaCursor = (p: number, key: Record<string, unknown> | undefined) =>
   Buffer.from(JSON.stringify({ p, ...(key && { k: key }) }), "utf8").toString("base64url");
 
+/** The start key of a gsi2 page: exactly the table and index keys, of the partition being read. */
+const slaKeyNames = ["pk", "sk", "gsi2pk", "gsi2sk"];
+
 function decodeSlaCursor(
   cursor: string | undefined,
-  partitions: number,
+  partitions: readonly string[],
 ): { p: number; key?: Record<string, unknown> } {
   if (cursor === undefined) return { p: 0 };
   const bad = () =>
@@ -266,18 +284,59 @@ function decodeSlaCursor(
     throw bad();
   }
   const { p, k } = (c ?? {}) as { p?: unknown; k?: unknown };
-  if (typeof p !== "number" || !Number.isInteger(p) || p < 0 || p >= partitions) throw bad();
+  if (typeof p !== "number" || !Number.isInteger(p) || p < 0 || p >= partitions.length) {
+    throw bad();
+  }
   if (k === undefined) return { p };
   if (typeof k !== "object" || k === null || Array.isArray(k)) throw bad();
-  for (const [name, v] of Object.entries(k)) {
-    if (!storageKeys.includes(name) || typeof v !== "string" || v.length > 1024) throw bad();
+  const key = k as Record<string, unknown>;
+  const names = Object.keys(key);
+  if (names.length !== slaKeyNames.length || !slaKeyNames.every((n) => names.includes(n))) {
+    throw bad();
   }
-  return { p, key: k as Record<string, unknown> };
+  if (Object.values(key).some((v) => typeof v !== "string" || v.length > 1024)) throw bad();
+  if (key.gsi2pk !== partitions[p]) throw bad();
+  return { p, key };
 }
 
 export interface Watermark {
   /** the oldest due bucket that may still hold a timer */
   bucket: string;
+}
+
+/** Open provisional timers (gsi3, sparse; see `provisionalIndex`). */
+export async function provisionalTimers(): Promise<Timer[]> {
+  const found: Timer[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: "gsi3",
+        KeyConditionExpression: "gsi3pk = :p",
+        ExpressionAttributeValues: { ":p": "PROVISIONAL" },
+        ExclusiveStartKey: start,
+      }),
+    );
+    found.push(...(out.Items ?? []).map((i) => strip<Timer>(i)));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return found;
+}
+
+/** The official years recorded by the last sweep that saw a release (undefined: never). */
+export async function getOfficialYears(): Promise<number[] | undefined> {
+  const item = await getItem(keys.officialYears());
+  return item ? (item.years as number[]) : undefined;
+}
+
+export async function putOfficialYears(years: readonly number[]): Promise<void> {
+  await ddb.send(
+    new PutCommand({
+      TableName: table(),
+      Item: { ...keys.officialYears(), entity: "official-years", years: [...years] },
+    }),
+  );
 }
 
 export async function getWatermark(): Promise<Watermark | undefined> {

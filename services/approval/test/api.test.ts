@@ -596,6 +596,37 @@ describe("GET /v1/sla", () => {
     ]);
   });
 
+  it("400 for a cursor that is not one of this list's (partial key, another partition), before any read", async () => {
+    vi.setSystemTime(cst("2025-10-10T10:00:00"));
+    const cursor = (c: unknown) => Buffer.from(JSON.stringify(c), "utf8").toString("base64url");
+    const full = {
+      pk: "PROPOSAL#X",
+      sk: "TIMER#review#1",
+      gsi2pk: "SLA#d1#review#open",
+      gsi2sk: "x",
+    };
+    for (const k of [
+      { pk: "PROPOSAL#X" },
+      { gsi2pk: "SLA#d1#review#open", gsi2sk: "x" },
+      { ...full, gsi2pk: "SLA#d2#review#open" },
+      { ...full, extra: "y" },
+      { ...full, sk: 5 },
+    ]) {
+      const res = await call(SLA, {
+        query: { kind: "review", state: "open", cursor: cursor({ p: 0, k }) },
+        token: as("district_civil", { districtId: "d1" }),
+      });
+      expectProblem(res, 400, "validation_failed");
+    }
+    expect(table.queries()).toEqual([]);
+    // the same key for the partition being read is accepted
+    const ok = await call(SLA, {
+      query: { kind: "review", state: "open", cursor: cursor({ p: 0, k: full }) },
+      token: as("district_civil", { districtId: "d1" }),
+    });
+    expect(ok.statusCode).toBe(200);
+  });
+
   it("street staff see only their street's communities of the district", async () => {
     vi.setSystemTime(cst("2025-10-10T10:00:00"));
     table.put(store.timerItem(reviewTimer())); // c1 in street s1

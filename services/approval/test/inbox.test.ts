@@ -118,6 +118,16 @@ describe("approval inbox: ProposalEndorsed", () => {
     expect(table.sent()).toHaveLength(1); // only the good one
   });
 
+  it("fails the record when a fact is out of range (negative budget, impossible year)", async () => {
+    const negative = envelope("ProposalEndorsed", { ...facts, meetingId: "M", budgetFen: -5 });
+    const farYear = envelope("ProposalEndorsed", { ...facts, meetingId: "M", year: 3000 });
+    const fractional = envelope("ProposalEndorsed", { ...facts, meetingId: "M", budgetFen: 1.5 });
+    const out = await consume(negative, farYear, fractional);
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(["m0", "m1", "m2"]);
+    expect(table.get(proposalKey)).toBeUndefined();
+    expect(table.sent()).toEqual([]);
+  });
+
   it("a duplicate delivery (same event id) is a no-op", async () => {
     const e = endorsedEvent();
     await consume(e);

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { calendarsFrom } from "@pencai/calendar";
+import { calendarsFrom, officialYears } from "@pencai/calendar";
 import { resolveCity, setCurrentCity } from "@pencai/config";
 import { ddb } from "@pencai/runtime/clients";
 import { metrics } from "@pencai/runtime/metrics";
@@ -190,8 +190,10 @@ const timer = (over: Partial<Timer> = {}): Timer => ({
 
 function sweepMocks(due: Timer[]) {
   ddbMock
-    .on(GetCommand)
-    .resolves({ Item: { pk: "SWEEPER", sk: "WATERMARK", bucket: "2025-10-13T15" } });
+    .on(GetCommand, { Key: store.keys.watermark() })
+    .resolves({ Item: { pk: "SWEEPER", sk: "WATERMARK", bucket: "2025-10-13T15" } })
+    .on(GetCommand, { Key: store.keys.officialYears() })
+    .resolves({ Item: { ...store.keys.officialYears(), years: officialYears() } });
   ddbMock.on(QueryCommand).callsFake((input) => ({
     Items: due
       .map((t) => store.timerItem(t))

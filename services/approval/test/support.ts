@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   GetCommand,
+  PutCommand,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -160,7 +161,7 @@ const keyOf = (k: { pk?: unknown; sk?: unknown }) => `${k.pk}|${k.sk}`;
 /**
  * A table behind the mocked client, enough for the handlers' access paths: GetItem; Query on the
  * base table (`pk = :pk AND begins_with(sk, :prefix)`), gsi1 (`gsi1pk = :b [AND gsi1sk <= :upto]`)
- * and gsi2 (`gsi2pk = :pk`); TransactWriteItems that applies Puts atomically and enforces the
+ * gsi2 (`gsi2pk = :pk`) and gsi3 (`gsi3pk = :p`); unconditional PutItem; TransactWriteItems that applies Puts atomically and enforces the
  * conditions `attribute_not_exists(pk)` and `version = :v` on Puts (inbox, tombstone and
  * projection races). Updates are recorded, not applied. `onTransact` runs first and may throw
  * (a cancellation) or change the table (a concurrent writer).
@@ -180,6 +181,11 @@ export class FakeTable {
     }));
     mock.on(TransactWriteCommand).callsFake((input: TransactWriteCommandInput) => {
       this.transact(input.TransactItems ?? []);
+      return {};
+    });
+    // unconditional single puts (the sweeper's record of official calendar years)
+    mock.on(PutCommand).callsFake((input: { Item: Item }) => {
+      this.put(input.Item);
       return {};
     });
   }
@@ -227,10 +233,12 @@ export class FakeTable {
       found = all.filter((i) => i.gsi1pk === v[":b"] && String(i.gsi1sk) <= String(v[":upto"]));
     } else if (q.IndexName === "gsi2" && q.KeyConditionExpression === "gsi2pk = :pk") {
       found = all.filter((i) => i.gsi2pk === v[":pk"]);
+    } else if (q.IndexName === "gsi3" && q.KeyConditionExpression === "gsi3pk = :p") {
+      found = all.filter((i) => i.gsi3pk === v[":p"]);
     } else {
       throw new Error(`FakeTable: unsupported query ${q.IndexName} ${q.KeyConditionExpression}`);
     }
-    const sortKey = q.IndexName === "gsi1" ? "gsi1sk" : q.IndexName === "gsi2" ? "gsi2sk" : "sk";
+    const sortKey = q.IndexName ? `${q.IndexName}sk` : "sk";
     found.sort((a, b) => String(a[sortKey]).localeCompare(String(b[sortKey])));
     return structuredClone(q.Limit ? found.slice(0, q.Limit) : found);
   }

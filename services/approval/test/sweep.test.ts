@@ -1,5 +1,5 @@
 import { ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { calendarsFrom } from "@pencai/calendar";
+import { calendarsFrom, officialYears } from "@pencai/calendar";
 import { useTestCity } from "@pencai/config/testing";
 import { ddb } from "@pencai/runtime/clients";
 import { mockClient } from "aws-sdk-client-mock";
@@ -25,6 +25,8 @@ beforeAll(() => {
 });
 beforeEach(() => {
   table = new FakeTable(ddbMock);
+  // the sweeper has seen this release's official years (see "a calendar release" below)
+  table.put({ ...store.keys.officialYears(), years: officialYears() });
 });
 afterEach(() => {
   ddbMock.reset();
@@ -207,5 +209,61 @@ describe("sla sweep: each action once", () => {
     watermark("2025-10-13T16");
     table.put(store.timerItem(timer(P1)));
     expect(await handler()).toMatchObject({ reminded: 1, buckets: 1 });
+  });
+});
+
+describe("sla sweep: a calendar release with a new official year", () => {
+  // Started Wed 2026-12-30 10:00 while 2026 was the last official year... pretend the deployed
+  // release is the first with official 2026 data: the timer was computed with 2026 provisional.
+  const provisional = (): Timer => ({
+    ...startTimer(
+      { proposalId: P1, communityId: "c1", districtId: "d1", round: 1 },
+      "review",
+      cst("2025-12-30T10:00:00"),
+      5,
+      calendarsFrom(),
+    ),
+    // as computed before 2026 was official: 12-31, 01-01 (a weekday then), 01-02, 01-05, 01-06
+    dueAt: "2026-01-06T16:00:00.000Z",
+    reminderAt: "2026-01-05T16:00:00.000Z",
+    provisional: true,
+    years: [2025, 2026],
+  });
+  const NEW_YEAR = new Date("2025-12-31T08:00:00.000Z");
+
+  it("recomputes the open provisional timers of the added year once, and records the years", async () => {
+    table.put({ ...store.keys.officialYears(), years: [2024, 2025] });
+    table.put(store.timerItem(provisional()));
+    watermark("2025-12-31T08");
+    const s = await sweep(NEW_YEAR);
+    expect(s).toMatchObject({ officialYearsAdded: [2026], recomputed: 1 });
+    // official 2026: 01-01..01-03 off, Sun 01-04 a make-up workday: 12-31, 01-04, 01-05, 01-06, 01-07
+    expect(table.get(store.keys.timer(P1, "review", 1))).toMatchObject({
+      dueAt: "2026-01-07T16:00:00.000Z",
+      provisional: false,
+      state: "open",
+    });
+    // no longer provisional: out of the sparse index
+    expect(table.get(store.keys.timer(P1, "review", 1))).not.toHaveProperty("gsi3pk");
+    expect(table.get(store.keys.officialYears())).toMatchObject({ years: officialYears() });
+
+    const again = await sweep(NEW_YEAR);
+    expect(again).not.toHaveProperty("officialYearsAdded");
+    expect(table.queries().filter((q) => q.IndexName === "gsi3")).toHaveLength(1);
+  });
+
+  it("reads only the provisional index, never every open timer", async () => {
+    table.put({ ...store.keys.officialYears(), years: [2024, 2025] });
+    table.put(store.timerItem(provisional()));
+    watermark("2025-12-31T08");
+    await sweep(NEW_YEAR);
+    expect(new Set(table.queries().map((q) => q.IndexName))).toEqual(new Set(["gsi1", "gsi3"]));
+  });
+
+  it("a sweep with nothing new asks one GetItem and no provisional query", async () => {
+    watermark("2025-12-31T08");
+    await sweep(NEW_YEAR);
+    expect(table.queries().filter((q) => q.IndexName === "gsi3")).toEqual([]);
+    expect(table.reads(store.keys.officialYears())).toBe(1);
   });
 });

@@ -200,6 +200,19 @@ export function slaIndex(t: Timer): { gsi2pk: string; gsi2sk: string } {
   };
 }
 
+/**
+ * The provisional index (gsi3, sparse): open timers whose deadline depends on a year without
+ * official data. Few at any time (those started late in a year before the next year's schedule
+ * is published), so a new calendar release recomputes them without reading every open timer.
+ */
+export function provisionalIndex(t: Timer): { gsi3pk: string; gsi3sk: string } | undefined {
+  if (t.state !== "open" || !t.provisional) return undefined;
+  return {
+    gsi3pk: "PROVISIONAL",
+    gsi3sk: `${t.dueAt}#${t.proposalId}#${t.kind}#${t.round}`,
+  };
+}
+
 // ---------------------------------------------------------------- events
 
 function facts(t: Timer) {

@@ -25,12 +25,12 @@ import { logger } from "@pencai/runtime/logger";
 import { ulid } from "ulid";
 import { requireDistrictRole } from "../domain/access.js";
 import { ledgerView } from "../domain/ledger.js";
-import { dependsOnYear, dueBucket, nextActionAt, recomputed } from "../domain/timers.js";
-import type { ApprovalProposal, Timer } from "../domain/types.js";
+import type { ApprovalProposal } from "../domain/types.js";
 import * as workflow from "../domain/workflow.js";
 import * as store from "../store.js";
 import { calendarsFor, countBreaches, flagProvisional, yearsFrom } from "./common.js";
 import { envelopes } from "./envelopes.js";
+import { recomputeYear } from "./recompute.js";
 
 // Approval's routes (approvalApiRoutes). Rules live in ../domain (one hop from each route);
 // this file reads, decides, commits. Every write is one transaction: state + outbox events +
@@ -75,63 +75,6 @@ function afterCommit(t: workflow.Transition): void {
 /** May the principal read the district's SLA list? District claims: their district. */
 function canReadDistrict(p: Principal, districtId: string): boolean {
   return p.districtId ? p.districtId === districtId : inJurisdiction(p, { districtId });
-}
-
-/**
- * Open timers of a year, for a recompute after its calendar changed: gsi2 `open` partitions of
- * every district and kind of the city (Query only), filtered by `dependsOnYear`.
- */
-async function openTimersOf(year: number): Promise<Timer[]> {
-  const found: Timer[] = [];
-  for (const d of currentCity().districts) {
-    let cursor: string | undefined;
-    do {
-      const page = await store.querySla(d.id, slaKinds, ["open"], 100, cursor);
-      found.push(...page.items.filter((t) => dependsOnYear(t, year)));
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-  }
-  return found;
-}
-
-/** Whether a recompute changed what the timer stores about its deadline. */
-const deadlineChanged = (a: Timer, b: Timer) =>
-  a.dueAt !== b.dueAt ||
-  a.reminderAt !== b.reminderAt ||
-  a.provisional !== b.provisional ||
-  a.years.join() !== b.years.join();
-
-/**
- * Gives every open timer of `year` its new deadline (each its own conditional write on the
- * state read: a timer the sweep or a step changed meanwhile is re-read and tried again), then
- * lowers the sweeper's watermark once, to the earliest due bucket of those timers. The bucket
- * counts every open timer of the year, changed now or not, so a PUT repeated after a crash
- * between a timer write and the watermark still lowers it (a timer behind the watermark would
- * never be swept). Lowering below what the sweeper has to read is harmless: it re-advances.
- */
-async function recomputeYear(year: number): Promise<number> {
-  let changed = 0;
-  let lowest: string | undefined;
-  for (const first of await openTimersOf(year)) {
-    const done = await store.retrying(async () => {
-      const t = await store.getTimer(first.proposalId, first.kind, first.round);
-      if (!t || !dependsOnYear(t, year)) return undefined;
-      const calendars = await calendarsFor(t.years.concat(yearsFrom(new Date(t.startedAt))));
-      const next = recomputed(t, calendars);
-      if (!deadlineChanged(t, next)) return { timer: t, changed: false };
-      await store.putTimer(store.newTx(), { timer: next, previous: t }).commit();
-      return { timer: next, changed: true };
-    });
-    if (!done) continue;
-    if (done.changed) {
-      changed++;
-      flagProvisional([done.timer]);
-    }
-    const at = nextActionAt(done.timer);
-    if (at && (lowest === undefined || dueBucket(at) < lowest)) lowest = dueBucket(at);
-  }
-  if (lowest !== undefined) await store.lowerWatermarkTo(lowest);
-  return changed;
 }
 
 function calendarView(
@@ -289,14 +232,12 @@ export const handler = httpApi({
         req.query.state ? [req.query.state] : slaStates,
         req.query.limit ?? 50,
         req.query.cursor,
-      );
-      // street staff read the district's list narrowed to their street's communities
-      const visible = page.items.filter((t) =>
-        inJurisdiction(principal, scopeOfCommunity(t.communityId)),
+        // street staff read the district's list narrowed to their street's communities
+        (t) => inJurisdiction(principal, scopeOfCommunity(t.communityId)),
       );
       return {
         body: {
-          items: visible.map((t) => ({
+          items: page.items.map((t) => ({
             proposalId: t.proposalId,
             communityId: t.communityId,
             districtId: t.districtId,

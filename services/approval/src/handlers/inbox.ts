@@ -1,4 +1,5 @@
 import type { Envelope } from "@pencai/contracts/events";
+import { MAX_FEN, MAX_YEAR, MIN_YEAR } from "@pencai/contracts/intake";
 import { type EventHandler, eventConsumer } from "@pencai/runtime/consumer";
 import { logger } from "@pencai/runtime/logger";
 import { type EndorsedFacts, fromEndorsed, withdraw } from "../domain/projection.js";
@@ -24,13 +25,19 @@ function requireProposalId(e: Envelope): string {
   return id;
 }
 
-/** The enriched ProposalEndorsed's facts; undefined when the event lacks any of them. */
+/**
+ * The enriched ProposalEndorsed's facts; undefined when the event lacks any of them or one is
+ * out of range (a negative budget, a year no proposal can have): such a record fails to the DLQ.
+ */
 export function endorsedFacts(e: Envelope): EndorsedFacts | undefined {
   const d = (e.data ?? {}) as Record<string, unknown>;
   const proposalId = proposalIdOf(e);
   const communityId = (d.communityId as string | undefined) ?? e.communityId;
   const str = (v: unknown) => (typeof v === "string" && v.length > 0 ? v : undefined);
-  const int = (v: unknown) => (Number.isSafeInteger(v) ? (v as number) : undefined);
+  const int = (v: unknown, min: number, max: number) =>
+    Number.isSafeInteger(v) && (v as number) >= min && (v as number) <= max
+      ? (v as number)
+      : undefined;
   const facts = {
     proposalId,
     communityId: str(communityId),
@@ -38,8 +45,8 @@ export function endorsedFacts(e: Envelope): EndorsedFacts | undefined {
     districtId: str(d.districtId),
     kind: d.kind === "works" || d.kind === "service" ? d.kind : undefined,
     title: str(d.title),
-    budgetFen: int(d.budgetFen),
-    year: int(d.year),
+    budgetFen: int(d.budgetFen, 0, MAX_FEN),
+    year: int(d.year, MIN_YEAR, MAX_YEAR),
   };
   return Object.values(facts).every((v) => v !== undefined) ? (facts as EndorsedFacts) : undefined;
 }

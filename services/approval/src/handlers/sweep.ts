@@ -1,3 +1,4 @@
+import { officialYears } from "@pencai/calendar";
 import { now as clock } from "@pencai/runtime/clock";
 import { ProblemError } from "@pencai/runtime/errors";
 import { logger } from "@pencai/runtime/logger";
@@ -7,6 +8,7 @@ import { bucketsThrough, dueBucket, sweepTimer } from "../domain/timers.js";
 import * as store from "../store.js";
 import { countBreaches } from "./common.js";
 import { envelopes } from "./envelopes.js";
+import { recomputeProvisional } from "./recompute.js";
 
 // The SLA sweeper (EventBridge schedule, `pencai:job = sla-sweep`): reads the due buckets from
 // the watermark through now (gsi1 Query only: cost grows with the timers due, not open), and
@@ -34,9 +36,32 @@ export interface SweepSummary {
   /** timer writes that failed for another reason than "already done" (retried next sweep) */
   failed: number;
   watermark: string;
+  /** official calendar years this sweep saw arrive (a release), and the deadlines it moved */
+  officialYearsAdded?: number[];
+  recomputed?: number;
+}
+
+/**
+ * A release of @pencai/calendar with official data for a year that was provisional: its open
+ * provisional timers get their official deadlines, once (the sweeper records the years it saw;
+ * the first sweep ever checks every provisional timer against every official year).
+ */
+async function noticeCalendarRelease(): Promise<{ years: number[]; recomputed: number }> {
+  const deployed = officialYears();
+  const seen = await store.getOfficialYears();
+  const added = seen ? deployed.filter((y) => !seen.includes(y)) : deployed;
+  if (added.length === 0) return { years: [], recomputed: 0 };
+  const recomputed = await recomputeProvisional(added);
+  await store.putOfficialYears(deployed);
+  logger.info("official calendar years arrived; provisional deadlines recomputed", {
+    years: added,
+    recomputed,
+  });
+  return { years: added, recomputed };
 }
 
 export async function sweep(now: Date): Promise<SweepSummary> {
+  const release = await noticeCalendarRelease();
   const mark = await store.getWatermark();
   // A watermark after now means the clock went back (the local cloud's /dev/clock, or skew):
   // look back as the first sweep does rather than sweep nothing.
@@ -54,6 +79,10 @@ export async function sweep(now: Date): Promise<SweepSummary> {
     skipped: 0,
     failed: 0,
     watermark: mark?.bucket ?? buckets[0] ?? dueBucket(now),
+    ...(release.years.length > 0 && {
+      officialYearsAdded: release.years,
+      recomputed: release.recomputed,
+    }),
   };
   let lowest: string | undefined;
   let firstError: unknown;

@@ -1,0 +1,84 @@
+import { PublishCommand, paginateListTopics, SNSClient } from "@aws-sdk/client-sns";
+import { ulid } from "ulid";
+import { inject } from "vitest";
+
+// Publishing domain events on the local cloud's city topic, the way a service's outbox relay
+// does (raw envelope, `type` message attribute for the subscriptions' filter policies). Used to
+// stand in for another service's event where a test is about the consumer.
+
+export interface Place {
+  districtId: string;
+  streetId: string;
+  communityId: string;
+}
+
+let topic: Promise<{ sns: SNSClient; arn: string }> | undefined;
+
+/** The city's event topic (the stack's only one named `...Events...`). */
+export function cityTopic(): Promise<{ sns: SNSClient; arn: string }> {
+  topic ??= (async () => {
+    const sns = new SNSClient({
+      endpoint: inject("fauxqsEndpoint"),
+      region: "ap-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const arns: string[] = [];
+    for await (const page of paginateListTopics({ client: sns }, {})) {
+      arns.push(...(page.Topics ?? []).flatMap((x) => (x.TopicArn ? [x.TopicArn] : [])));
+    }
+    const arn = arns.find((a) => a.includes("Events")) ?? arns[0];
+    if (!arn) throw new Error("no SNS topic in the local cloud");
+    return { sns, arn };
+  })();
+  return topic;
+}
+
+/** Publishes one envelope on the city topic. */
+export async function publish(envelope: { type: string } & Record<string, unknown>): Promise<void> {
+  const { sns, arn } = await cityTopic();
+  await sns.send(
+    new PublishCommand({
+      TopicArn: arn,
+      Message: JSON.stringify(envelope),
+      MessageAttributes: { type: { DataType: "String", StringValue: envelope.type } },
+    }),
+  );
+}
+
+/**
+ * Publishes `ProposalEndorsed` for a new proposal id as deliberation's outbox would (with the
+ * proposal's facts, event-carried state); returns the id.
+ */
+export async function publishEndorsed(args: {
+  cityId: string;
+  place: Place;
+  budgetFen: number;
+  year: number;
+  title: string;
+  correlationId: string;
+}): Promise<string> {
+  const proposalId = ulid();
+  await publish({
+    id: ulid(),
+    type: "ProposalEndorsed",
+    version: 1,
+    occurredAt: new Date().toISOString(),
+    cityId: args.cityId,
+    proposalId,
+    communityId: args.place.communityId,
+    actor: { sub: "system:deliberation", roles: [] },
+    correlationId: args.correlationId,
+    data: {
+      proposalId,
+      meetingId: ulid(),
+      communityId: args.place.communityId,
+      streetId: args.place.streetId,
+      districtId: args.place.districtId,
+      kind: "works",
+      title: args.title,
+      budgetFen: args.budgetFen,
+      year: args.year,
+    },
+  });
+  return proposalId;
+}
