@@ -1,8 +1,12 @@
 /**
  * Demo data, loaded through the HTTP API with `/dev/token` tokens so every rule
  * applies exactly as for a real client: needs in three communities (two districts),
- * endorsements, six proposals (works and service, one by an organisation), three
- * screened, one withdrawn.
+ * endorsements, six proposals (works and service, two by organisations), one withdrawn,
+ * and three carried through the lifecycle: screened, voted by a council meeting of their
+ * community, passed by the street's experts (where the city asks for them), endorsed, and
+ * reported to the district. p1 is approved with a first 40% disbursement (its disbursement
+ * timer open), p4 approved and fully disbursed (funded), p2 only reported (its review timer
+ * open). Steps that depend on an event poll the read that proves it arrived.
  */
 
 interface Geo {
@@ -14,6 +18,8 @@ interface Geo {
 interface Rules {
   categoryList: { mode: "negative" | "positive"; categories: string[] };
   categories: { id: string }[];
+  thresholds?: { householdConsent?: { required?: boolean } };
+  process?: { expertReview?: "all" | "works" | "none" };
 }
 
 export interface DemoSummary {
@@ -24,17 +30,32 @@ export interface DemoSummary {
 }
 
 type Principal = { sub: string; roles: string[] } & Record<string, string | string[]>;
+interface Place {
+  districtId: string;
+  streetId: string;
+  communityId: string;
+}
+interface Reply<T> {
+  status: number;
+  body: T;
+  text: string;
+}
+
+/** How long a step waits for an event to arrive, and how often it looks. */
+const WAIT_MS = 20_000;
+const POLL_MS = 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function loadDemoData(
   baseUrl: string,
   opts: { log?: (line: string) => void } = {},
 ): Promise<DemoSummary> {
-  const call = async <T>(
+  const request = async <T>(
     method: string,
     path: string,
     body?: unknown,
     token?: string,
-  ): Promise<T> => {
+  ): Promise<Reply<T>> => {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
@@ -44,23 +65,58 @@ export async function loadDemoData(
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
-    if (!res.ok)
-      throw new Error(`demo data: ${method} ${path} -> ${res.status} ${text.slice(0, 500)}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, body: parsed as T, text };
   };
-  const tokens = new Map<string, string>();
-  const as = async (p: Principal) => {
+  const fail = (method: string, path: string, r: Reply<unknown>) =>
+    new Error(`demo data: ${method} ${path} -> ${r.status} ${r.text.slice(0, 500)}`);
+  /** A request that must succeed; a lost race (409 `conflict`, nothing written) is retried. */
+  const call = async <T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    token?: string,
+  ): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      const r = await request<T>(method, path, body, token);
+      if (r.status >= 200 && r.status < 300) return r.body;
+      const code = (r.body as { code?: string } | undefined)?.code;
+      if (r.status !== 409 || code !== "conflict" || attempt >= 5) throw fail(method, path, r);
+      await sleep(20 * attempt);
+    }
+  };
+  /** Polls `probe` every POLL_MS until it gives a value; fails clearly after WAIT_MS. */
+  const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
+    const deadline = Date.now() + WAIT_MS;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined) return v;
+      if (Date.now() >= deadline) {
+        throw new Error(`demo data: gave up after ${WAIT_MS / 1000} s waiting for ${what}`);
+      }
+      await sleep(POLL_MS);
+    }
+  };
+  const tokens = new Map<string, Promise<string>>();
+  const as = (p: Principal) => {
     const key = JSON.stringify(p);
     let t = tokens.get(key);
     if (!t) {
-      t = (await call<{ token: string }>("POST", "/dev/token", p)).token;
+      t = call<{ token: string }>("POST", "/dev/token", p).then((r) => r.token);
       tokens.set(key, t);
     }
     return t;
   };
 
-  const geo = await call<Geo>("GET", "/v1/geo");
-  const rules = await call<Rules>("GET", "/v1/rules");
+  const [geo, rules] = await Promise.all([
+    call<Geo>("GET", "/v1/geo"),
+    call<Rules>("GET", "/v1/rules"),
+  ]);
   const allowed = (id: string) =>
     rules.categories.some((c) => c.id === id) &&
     (rules.categoryList.mode === "negative"
@@ -72,16 +128,28 @@ export async function loadDemoData(
     (() => {
       throw new Error("demo data: the city allows no category");
     })();
+  const expertMode = rules.process?.expertReview ?? "all";
+  const consentRequired = rules.thresholds?.householdConsent?.required === true;
 
   // Three communities: two in the first district's first two streets, one in the second district.
+  const placeOf = (d?: Geo["districts"][number], s = 0, c = 0): Place | undefined => {
+    const street = d?.streets[s];
+    const community = street?.communities[c];
+    return d && street && community
+      ? { districtId: d.id, streetId: street.id, communityId: community.id }
+      : undefined;
+  };
   const [d1, d2] = geo.districts;
   const picks = [
-    d1?.streets[0]?.communities[0],
-    d1?.streets[1]?.communities[0] ?? d1?.streets[0]?.communities[1],
-    d2?.streets[0]?.communities[0] ?? d1?.streets[0]?.communities[2],
-  ].filter((c): c is { id: string; name: string } => !!c);
+    placeOf(d1, 0, 0),
+    placeOf(d1, 1, 0) ?? placeOf(d1, 0, 1),
+    placeOf(d2, 0, 0) ?? placeOf(d1, 0, 2),
+  ].filter((p): p is Place => !!p);
   if (picks.length < 2) throw new Error("demo data: the city needs at least two communities");
-  const [c1, c2, c3] = picks.map((c) => c.id) as [string, string, string | undefined];
+  const [place1, place2, place3] = picks as [Place, Place, Place | undefined];
+  const c1 = place1.communityId;
+  const c2 = place2.communityId;
+  const c3 = place3?.communityId;
 
   const resident = (community: string, n: number): Principal => ({
     sub: `demo-resident-${community}-${n}`,
@@ -99,6 +167,25 @@ export async function loadDemoData(
     roles: ["org"],
     communityId: community,
     orgId: `org-${community}-social-work`,
+  });
+  const councilMember = (place: Place, n: number): Principal => ({
+    sub: `demo-council-${place.communityId}-${n}`,
+    roles: ["council_member"],
+    ...place,
+  });
+  const streetRole = (place: Place, role: "street_staff" | "expert", n = 1): Principal => ({
+    sub: `demo-${role === "expert" ? "expert" : "street"}-${place.streetId}-${n}`,
+    roles: [role],
+    districtId: place.districtId,
+    streetId: place.streetId,
+  });
+  const districtRole = (
+    place: Place,
+    role: "district_civil" | "district_group" | "district_finance",
+  ): Principal => ({
+    sub: `demo-${role.replace("district_", "")}-${place.districtId}`,
+    roles: [role],
+    districtId: place.districtId,
   });
 
   const needSpecs: {
@@ -144,133 +231,422 @@ export async function loadDemoData(
       category: pick("parking_order", "safety"),
     },
   ];
-  const needs: { id: string; community: string }[] = [];
-  for (const [i, n] of needSpecs.entries()) {
-    if (!n.community) continue;
-    const t = await as(i % 2 ? staff(n.community) : resident(n.community, 1));
-    const need = await call<{ id: string }>(
-      "POST",
-      "/v1/needs",
-      {
-        communityId: n.community,
-        title: n.title,
-        description: n.description,
-        category: n.category,
-      },
-      t,
-    );
-    needs.push({ id: need.id, community: n.community });
-  }
-
-  let endorsements = 0;
-  for (const [i, need] of needs.entries()) {
-    for (let r = 2; r <= 2 + (i % 3); r++) {
-      await call(
-        "POST",
-        `/v1/needs/${need.id}/endorsements`,
-        undefined,
-        await as(resident(need.community, r)),
-      );
-      endorsements++;
-    }
-  }
 
   const year = Number(
     new Intl.DateTimeFormat("en", { timeZone: "Asia/Shanghai", year: "numeric" }).format(
       new Date(),
     ),
   );
-  const needOf = (i: number) => needs[i]?.id as string;
+
+  // ------------------------------------------------------------ the lifecycle after screening
+
+  /** What happens to an endorsed proposal at the district. */
+  interface Plan {
+    /** how much of the approved budget finance pays out (undefined: only reported) */
+    disburseShare?: number;
+    reference?: string;
+    forwardReason?: string;
+    approveReason?: string;
+  }
+  interface Agenda {
+    id: string;
+    kind: "works" | "service";
+    budgetFen: number;
+    /** each present member's ballot, in member order */
+    votes: ("yes" | "no" | "abstain")[];
+    urgency: number;
+    replicability: number;
+    reviews: { score: number; comment: string }[];
+    plan: Plan;
+  }
+  const COUNCIL = 5;
+  let meetings = 0;
+  let expertReviews = 0;
+
+  /** The council meeting of one community: all members present, every agenda item passes. */
+  const councilMeeting = async (place: Place, agenda: Agenda[]) => {
+    const staffToken = await as(staff(place.communityId));
+    const members = Array.from({ length: COUNCIL }, (_, i) => councilMember(place, i + 1));
+    const meeting = await call<{ id: string }>(
+      "POST",
+      "/v1/meetings",
+      {
+        communityId: place.communityId,
+        scheduledAt: new Date().toISOString(),
+        memberIds: members.map((m) => m.sub),
+        proposalIds: agenda.map((a) => a.id),
+        proposalDetails: agenda.map((a) => ({
+          proposalId: a.id,
+          urgency: a.urgency,
+          replicability: a.replicability,
+          ...(consentRequired ? { affectedHouseholds: 3 } : {}),
+        })),
+      },
+      staffToken,
+    );
+    meetings++;
+    const path = `/v1/meetings/${meeting.id}`;
+    if (consentRequired) {
+      // the households of the project area agree (Panlong: two thirds needed)
+      await Promise.all(
+        agenda.flatMap((a) =>
+          [1, 2, 3].map(async (n) =>
+            call(
+              "POST",
+              `/v1/proposals/${a.id}/consents`,
+              { agree: true },
+              await as(resident(place.communityId, n)),
+            ),
+          ),
+        ),
+      );
+    }
+    await call("POST", `${path}/attendance`, { present: members.map((m) => m.sub) }, staffToken);
+    await Promise.all(
+      members.flatMap((m, i) =>
+        agenda.map(async (a) =>
+          call(
+            "POST",
+            `${path}/ballots`,
+            { proposalId: a.id, choice: a.votes[i] ?? "yes" },
+            await as(m),
+          ),
+        ),
+      ),
+    );
+    const closed = await call<{ results: { proposalId: string; passed: boolean }[] }>(
+      "POST",
+      `${path}/close`,
+      undefined,
+      staffToken,
+    );
+    const failed = closed.results.filter((r) => !r.passed);
+    if (failed.length) {
+      throw new Error(`demo data: the council did not pass ${JSON.stringify(failed)}`);
+    }
+  };
+
+  /** The street's experts review a proposal and the street decides: pass. */
+  const expertReview = async (place: Place, a: Agenda) => {
+    if (expertMode === "none" || (expertMode === "works" && a.kind !== "works")) return;
+    await Promise.all(
+      a.reviews.map(async (r, i) =>
+        call(
+          "POST",
+          `/v1/proposals/${a.id}/expert-reviews`,
+          { feasible: true, lawful: true, score: r.score, comment: r.comment },
+          await as(streetRole(place, "expert", i + 1)),
+        ),
+      ),
+    );
+    expertReviews += a.reviews.length;
+    await call(
+      "POST",
+      `/v1/proposals/${a.id}/expert-decision`,
+      { decision: "pass" },
+      await as(streetRole(place, "street_staff")),
+    );
+  };
+
+  /** Report (once approval's inbox has the endorsement), then the district's steps. */
+  const atDistrict = async (place: Place, a: Agenda): Promise<string> => {
+    const street = await as(streetRole(place, "street_staff"));
+    const reportPath = `/v1/proposals/${a.id}/report`;
+    await until(
+      `approval to learn that ${a.id} is endorsed (POST ${reportPath} answers 404)`,
+      async () => {
+        const r = await request(`POST`, reportPath, undefined, street);
+        if (r.status === 404) return undefined;
+        if (r.status !== 200) throw fail("POST", reportPath, r);
+        return true;
+      },
+    );
+    const { plan } = a;
+    if (plan.disburseShare === undefined) return "reported";
+    await call(
+      "POST",
+      `/v1/proposals/${a.id}/district-review`,
+      { decision: "forward", ...(plan.forwardReason ? { reason: plan.forwardReason } : {}) },
+      await as(districtRole(place, "district_civil")),
+    );
+    await call(
+      "POST",
+      `/v1/proposals/${a.id}/approval`,
+      { decision: "approve", ...(plan.approveReason ? { reason: plan.approveReason } : {}) },
+      await as(districtRole(place, "district_group")),
+    );
+    const amountFen = Math.round(a.budgetFen * plan.disburseShare);
+    const paid = await call<{ status: string }>(
+      "POST",
+      `/v1/proposals/${a.id}/disbursements`,
+      { amountFen, reference: plan.reference ?? `财拨〔${year}〕${a.id.slice(-4)}号` },
+      await as(districtRole(place, "district_finance")),
+    );
+    return paid.status;
+  };
+
+  /** One community's screened proposals from deliberation to the district. */
+  const lifecycle = async (place: Place, agenda: Agenda[]) => {
+    if (!agenda.length) return;
+    const staffToken = await as(staff(place.communityId));
+    // deliberation knows a proposal once its inbox consumed ProposalScreened
+    await Promise.all(
+      agenda.map((a) =>
+        until(`deliberation to learn that ${a.id} is screened`, async () => {
+          const path = `/v1/proposals/${a.id}/deliberation`;
+          const r = await request("GET", path, undefined, staffToken);
+          if (r.status === 404) return undefined;
+          if (r.status !== 200) throw fail("GET", path, r);
+          return true;
+        }),
+      ),
+    );
+    // the council votes first, then the street's experts review what it passed (as in Longgang)
+    await councilMeeting(place, agenda);
+    await Promise.all(
+      agenda.map(async (a) => {
+        await expertReview(place, a);
+        const status = await atDistrict(place, a);
+        // intake's registry follows approval's events: wait until it shows the last step
+        await until(`intake's registry to show ${a.id} as ${status}`, async () => {
+          const r = await request<{ status?: string }>(
+            "GET",
+            `/v1/proposals/${a.id}`,
+            undefined,
+            staffToken,
+          );
+          return r.body?.status === status ? true : undefined;
+        });
+        const p = proposals.find((x) => x.id === a.id);
+        if (p) p.status = status;
+      }),
+    );
+  };
+
+  // ------------------------------------------------------------ collection, per community
+
+  const needs: { id: string; community: string; index: number }[] = [];
+  let endorsements = 0;
+  /** The needs of one community, in parallel. */
+  const raiseNeeds = async (community: string) => {
+    const mine = await Promise.all(
+      needSpecs
+        .map((n, index) => ({ ...n, index }))
+        .filter((n) => n.community === community)
+        .map(async (n) => {
+          const t = await as(n.index % 2 ? staff(community) : resident(community, 1));
+          const need = await call<{ id: string }>(
+            "POST",
+            "/v1/needs",
+            {
+              communityId: community,
+              title: n.title,
+              description: n.description,
+              category: n.category,
+            },
+            t,
+          );
+          return { id: need.id, community, index: n.index };
+        }),
+    );
+    needs.push(...mine);
+    return (i: number) => mine.find((n) => n.index === i)?.id as string;
+  };
+  /** Neighbours endorse the community's needs (each need one at a time: one counter item). */
+  const endorse = (community: string) =>
+    Promise.all(
+      needs
+        .filter((n) => n.community === community)
+        .map(async (need) => {
+          for (let r = 2; r <= 2 + (need.index % 3); r++) {
+            await call(
+              "POST",
+              `/v1/needs/${need.id}/endorsements`,
+              undefined,
+              await as(resident(community, r)),
+            );
+            endorsements++;
+          }
+        }),
+    );
+
   const proposals: { id: string; title: string; status: string }[] = [];
-  const propose = async (who: Principal, body: Record<string, unknown>) => {
+  /** Reserves the proposal's place in the summary so the order does not depend on timing. */
+  const slot = (title: string) => {
+    const p = { id: "", title, status: "" };
+    proposals.push(p);
+    return p;
+  };
+  const propose = async (
+    s: ReturnType<typeof slot>,
+    who: Principal,
+    body: Record<string, unknown>,
+  ) => {
     const p = await call<{ id: string; status: string }>(
       "POST",
       "/v1/proposals",
-      { year, ...body },
+      { year, title: s.title, ...body },
       await as(who),
     );
-    proposals.push({ id: p.id, title: String(body.title), status: p.status });
+    s.id = p.id;
+    s.status = p.status;
     return p.id;
   };
-  const screen = async (
-    community: string,
-    id: string,
-    decision: "accept" | "reject",
-    needFit: number,
-  ) => {
+  const screen = async (community: string, id: string, needFit: number) => {
     await call(
       "POST",
       `/v1/proposals/${id}/screening`,
-      { decision, needFit, ...(decision === "reject" ? { reason: "与需求库契合度不足" } : {}) },
+      { decision: "accept", needFit },
       await as(staff(community)),
     );
     const p = proposals.find((x) => x.id === id);
     if (p) p.status = "screened";
   };
+  const slots = [
+    slot("楼道照明改造"),
+    slot("独居长者关爱探访"),
+    slot("健身路径更新"),
+    slot("垃圾站除臭改造"),
+    slot("四点半课堂"),
+    ...(c3 ? [slot("消防通道与停车秩序整治")] : []),
+  ] as const;
 
-  const p1 = await propose(resident(c1, 1), {
-    communityId: c1,
-    kind: "works",
-    category: needSpecs[0]?.category,
-    title: "楼道照明改造",
-    summary: "更换12个楼道的声控灯为LED感应灯。",
-    beneficiaries: 860,
-    budgetFen: 18_000_000,
-    selfRaisedFen: 1_000_000,
-    needIds: [needOf(0)],
-    location: "1-12栋楼道",
-  });
-  const p2 = await propose(org(c1), {
-    communityId: c1,
-    kind: "service",
-    category: needSpecs[2]?.category,
-    title: "独居长者关爱探访",
-    summary: "社工与志愿者每周探访独居老人，陪同就医。",
-    beneficiaries: 45,
-    budgetFen: 8_000_000,
-    needIds: [needOf(2)],
-    applicantOrgId: `org-${c1}-social-work`,
-  });
-  await propose(resident(c1, 3), {
-    communityId: c1,
-    kind: "works",
-    category: needSpecs[1]?.category,
-    title: "健身路径更新",
-    summary: "更换广场健身器材并铺设防滑地垫。",
-    beneficiaries: "全体居民",
-    budgetFen: 12_000_000,
-    needIds: [needOf(1)],
-  });
-  const p4 = await propose(staff(c2), {
-    communityId: c2,
-    kind: "works",
-    category: needSpecs[3]?.category,
-    title: "垃圾站除臭改造",
-    summary: "加装除臭喷淋和密闭投放口。",
-    beneficiaries: 1200,
-    budgetFen: 25_000_000,
-    needIds: [needOf(3)],
-  });
-  await propose(org(c2), {
-    communityId: c2,
-    kind: "service",
-    category: needSpecs[4]?.category,
-    title: "四点半课堂",
-    summary: "放学后托管与课业辅导，每周五天。",
-    beneficiaries: 60,
-    budgetFen: 6_000_000,
-    needIds: [needOf(4)],
-    applicantOrgId: `org-${c2}-social-work`,
-  });
-  await screen(c1, p1, "accept", 90);
-  await screen(c1, p2, "accept", 85);
-  await screen(c2, p4, "accept", 80);
-  if (c3) {
-    const p6 = await propose(resident(c3, 1), {
+  const community1 = async () => {
+    const needOf = await raiseNeeds(c1);
+    const p1Body = {
+      communityId: c1,
+      kind: "works",
+      category: needSpecs[0]?.category,
+      summary: "更换12个楼道的声控灯为LED感应灯。",
+      beneficiaries: 860,
+      budgetFen: 18_000_000,
+      selfRaisedFen: 1_000_000,
+      needIds: [needOf(0)],
+      location: "1-12栋楼道",
+    } as const;
+    const p2Body = {
+      communityId: c1,
+      kind: "service",
+      category: needSpecs[2]?.category,
+      summary: "社工与志愿者每周探访独居老人，陪同就医。",
+      beneficiaries: 45,
+      budgetFen: 8_000_000,
+      needIds: [needOf(2)],
+      applicantOrgId: `org-${c1}-social-work`,
+    } as const;
+    // one submission at a time: each checks the community-year budget item
+    const p1 = await propose(slots[0], resident(c1, 1), p1Body);
+    const p2 = await propose(slots[1], org(c1), p2Body);
+    await Promise.all([screen(c1, p1, 90), screen(c1, p2, 85)]);
+    // while the screened proposals travel on: the third proposal and the endorsements
+    const rest = (async () => {
+      await propose(slots[2], resident(c1, 3), {
+        communityId: c1,
+        kind: "works",
+        category: needSpecs[1]?.category,
+        summary: "更换广场健身器材并铺设防滑地垫。",
+        beneficiaries: "全体居民",
+        budgetFen: 12_000_000,
+        needIds: [needOf(1)],
+      });
+      await endorse(c1);
+    })();
+    const flow = lifecycle(place1, [
+      {
+        id: p1,
+        kind: p1Body.kind,
+        budgetFen: p1Body.budgetFen,
+        votes: ["yes", "yes", "yes", "yes", "yes"],
+        urgency: 80,
+        replicability: 70,
+        reviews: [
+          {
+            score: 88,
+            comment: "灯具选型合理，建议采用防水防尘型LED感应灯，施工避开居民休息时间。",
+          },
+          { score: 85, comment: "预算与市场价基本相符，需明确线路改造范围和质保期。" },
+        ],
+        plan: {
+          disburseShare: 0.4,
+          reference: `财拨〔${year}〕0412号（首期40%）`,
+          forwardReason: "申报材料齐全，议事会票决和专家论证程序完整，同意报区专责小组审定。",
+          approveReason: "同意立项，按施工进度分期拨付。",
+        },
+      },
+      {
+        id: p2,
+        kind: p2Body.kind,
+        budgetFen: p2Body.budgetFen,
+        votes: ["yes", "yes", "yes", "yes", "abstain"],
+        urgency: 75,
+        replicability: 60,
+        reviews: [
+          { score: 82, comment: "服务对象明确，建议建立探访台账并定期电话回访家属。" },
+          { score: 80, comment: "承接机构资质符合要求，志愿者上岗前需完成培训。" },
+        ],
+        plan: {},
+      },
+    ]);
+    await Promise.all([rest, flow]);
+  };
+
+  const community2 = async () => {
+    const needOf = await raiseNeeds(c2);
+    const p4Body = {
+      communityId: c2,
+      kind: "works",
+      category: needSpecs[3]?.category,
+      summary: "加装除臭喷淋和密闭投放口。",
+      beneficiaries: 1200,
+      budgetFen: 25_000_000,
+      needIds: [needOf(3)],
+    } as const;
+    const p4 = await propose(slots[3], staff(c2), p4Body);
+    await screen(c2, p4, 80);
+    const rest = (async () => {
+      await propose(slots[4], org(c2), {
+        communityId: c2,
+        kind: "service",
+        category: needSpecs[4]?.category,
+        summary: "放学后托管与课业辅导，每周五天。",
+        beneficiaries: 60,
+        budgetFen: 6_000_000,
+        needIds: [needOf(4)],
+        applicantOrgId: `org-${c2}-social-work`,
+      });
+      await endorse(c2);
+    })();
+    const flow = lifecycle(place2, [
+      {
+        id: p4,
+        kind: p4Body.kind,
+        budgetFen: p4Body.budgetFen,
+        votes: ["yes", "yes", "yes", "yes", "no"],
+        urgency: 85,
+        replicability: 65,
+        reviews: [
+          { score: 90, comment: "除臭喷淋与密闭投放方案成熟，可有效解决异味和蚊蝇问题。" },
+          { score: 86, comment: "需与环卫部门衔接清运时间，施工期间设置临时投放点。" },
+        ],
+        plan: {
+          disburseShare: 1,
+          reference: `财拨〔${year}〕0398号（一次性拨付）`,
+          forwardReason: "项目符合环境整治方向，程序合规，同意报审。",
+          approveReason: "同意立项，资金一次性拨付到位。",
+        },
+      },
+    ]);
+    await Promise.all([rest, flow]);
+  };
+
+  const community3 = async () => {
+    if (!c3) return;
+    const needOf = await raiseNeeds(c3);
+    const s = slots[5] as ReturnType<typeof slot>;
+    const p6 = await propose(s, resident(c3, 1), {
       communityId: c3,
       kind: "works",
       category: needSpecs[5]?.category,
-      title: "消防通道与停车秩序整治",
       summary: "施划停车位，消防通道加装隔离桩。",
       beneficiaries: 2000,
       budgetFen: 30_000_000,
@@ -282,18 +658,38 @@ export async function loadDemoData(
       { reason: "与物业协商后由物业自行整改" },
       await as(resident(c3, 1)),
     );
-    const p = proposals.find((x) => x.id === p6);
-    if (p) p.status = "withdrawn";
-  }
+    s.status = "withdrawn";
+    await endorse(c3);
+  };
+
+  // Deliberation's and approval's API functions load their code on the first request: two
+  // reads that answer 404/200 and change nothing let that happen while intake works.
+  const warm = async () => {
+    const t = await as(staff(c1));
+    await Promise.all([
+      request("GET", `/v1/proposals/${"0".repeat(26)}/deliberation`, undefined, t),
+      request("GET", `/v1/budgets/${c1}/${year}`, undefined, t),
+    ]);
+  };
+  // the communities do not share an item: they go side by side
+  await Promise.all([community1(), community2(), community3(), warm()]);
 
   const summary = {
-    communities: picks.map((c) => c.id),
+    communities: picks.map((c) => c.communityId),
     needs: needs.length,
     endorsements,
     proposals,
   };
+  const count = (...statuses: string[]) =>
+    proposals.filter((p) => statuses.includes(p.status)).length;
+  const states = [
+    `${count("submitted")} submitted`,
+    `${count("reported")} reported`,
+    `${count("approved", "funded")} approved (${count("funded")} funded)`,
+    `${count("withdrawn")} withdrawn`,
+  ];
   opts.log?.(
-    `demo data: ${needs.length} needs, ${endorsements} endorsements, ${proposals.length} proposals in ${summary.communities.join(", ")}`,
+    `demo data: ${needs.length} needs, ${endorsements} endorsements, ${proposals.length} proposals in ${summary.communities.join(", ")}: ${states.join(", ")}; ${meetings} council meetings, ${expertReviews} expert reviews`,
   );
   return summary;
 }
