@@ -533,7 +533,10 @@ describe("CityStack (demo city)", () => {
       });
     }
     // the metric the alarms watch is the one the code emits (namespace, name, dimension)
-    const common = readFileSync(fromRoot("services/approval/src/handlers/common.ts"), "utf8");
+    const common = readFileSync(
+      fromRoot("services/approval/src/handlers/breach-metric.ts"),
+      "utf8",
+    );
     expect(common).toMatch(/addDimension\("kind"/);
     expect(common).toMatch(/addMetric\("SlaBreached"/);
     // CloudWatch can only publish to a topic whose key lets it: a customer key, rotated

@@ -2,53 +2,80 @@
  * `npm run bench`: bundle size and cold import of every Lambda against a floor
  * bundle that only imports the DynamoDB client, and the in-process latency of
  * POST /v1/proposals against the bare DynamoDB transaction it performs.
- * Prints figures and ratios; asserts nothing. `npm run bench -- --only Evidence` measures only the
- * functions whose id contains that text (the floor always; the latency part is skipped).
+ * Then the SLA sweep over 100,000 open timers (sweep.ts, in a child process: its own DynamoDB
+ * Local, and the runtime's client must not be the one the latency part already pointed at the
+ * local cloud). Prints figures and ratios; asserts nothing. `npm run bench -- --only Evidence`
+ * measures only the functions whose id contains that text (the floor always; latency and sweep
+ * are skipped); `--only sweep` runs only the sweep part (no local cloud).
  */
+import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { buildEvent } from "@pencai/local/apigw";
-import { repoRoot, startLocalCloud } from "@pencai/local/cloud";
+import { type LocalCloud, repoRoot, startLocalCloud } from "@pencai/local/cloud";
 import { bundleBanner } from "../../infra/lib/service-function.js";
 import { bundle, bundleFloor, coldImportPairMs } from "./bundles.js";
 import { benchProposalLatency } from "./latency.js";
+import { benchSweep } from "./sweep.js";
 
 const onlyAt = process.argv.indexOf("--only");
 const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 
-const out = join(repoRoot, ".bench");
-rmSync(out, { recursive: true, force: true });
-mkdirSync(out, { recursive: true });
-
 const fmtKb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 const ratio = (a: number, b: number) => (a / b).toFixed(2);
 
-const cloud = await startLocalCloud({ port: 0, schedules: false, demoData: false, quiet: true });
-try {
-  // The very banner ServiceFunction gives every Lambda (createRequire shim + the city).
-  const banner = bundleBanner(cloud.city);
-  console.log("\n== Lambda bundles (esbuild, ESM, node22, minified, SDK bundled) ==");
-  const floor = await bundleFloor(out, banner);
-  console.log(`floor (DynamoDB client only): ${fmtKb(floor.size)}`);
-  console.log(
-    "function                              size   ratio    import   floor import   ratio   (medians of 15, alternating)",
-  );
-  for (const fn of cloud.functions.byId.values()) {
-    if (only && !fn.spec.id.includes(only)) continue;
-    const file = join(out, `${fn.spec.id}.mjs`);
-    const size = await bundle(fn.spec.entry, file, banner);
-    const ms = coldImportPairMs(file, floor.file);
-    console.log(
-      `${fn.spec.id.padEnd(36)} ${fmtKb(size).padStart(9)}  ${ratio(size, floor.size).padStart(5)}x  ${ms.bundle.toFixed(1).padStart(6)} ms  ${ms.floor.toFixed(1).padStart(9)} ms  ${ratio(ms.bundle, ms.floor).padStart(5)}x   ${relative(repoRoot, fn.spec.entry)}`,
-    );
-  }
+// `--timers N`: the sweep part with N open timers instead of 100,000 (a quicker look)
+const timersAt = process.argv.indexOf("--timers");
+const timers = timersAt >= 0 ? Number(process.argv[timersAt + 1]) : undefined;
 
-  if (!only) await latency();
-} finally {
-  await cloud.stop();
+if (only === "sweep") {
+  await benchSweep(timers ? { timers } : {});
+} else {
+  await bundlesAndLatency();
+  if (!only) {
+    const args = ["--only", "sweep", ...(timers ? ["--timers", String(timers)] : [])];
+    const child = spawnSync(
+      process.execPath,
+      [...process.execArgv, fileURLToPath(import.meta.url), ...args],
+      { stdio: "inherit" },
+    );
+    if (child.status !== 0) process.exitCode = child.status ?? 1;
+  }
 }
 
-async function latency() {
+async function bundlesAndLatency() {
+  const out = join(repoRoot, ".bench");
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+
+  const cloud = await startLocalCloud({ port: 0, schedules: false, demoData: false, quiet: true });
+  try {
+    // The very banner ServiceFunction gives every Lambda (createRequire shim + the city).
+    const banner = bundleBanner(cloud.city);
+    console.log("\n== Lambda bundles (esbuild, ESM, node22, minified, SDK bundled) ==");
+    const floor = await bundleFloor(out, banner);
+    console.log(`floor (DynamoDB client only): ${fmtKb(floor.size)}`);
+    console.log(
+      "function                              size   ratio    import   floor import   ratio   (medians of 15, alternating)",
+    );
+    for (const fn of cloud.functions.byId.values()) {
+      if (only && !fn.spec.id.includes(only)) continue;
+      const file = join(out, `${fn.spec.id}.mjs`);
+      const size = await bundle(fn.spec.entry, file, banner);
+      const ms = coldImportPairMs(file, floor.file);
+      console.log(
+        `${fn.spec.id.padEnd(36)} ${fmtKb(size).padStart(9)}  ${ratio(size, floor.size).padStart(5)}x  ${ms.bundle.toFixed(1).padStart(6)} ms  ${ms.floor.toFixed(1).padStart(9)} ms  ${ratio(ms.bundle, ms.floor).padStart(5)}x   ${relative(repoRoot, fn.spec.entry)}`,
+      );
+    }
+
+    if (!only) await latency(cloud);
+  } finally {
+    await cloud.stop();
+  }
+}
+
+async function latency(cloud: LocalCloud) {
   console.log("\n== POST /v1/proposals, in-process against the local cloud ==");
   const r = await benchProposalLatency(cloud, buildEvent);
   console.log(`requests: ${r.n} handler calls, ${r.n} bare transactions (interleaved)`);

@@ -2,6 +2,7 @@ import { calendarsFrom } from "@pencai/calendar";
 import { useTestCity } from "@pencai/config/testing";
 import type { Envelope } from "@pencai/contracts/events";
 import { ddb } from "@pencai/runtime/clients";
+import { metrics } from "@pencai/runtime/metrics";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -181,9 +182,19 @@ describe("approval inbox: ProposalWithdrawn", () => {
     expect(table.get(proposalKey)).toMatchObject({ status: "withdrawn", version: 3 });
   });
 
-  it("after the deadline with the timer still open: breached, with SlaBreached in the outbox", async () => {
+  it("after the deadline with the timer still open: breached, with SlaBreached in the outbox and the metric", async () => {
     reported();
+    const counted: string[] = [];
+    const single = vi.spyOn(metrics, "singleMetric").mockImplementation(
+      () =>
+        ({
+          addDimension: (_: string, kind: string) => counted.push(kind),
+          addMetric: (name: string) => counted.push(name),
+        }) as unknown as ReturnType<typeof metrics.singleMetric>,
+    );
     await consume(withdrawnEvent("2025-10-15T02:00:00.000Z"));
+    single.mockRestore();
+    expect(counted).toEqual(["review", "SlaBreached"]);
     const tx = table.sent()[0]!;
     expect(itemFor(tx, timerKey)!.Put).toMatchObject({
       Item: { state: "breached", breachedAt: "2025-10-15T02:00:00.000Z" },

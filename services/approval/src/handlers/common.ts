@@ -2,8 +2,10 @@ import { type Calendars, calendarsFrom, localDay } from "@pencai/calendar";
 import { currentCity } from "@pencai/config/current";
 import { logger } from "@pencai/runtime/logger";
 import { metrics } from "@pencai/runtime/metrics";
-import type { DomainEvent, Timer } from "../domain/types.js";
+import type { Timer } from "../domain/types.js";
 import * as store from "../store.js";
+
+export { countBreaches } from "./breach-metric.js";
 
 /** The effective calendars (official + city file + runtime additions) of the years given. */
 export async function calendarsFor(years: readonly number[]): Promise<Calendars> {
@@ -16,16 +18,6 @@ export const yearsFrom = (now: Date) => {
   const y = Number(localDay(now).slice(0, 4));
   return [y, y + 1];
 };
-
-/** CloudWatch `SlaBreached` (dimension kind; city is a default dimension), one per breach. */
-export function countBreaches(events: readonly DomainEvent[]): void {
-  for (const e of events) {
-    if (e.type !== "SlaBreached") continue;
-    const m = metrics.singleMetric();
-    m.addDimension("kind", e.data.kind);
-    m.addMetric("SlaBreached", "Count", 1);
-  }
-}
 
 /** A deadline that depends on a year without official data: a warning and a metric. */
 export function flagProvisional(timers: readonly Timer[]): void {

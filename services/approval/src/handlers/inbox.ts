@@ -4,6 +4,7 @@ import { type EventHandler, eventConsumer } from "@pencai/runtime/consumer";
 import { logger } from "@pencai/runtime/logger";
 import { type EndorsedFacts, fromEndorsed, withdraw } from "../domain/projection.js";
 import * as store from "../store.js";
+import { countBreaches } from "./breach-metric.js";
 import { envelopes } from "./envelopes.js";
 
 // Approval's inbox (approvalInboxEventTypes): the proposal projection from deliberation's
@@ -113,6 +114,8 @@ const withdrawn: EventHandler = async (e, tx, { correlationId, now }) => {
   })) {
     tx.event(env);
   }
+  // counted before the commit: a retried record may count a breach twice, never miss one
+  countBreaches(w.events);
 };
 
 export const handler = eventConsumer({
