@@ -409,7 +409,7 @@ export async function benchSweep(opts: SweepBenchOptions = {}): Promise<void> {
     }[] = [
       {
         name: "a  sweep read path",
-        what: `getWatermark + dueTimers over bucketsThrough(watermark ${watermark}, now): ${bucketsToSweep({ bucket: watermark }, NOW).length} buckets`,
+        what: `getWatermark + dueTimers over bucketsToSweep(watermark ${watermark}, now): ${bucketsToSweep({ bucket: watermark }, NOW).length} buckets`,
         run: async () => sweepRead(await store.getWatermark()),
       },
       {
