@@ -41,6 +41,8 @@ export const districtReviewCompletedDataSchema = /* @__PURE__ */ (() =>
     /** the review timer's final state: `met` (on or before the deadline) or `breached` */
     sla: z.enum(["met", "breached"]),
     round: z.int(),
+    /** the deadline depended on a year without official calendar data */
+    provisional: z.optional(z.boolean()),
   }))();
 export type DistrictReviewCompletedData = z.infer<typeof districtReviewCompletedDataSchema>;
 
@@ -88,8 +90,9 @@ export const fundsDisbursedDataSchema = /* @__PURE__ */ (() =>
     /** finance's payment reference (voucher number) */
     reference: text,
     disbursedAt: time,
-    /** the disbursement timer's deadline */
+    /** the disbursement timer's deadline, and whether it was provisional */
     disbursementDueAt: z.optional(time),
+    provisional: z.optional(z.boolean()),
     /** set when fullyDisbursed: the disbursement timer's final state (`met` on or before the deadline) */
     sla: z.optional(z.enum(["met", "breached"])),
   }))();

@@ -128,7 +128,18 @@ describe("district review (district_civil of the district, reported only)", () =
     const t = districtReview(reported(), civil, { decision: "forward" }, day, timer);
     expect(t.proposal).toMatchObject({ status: "forwarded", version: 3 });
     expect(validEvents(t)).toEqual(["DistrictReviewCompleted"]);
-    expect(t.events[0]?.data).toMatchObject({ decision: "forward", sla: "met", round: 1 });
+    expect(t.events[0]?.data).toMatchObject({
+      decision: "forward",
+      sla: "met",
+      round: 1,
+      provisional: false,
+    });
+    // a deadline that touched a year without official data says so on the final event too
+    const provisional = districtReview(reported(), civil, { decision: "forward" }, day, {
+      ...timer,
+      provisional: true,
+    });
+    expect(provisional.events[0]?.data).toMatchObject({ provisional: true });
     expect(t.timers).toEqual([
       {
         timer: { ...timer, state: "met", stoppedAt: day.toISOString(), stopReason: "completed" },

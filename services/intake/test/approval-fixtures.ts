@@ -63,10 +63,18 @@ export const reviewed = (
   reviewedAt: string,
   reviewDueAt: string,
   sla: "met" | "breached",
+  provisional?: boolean,
 ) =>
   approvalEvent(
     "DistrictReviewCompleted",
-    { decision, reviewedAt, reviewDueAt, sla, round },
+    {
+      decision,
+      reviewedAt,
+      reviewDueAt,
+      sla,
+      round,
+      ...(provisional !== undefined && { provisional }),
+    },
     reviewedAt,
   );
 

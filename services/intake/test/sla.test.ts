@@ -199,6 +199,24 @@ describe("SLA projection: review timer", () => {
     }
   });
 
+  it("a finished timer shows whether its final deadline was provisional, as the step's event says", () => {
+    const RECOMPUTED = "2026-05-19T15:59:59.999Z";
+    const report = reported(1, REPORT, DUE, true);
+    // the deadline was recomputed with official data (no reminder or breach followed), then met
+    const review = reviewed("forward", 1, "2026-05-15T02:00:00.000Z", RECOMPUTED, "met", false);
+    for (const order of [
+      [report, review],
+      [review, report],
+    ]) {
+      const p = apply(proposalRecord({ status: "endorsed" }), ...order);
+      expect(slaView(p.sla)[0]).toMatchObject({
+        state: "met",
+        dueAt: RECOMPUTED,
+        provisional: false,
+      });
+    }
+  });
+
   it("ignores malformed timer data", () => {
     const bad: Envelope = {
       ...breached("review", 1, REPORT, DUE, BREACH),

@@ -146,6 +146,7 @@ export function districtReview(
       reviewDueAt: reviewTimer.dueAt,
       sla,
       round: reviewTimer.round,
+      provisional: stopped.timer.provisional,
     },
   });
   if (status === "rejected") {
@@ -284,7 +285,10 @@ export function disburse(
       fullyDisbursed: plan.fullyDisbursed,
       reference: input.reference,
       disbursedAt: at,
-      ...(disbursementTimer && { disbursementDueAt: disbursementTimer.dueAt }),
+      ...(disbursementTimer && {
+        disbursementDueAt: disbursementTimer.dueAt,
+        provisional: disbursementTimer.provisional,
+      }),
       ...(sla && { sla }),
     },
   });

@@ -86,6 +86,7 @@ export function slaObservationOf(e: Envelope): SlaObservation | undefined {
         state,
         dueAt: str(d.reviewDueAt),
         stoppedAt: str(d.reviewedAt),
+        provisional: bool(d.provisional),
       });
     }
     case "ProposalApproved": {
@@ -112,6 +113,7 @@ export function slaObservationOf(e: Envelope): SlaObservation | undefined {
         state,
         dueAt: str(d.disbursementDueAt),
         stoppedAt: str(d.disbursedAt),
+        provisional: bool(d.provisional),
       });
     }
     case "SlaReminder":
