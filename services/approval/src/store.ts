@@ -3,7 +3,8 @@ import type { CalendarAdditions } from "@pencai/calendar";
 import type { Envelope } from "@pencai/contracts/events";
 import { ddb, env } from "@pencai/runtime/clients";
 import { retrying, stale } from "@pencai/runtime/conflict";
-import { ProblemError, rule, validationFailed } from "@pencai/runtime/errors";
+import { encodeCursor, invalidCursor, parseCursor, startKey } from "@pencai/runtime/cursor";
+import { ProblemError, rule } from "@pencai/runtime/errors";
 import { Tx } from "@pencai/runtime/tx";
 import { dueIndex, provisionalIndex, slaIndex } from "./domain/timers.js";
 import type {
@@ -262,41 +263,20 @@ export async function querySla(
   return { items, nextCursor: more ? encodeSlaCursor(p, key) : null };
 }
 
+/** The SLA list's cursor: the partition reached and, within it, DynamoDB's start key. */
 const encodeSlaCursor = (p: number, key: Record<string, unknown> | undefined) =>
-  Buffer.from(JSON.stringify({ p, ...(key && { k: key }) }), "utf8").toString("base64url");
-
-/** The start key of a gsi2 page: exactly the table and index keys, of the partition being read. */
-const slaKeyNames = ["pk", "sk", "gsi2pk", "gsi2sk"];
+  encodeCursor({ p, ...(key && { k: key }) });
 
 function decodeSlaCursor(
   cursor: string | undefined,
   partitions: readonly string[],
 ): { p: number; key?: Record<string, unknown> } {
   if (cursor === undefined) return { p: 0 };
-  const bad = () =>
-    validationFailed("invalid cursor", [
-      { path: "query.cursor", message: "not a cursor of this list" },
-    ]);
-  let c: unknown;
-  try {
-    c = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw bad();
-  }
-  const { p, k } = (c ?? {}) as { p?: unknown; k?: unknown };
+  const { p, k } = (parseCursor(cursor) ?? {}) as { p?: unknown; k?: unknown };
   if (typeof p !== "number" || !Number.isInteger(p) || p < 0 || p >= partitions.length) {
-    throw bad();
+    throw invalidCursor();
   }
-  if (k === undefined) return { p };
-  if (typeof k !== "object" || k === null || Array.isArray(k)) throw bad();
-  const key = k as Record<string, unknown>;
-  const names = Object.keys(key);
-  if (names.length !== slaKeyNames.length || !slaKeyNames.every((n) => names.includes(n))) {
-    throw bad();
-  }
-  if (Object.values(key).some((v) => typeof v !== "string" || v.length > 1024)) throw bad();
-  if (key.gsi2pk !== partitions[p]) throw bad();
-  return { p, key };
+  return k === undefined ? { p } : { p, key: startKey(k, { gsi2pk: partitions[p]! }) };
 }
 
 export interface Watermark {

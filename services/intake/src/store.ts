@@ -6,9 +6,9 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { ProposalStatus, PublicStage, TimelineItem } from "@pencai/contracts/intake";
 import { ddb, env } from "@pencai/runtime/clients";
+import { decodeCursor, encodeCursor } from "@pencai/runtime/cursor";
 import { duplicate, invalidState, notFound, rule } from "@pencai/runtime/errors";
 import { Tx } from "@pencai/runtime/tx";
-import { decodeCursor, encodeCursor } from "./domain/cursor.js";
 import { titleKey } from "./domain/need.js";
 import { stageOf } from "./domain/proposal.js";
 import { chainItem, type TimelineEntry } from "./domain/timeline.js";

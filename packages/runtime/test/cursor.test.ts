@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor } from "../src/domain/cursor.js";
+import { decodeCursor, encodeCursor } from "../src/cursor.js";
 
 describe("list cursors", () => {
   const key = {
@@ -26,6 +26,27 @@ describe("list cursors", () => {
     );
     expect(() => decodeCursor(forged, { gsi1pk: "PROPOSAL#C#c1" })).toThrow(/cursor/);
     expect(() => decodeCursor("not json!", {})).toThrow(/cursor/);
+    // a key that is not the query's key schema would make DynamoDB refuse the start key (500)
+    const partial = (k: Record<string, string>) =>
+      Buffer.from(JSON.stringify(k)).toString("base64url");
+    const partialKeys: Record<string, string>[] = [
+      { gsi1pk: "PROPOSAL#C#c1" },
+      { gsi1pk: "PROPOSAL#C#c1", gsi1sk: "x" },
+      { pk: "P", sk: "S", gsi1pk: "PROPOSAL#C#c1" },
+      { ...key, gsi2pk: "x", gsi2sk: "y" },
+    ];
+    for (const k of partialKeys) {
+      expect(
+        () => decodeCursor(partial(k), { gsi1pk: "PROPOSAL#C#c1" }),
+        JSON.stringify(k),
+      ).toThrow(/cursor/);
+    }
+    // on the table itself: exactly pk and sk
+    expect(decodeCursor(partial({ pk: "P#1", sk: "TL#2" }), { pk: "P#1" })).toEqual({
+      pk: "P#1",
+      sk: "TL#2",
+    });
+    expect(() => decodeCursor(cursor, { pk: "PROPOSAL#01J" })).toThrow(/cursor/);
     expect(() => decodeCursor(Buffer.from("[1]").toString("base64url"), {})).toThrow(/cursor/);
   });
 
