@@ -33,3 +33,17 @@ export async function queryAll(input: QueryCommandInput): Promise<Record<string,
   for await (const page of paginateQuery({ client: ddb }, input)) items.push(...(page.Items ?? []));
   return items;
 }
+
+/** Every item of one partition under a sort-key prefix, read consistently (all pages). */
+export function itemsUnder(
+  table: string,
+  pk: string,
+  prefix: string,
+): Promise<Record<string, unknown>[]> {
+  return queryAll({
+    TableName: table,
+    KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
+    ExpressionAttributeValues: { ":pk": pk, ":prefix": prefix },
+    ConsistentRead: true,
+  });
+}

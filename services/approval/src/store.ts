@@ -5,6 +5,7 @@ import { ddb, env } from "@pencai/runtime/clients";
 import { retrying, stale } from "@pencai/runtime/conflict";
 import { encodeCursor, invalidCursor, parseCursor, startKey } from "@pencai/runtime/cursor";
 import { ProblemError, rule } from "@pencai/runtime/errors";
+import { itemsUnder, queryAll, withoutStorageKeys as strip } from "@pencai/runtime/items";
 import { Tx } from "@pencai/runtime/tx";
 import { dueIndex, provisionalIndex, slaIndex } from "./domain/timers.js";
 import type {
@@ -84,23 +85,6 @@ export interface CalendarRecord {
   updatedBy: string;
 }
 
-const storageKeys = [
-  "pk",
-  "sk",
-  "entity",
-  "gsi1pk",
-  "gsi1sk",
-  "gsi2pk",
-  "gsi2sk",
-  "gsi3pk",
-  "gsi3sk",
-];
-function strip<T>(item: Record<string, unknown>): T {
-  const out: Record<string, unknown> = { ...item };
-  for (const k of storageKeys) delete out[k];
-  return out as T;
-}
-
 export const proposalItem = (p: StoredProposal) => ({
   ...keys.proposal(p.id),
   entity: isTombstone(p) ? "tombstone" : "proposal",
@@ -142,21 +126,7 @@ export async function getTimer(
 
 /** Every timer of a proposal (consistent; all rounds). */
 export async function timersOf(proposalId: string): Promise<Timer[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": keys.proposal(proposalId).pk, ":prefix": "TIMER#" },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const items = await itemsUnder(table(), keys.proposal(proposalId).pk, "TIMER#");
   return items.map((i) => strip<Timer>(i));
 }
 
@@ -191,21 +161,12 @@ export async function calendarLayer(
  * Eventually consistent: every write on a timer is conditional on the state read here.
  */
 export async function dueTimers(bucket: string, now: Date): Promise<Timer[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: DUE_INDEX,
-        KeyConditionExpression: "gsi1pk = :b AND gsi1sk <= :upto",
-        ExpressionAttributeValues: { ":b": `DUE#${bucket}`, ":upto": `${now.toISOString()}#~` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
+  const items = await queryAll({
+    TableName: table(),
+    IndexName: DUE_INDEX,
+    KeyConditionExpression: "gsi1pk = :b AND gsi1sk <= :upto",
+    ExpressionAttributeValues: { ":b": `DUE#${bucket}`, ":upto": `${now.toISOString()}#~` },
+  });
   return items.filter((i) => i.entity === "timer").map((i) => strip<Timer>(i));
 }
 
@@ -286,22 +247,13 @@ export interface Watermark {
 
 /** Open provisional timers (gsi3, sparse; see `provisionalIndex`). */
 export async function provisionalTimers(): Promise<Timer[]> {
-  const found: Timer[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: "gsi3",
-        KeyConditionExpression: "gsi3pk = :p",
-        ExpressionAttributeValues: { ":p": "PROVISIONAL" },
-        ExclusiveStartKey: start,
-      }),
-    );
-    found.push(...(out.Items ?? []).map((i) => strip<Timer>(i)));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return found;
+  const items = await queryAll({
+    TableName: table(),
+    IndexName: "gsi3",
+    KeyConditionExpression: "gsi3pk = :p",
+    ExpressionAttributeValues: { ":p": "PROVISIONAL" },
+  });
+  return items.map((i) => strip<Timer>(i));
 }
 
 /** The official years recorded by the last sweep that saw a release (undefined: never). */

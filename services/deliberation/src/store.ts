@@ -1,12 +1,8 @@
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  GetCommand,
-  QueryCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from "@aws-sdk/lib-dynamodb";
 import { ddb, env } from "@pencai/runtime/clients";
 import { retrying, stale } from "@pencai/runtime/conflict";
 import { duplicate, notFound } from "@pencai/runtime/errors";
+import { itemsUnder, withoutStorageKeys as strip } from "@pencai/runtime/items";
 import { Tx } from "@pencai/runtime/tx";
 import { meetingNotOpen, notPresent } from "./domain/meeting.js";
 import type { StoredRanking } from "./domain/ranking.js";
@@ -67,13 +63,6 @@ export const keys = {
 export { retrying, stale };
 
 // ---------------------------------------------------------------- item <-> record
-
-const storageKeys = ["pk", "sk", "entity", "gsi1pk", "gsi1sk"];
-function strip<T>(item: Record<string, unknown>): T {
-  const out: Record<string, unknown> = { ...item };
-  for (const k of storageKeys) delete out[k];
-  return out as T;
-}
 
 export const meetingItem = (m: MeetingRecord) => ({
   ...keys.meeting(m.id),
@@ -145,32 +134,16 @@ export async function getProposals(ids: readonly string[]): Promise<Map<string, 
   return found;
 }
 
-/** Every item of a partition under a sort-key prefix (consistent; paged through). */
-async function queryAll(pk: string, prefix: string): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :prefix)",
-        ExpressionAttributeValues: { ":pk": pk, ":prefix": prefix },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(out.Items ?? []));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
-}
-
 export async function ballotsOf(meetingId: string): Promise<Ballot[]> {
-  return (await queryAll(keys.meeting(meetingId).pk, "BALLOT#")).map((i) => strip<Ballot>(i));
+  return (await itemsUnder(table(), keys.meeting(meetingId).pk, "BALLOT#")).map((i) =>
+    strip<Ballot>(i),
+  );
 }
 
 export async function consentsOf(proposalId: string): Promise<Consent[]> {
-  return (await queryAll(keys.proposal(proposalId).pk, "CONSENT#")).map((i) => strip<Consent>(i));
+  return (await itemsUnder(table(), keys.proposal(proposalId).pk, "CONSENT#")).map((i) =>
+    strip<Consent>(i),
+  );
 }
 
 // ---------------------------------------------------------------- writes (added to a Tx)

@@ -8,6 +8,7 @@ import type { ProposalStatus, PublicStage, TimelineItem } from "@pencai/contract
 import { ddb, env } from "@pencai/runtime/clients";
 import { decodeCursor, encodeCursor } from "@pencai/runtime/cursor";
 import { duplicate, invalidState, notFound, rule } from "@pencai/runtime/errors";
+import { itemsUnder, withoutStorageKeys as strip } from "@pencai/runtime/items";
 import { Tx } from "@pencai/runtime/tx";
 import { titleKey } from "./domain/need.js";
 import { stageOf } from "./domain/proposal.js";
@@ -89,23 +90,6 @@ export function proposalItem(p: ProposalRecord): Record<string, unknown> {
   };
 }
 
-const storageKeys = [
-  "pk",
-  "sk",
-  "entity",
-  "gsi1pk",
-  "gsi1sk",
-  "gsi2pk",
-  "gsi2sk",
-  "gsi3pk",
-  "gsi3sk",
-];
-function strip<T>(item: Record<string, unknown>, extra: string[] = []): T {
-  const out: Record<string, unknown> = { ...item };
-  for (const k of [...storageKeys, ...extra]) delete out[k];
-  return out as T;
-}
-
 export const proposalOf = (item: Record<string, unknown>) =>
   strip<ProposalRecord>(item, ["publicStage"]);
 
@@ -172,22 +156,7 @@ export async function getEvidence(
 
 /** The whole timeline, in order (a proposal has tens of entries, not thousands). */
 export async function getTimeline(id: string): Promise<TimelineItem[]> {
-  const items: TimelineItem[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: "pk = :pk AND begins_with(sk, :tl)",
-        ExpressionAttributeValues: { ":pk": keys.proposal(id).pk, ":tl": "TL#" },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) items.push(timelineOf(item));
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return items;
+  return (await itemsUnder(table(), keys.proposal(id).pk, "TL#")).map(timelineOf);
 }
 
 export interface Page<T> {

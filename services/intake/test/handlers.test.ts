@@ -174,12 +174,12 @@ beforeEach(() => {
   });
   ddbMock.on(QueryCommand).callsFake((input: QueryCommand["input"]) => {
     // the timeline read only
-    if (input.KeyConditionExpression !== "pk = :pk AND begins_with(sk, :tl)") {
+    if (input.KeyConditionExpression !== "pk = :pk AND begins_with(sk, :prefix)") {
       throw new Error(`fake table: unsupported query ${input.KeyConditionExpression}`);
     }
     const v = input.ExpressionAttributeValues!;
     const items = [...table.values()]
-      .filter((i) => i.pk === v[":pk"] && String(i.sk).startsWith(v[":tl"] as string))
+      .filter((i) => i.pk === v[":pk"] && String(i.sk).startsWith(v[":prefix"] as string))
       .sort((a, b) => String(a.sk).localeCompare(String(b.sk)));
     return { Items: structuredClone(items) };
   });
