@@ -1,6 +1,7 @@
 import { calendarsFrom } from "@pencai/calendar";
 import { useTestCity } from "@pencai/config/testing";
 import { ddb } from "@pencai/runtime/clients";
+import { context, httpEvent, startJwks } from "@pencai/runtime/testing";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -15,20 +16,17 @@ import type { ApprovalProposal, Timer } from "../src/domain/types.js";
 import { handler } from "../src/handlers/api.js";
 import * as store from "../src/store.js";
 import {
-  apiEvent,
   cancelled,
   cst,
   expectProblem,
   FakeTable,
   itemFor,
   json,
-  lambdaContext,
   outboxEvents,
   P1,
   P2,
   P3,
   proposal,
-  startJwks,
 } from "./support.js";
 
 const ddbMock = mockClient(ddb);
@@ -51,12 +49,29 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-/** A bearer token for the role with the claims (signed at the current, faked, time). */
-const as = (role: string, claims: Record<string, string> = {}) =>
-  jwks.token({ sub: `${role}-1`, roles: [role], ...claims });
+type Token = string | Promise<string>;
 
-const call = (routeKey: string, init: Parameters<typeof apiEvent>[1] = {}) =>
-  handler(apiEvent(routeKey, init), lambdaContext);
+/** A bearer token for the role with the claims (signed at the current, faked, time). */
+const as = (role: string, claims: Record<string, string> = {}): Token =>
+  jwks.sign({ sub: `${role}-1`, roles: [role], ...claims });
+
+const call = async (
+  routeKey: string,
+  init: {
+    params?: Record<string, string>;
+    query?: Record<string, string>;
+    body?: unknown;
+    token?: Token;
+  } = {},
+) => {
+  const { params, token, ...rest } = init;
+  const event = httpEvent(routeKey, {
+    ...rest,
+    ...(params && { pathParameters: params }),
+    ...(token !== undefined && { token: await token }),
+  });
+  return handler(event, context);
+};
 
 const REPORT = "POST /v1/proposals/{id}/report";
 const REVIEW = "POST /v1/proposals/{id}/district-review";
@@ -631,7 +646,7 @@ describe("GET /v1/sla", () => {
     vi.setSystemTime(cst("2025-10-10T10:00:00"));
     table.put(store.timerItem(reviewTimer())); // c1 in street s1
     table.put(store.timerItem({ ...reviewTimer(), proposalId: P2, communityId: "c3" })); // s2
-    const list = async (token: string) =>
+    const list = async (token: Token) =>
       (json(await call(SLA, { query: { districtId: "d1" }, token })) as { items: Timer[] }).items
         .map((t) => t.communityId)
         .sort();
@@ -749,7 +764,7 @@ describe("GET /v1/calendar/{year} (public)", () => {
 
 describe("PUT /v1/calendar/{year} (admin)", () => {
   const PUT = "PUT /v1/calendar/{year}";
-  const put = (year: number, body: unknown, token = as("admin")) =>
+  const put = (year: number, body: unknown, token: Token = as("admin")) =>
     call(PUT, { params: { year: String(year) }, body, token });
   const watermarkUpdates = () =>
     table

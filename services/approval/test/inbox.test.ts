@@ -3,6 +3,7 @@ import { useTestCity } from "@pencai/config/testing";
 import type { Envelope } from "@pencai/contracts/events";
 import { ddb } from "@pencai/runtime/clients";
 import { metrics } from "@pencai/runtime/metrics";
+import { context } from "@pencai/runtime/testing";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
@@ -15,17 +16,7 @@ vi.hoisted(() => {
 import { startTimer } from "../src/domain/timers.js";
 import { handler } from "../src/handlers/inbox.js";
 import * as store from "../src/store.js";
-import {
-  cst,
-  FakeTable,
-  facts,
-  itemFor,
-  lambdaContext,
-  outboxEvents,
-  P1,
-  proposal,
-  sqsEvent,
-} from "./support.js";
+import { cst, FakeTable, facts, itemFor, outboxEvents, P1, proposal, sqsEvent } from "./support.js";
 
 const ddbMock = mockClient(ddb);
 let table: FakeTable;
@@ -62,7 +53,7 @@ const endorsedEvent = (over: Partial<Envelope> = {}) =>
   envelope("ProposalEndorsed", { ...facts, meetingId: "01JMMMMMMMMMMMMMMMMMMMMMMM" }, over);
 const withdrawnEvent = (occurredAt: string) =>
   envelope("ProposalWithdrawn", { proposalId: P1 }, { occurredAt });
-const consume = (...events: Envelope[]) => handler(sqsEvent(...events), lambdaContext);
+const consume = (...events: Envelope[]) => handler(sqsEvent(...events), context);
 const proposalKey = store.keys.proposal(P1);
 const timerKey = store.keys.timer(P1, "review", 1);
 

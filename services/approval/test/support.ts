@@ -1,6 +1,3 @@
-import { generateKeyPairSync, sign } from "node:crypto";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import {
   GetCommand,
@@ -13,14 +10,14 @@ import {
 import { approvalEventDataSchemas } from "@pencai/contracts/approval-events";
 import type { Envelope } from "@pencai/contracts/events";
 import { sqsEvent as sqsOf } from "@pencai/runtime/testing";
-import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import type { AwsClientStub } from "aws-sdk-client-mock";
 import { expect } from "vitest";
 import { fromEndorsed } from "../src/domain/projection.js";
 import type { ApprovalProposal } from "../src/domain/types.js";
 
-// Test support for the handler tests: a JWKS server and RS256 tokens (node:crypto only), API
-// Gateway v2 and SQS events, and a small in-memory table behind the mocked DynamoDB client.
+// Test support for the handler tests: proposals and timers, problem replies, SQS events, and a
+// small in-memory table behind the mocked DynamoDB client (tokens and API Gateway events come
+// from @pencai/runtime/testing).
 
 export const P1 = "01JAAAAAAAAAAAAAAAAAAAAAAA";
 export const P2 = "01JBBBBBBBBBBBBBBBBBBBBBBB";
@@ -46,83 +43,7 @@ export const proposal = (over: Partial<ApprovalProposal> = {}): ApprovalProposal
   ...over,
 });
 
-// ---------------------------------------------------------------- tokens
-
-const ISSUER = "https://issuer.test";
-const AUDIENCE = "pencai-test";
-const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
-
-/** Serves a JWKS on localhost (sets JWKS_URL, JWT_ISSUER, JWT_AUDIENCE) and signs RS256 tokens. */
-export async function startJwks() {
-  const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-  const jwk = { ...publicKey.export({ format: "jwk" }), kid: "k1", alg: "RS256", use: "sig" };
-  const server: Server = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ keys: [jwk] }));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const port = (server.address() as AddressInfo).port;
-  process.env.JWKS_URL = `http://127.0.0.1:${port}/.well-known/jwks.json`;
-  process.env.JWT_ISSUER = ISSUER;
-  process.env.JWT_AUDIENCE = AUDIENCE;
-  const token = (claims: Record<string, unknown>) => {
-    const iat = Math.floor(Date.now() / 1000);
-    const head = `${b64({ alg: "RS256", kid: "k1", typ: "JWT" })}.${b64({
-      iss: ISSUER,
-      aud: AUDIENCE,
-      iat,
-      exp: iat + 3600,
-      ...claims,
-    })}`;
-    return `${head}.${sign("sha256", Buffer.from(head), privateKey).toString("base64url")}`;
-  };
-  return { token, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-// ---------------------------------------------------------------- events
-
-export const lambdaContext = { functionName: "approval-test", awsRequestId: "req" } as Context;
-
-/** An API Gateway v2 event as API Gateway sends it for a matched route. */
-export function apiEvent(
-  routeKey: string,
-  init: {
-    params?: Record<string, string>;
-    query?: Record<string, string>;
-    body?: unknown;
-    token?: string;
-  } = {},
-): APIGatewayProxyEventV2 {
-  const [method, template] = routeKey.split(" ") as [string, string];
-  const path = template.replace(/\{(\w+)\}/g, (_, n: string) => init.params?.[n] ?? n);
-  const body = init.body === undefined ? undefined : JSON.stringify(init.body);
-  return {
-    version: "2.0",
-    routeKey,
-    rawPath: path,
-    rawQueryString: new URLSearchParams(init.query ?? {}).toString(),
-    headers: {
-      ...(body !== undefined && { "content-type": "application/json" }),
-      ...(init.token && { authorization: `Bearer ${init.token}` }),
-    },
-    ...(init.query && { queryStringParameters: init.query }),
-    ...(init.params && { pathParameters: init.params }),
-    requestContext: {
-      accountId: "123456789012",
-      apiId: "api",
-      domainName: "api.test",
-      domainPrefix: "api",
-      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "vitest" },
-      requestId: "req-1",
-      routeKey,
-      stage: "$default",
-      time: "01/Jan/2026:00:00:00 +0000",
-      timeEpoch: 0,
-    },
-    ...(body !== undefined && { body }),
-    isBase64Encoded: false,
-  };
-}
+// ---------------------------------------------------------------- replies and events
 
 export const json = (res: { body?: string | undefined }) =>
   res.body === undefined ? undefined : JSON.parse(res.body);

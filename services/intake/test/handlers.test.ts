@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dyn
 import type { Envelope } from "@pencai/contracts/events";
 import type { Principal } from "@pencai/runtime/auth";
 import { ddb } from "@pencai/runtime/clients";
-import { lambdaContext, sqsEvent } from "@pencai/runtime/testing";
+import { context as lambdaContext, sqsEvent } from "@pencai/runtime/testing";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
