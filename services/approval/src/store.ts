@@ -19,16 +19,18 @@ import type {
 import type { Transition } from "./domain/workflow.js";
 
 /**
- * Approval's DynamoDB table (keys `pk`/`sk`; sparse GSIs `gsi1` (due) and `gsi2` (SLA list)).
+ * Approval's DynamoDB table (keys `pk`/`sk`; GSIs `gsi1` (due, sparse), `gsi2` (SLA list) and
+ * `gsi3` (open provisional timers, sparse)).
  *
  * | item | pk | sk | index |
  * |---|---|---|---|
  * | proposal projection (or withdrawn tombstone) | `PROPOSAL#<id>` | `PROPOSAL` | |
- * | SLA timer | `PROPOSAL#<id>` | `TIMER#<kind>#<round>` | gsi1 `DUE#<bucket>` / `<nextActionAt>#<id>#<kind>` while an action is left; gsi2 `SLA#<district>#<kind>#<state>` / `<dueAt>#<id>#<round>` |
+ * | SLA timer | `PROPOSAL#<id>` | `TIMER#<kind>#<round>` | gsi1 `DUE#<bucket>` / `<nextActionAt>#<id>#<kind>` while an action is left; gsi2 `SLA#<district>#<kind>#<state>` / `<dueAt>#<id>#<round>`; gsi3 `PROVISIONAL` / `<dueAt>#<id>#<kind>#<round>` while open and provisional |
  * | disbursement | `PROPOSAL#<id>` | `DISBURSEMENT#<disbursementId>` | |
  * | community-year ledger | `BUDGET#<communityId>#<year>` | `BUDGET` | |
  * | runtime calendar additions | `CALENDAR#<year>` | `CALENDAR` | |
  * | sweeper watermark | `SWEEPER` | `WATERMARK` | |
+ * | official calendar years the sweeper last saw | `SWEEPER` | `OFFICIAL_YEARS` | |
  *
  * Every invariant is a condition inside the one transaction of a request (state, outbox events
  * and idempotency record together); see services/approval/README.md.
@@ -39,6 +41,7 @@ export const newTx = () => new Tx(table());
 
 export const DUE_INDEX = "gsi1";
 export const SLA_INDEX = "gsi2";
+export const PROVISIONAL_INDEX = "gsi3";
 
 export const keys = {
   proposal: (id: string) => ({ pk: `PROPOSAL#${id}`, sk: "PROPOSAL" }),
@@ -249,7 +252,7 @@ export interface Watermark {
 export async function provisionalTimers(): Promise<Timer[]> {
   const items = await queryAll({
     TableName: table(),
-    IndexName: "gsi3",
+    IndexName: PROVISIONAL_INDEX,
     KeyConditionExpression: "gsi3pk = :p",
     ExpressionAttributeValues: { ":p": "PROVISIONAL" },
   });
