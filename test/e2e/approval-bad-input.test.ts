@@ -1,7 +1,17 @@
 import { ulid } from "ulid";
 import { beforeAll, describe, expect, it } from "vitest";
 import { publishEndorsed } from "../support/events.js";
-import { call, eventually, places, type Reply, tableCounts, token } from "../support/http.js";
+import {
+  call,
+  countsBeforeCase,
+  eventually,
+  places,
+  type Reply,
+  tableCounts,
+  tablesTouched,
+  token,
+} from "../support/http.js";
+import { type BadInputCase, badInputTests, sendCase } from "../support/matrix.js";
 
 // The bad-input matrix of every approval route (API.md "Approval and SLA timers",
 // services/approval/README.md): each bad request gets the right status, problem code and
@@ -9,24 +19,6 @@ import { call, eventually, places, type Reply, tableCounts, token } from "../sup
 // Proposals reach approval the way deliberation's outbox would deliver them: a ProposalEndorsed
 // envelope published on the city topic. Ids, titles, subjects and the programme year are
 // unique per run, so the file relies on no other test file and survives reruns.
-
-interface Case {
-  name: string;
-  method: string;
-  path: () => string;
-  token?: () => string | undefined;
-  body?: () => unknown;
-  raw?: string;
-  headers?: () => Record<string, string>;
-  status: number;
-  code?: string;
-  /** the local gateway's own 401 (API Gateway style `{message}`, not problem+json) */
-  gateway?: boolean;
-  /** a field error the problem's `errors[]` must name */
-  errorPath?: string;
-  /** extra read-only check after the request */
-  also?: () => Promise<void>;
-}
 
 const run = Date.now().toString(36);
 /** A programme year nobody else uses: the community-year ledgers start empty. */
@@ -65,31 +57,6 @@ let disburseReply: Reply | undefined;
 let neighbourLedger: unknown;
 let homeLedger: unknown;
 
-/** Set after any write: the next case waits for asynchronous deliveries to settle. */
-let dirty = true;
-
-/** Table counts once nothing has changed for a full second (event deliveries settled). */
-async function settledCounts(): Promise<Record<string, number>> {
-  let last = JSON.stringify(await tableCounts());
-  let stableSince = Date.now();
-  const until = Date.now() + EVENTS_MS;
-  while (Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 200));
-    const next = JSON.stringify(await tableCounts());
-    if (next !== last) {
-      last = next;
-      stableSince = Date.now();
-    } else if (Date.now() - stableSince >= 1_000) break;
-  }
-  return JSON.parse(last) as Record<string, number>;
-}
-
-async function countsBefore(): Promise<Record<string, number>> {
-  if (!dirty) return tableCounts();
-  dirty = false;
-  return settledCounts();
-}
-
 const budgetOf = (communityId: string) =>
   call("GET", `/v1/budgets/${communityId}/${year}`, { token: t.analyst });
 
@@ -125,7 +92,7 @@ async function step(
   status: number,
   key?: string,
 ): Promise<Reply> {
-  dirty = true;
+  tablesTouched();
   const r = await call("POST", path, {
     token: t[who],
     body,
@@ -220,7 +187,7 @@ beforeAll(async () => {
   }
 
   const cityId = geo.cityId;
-  dirty = true;
+  tablesTouched();
   const [pE, pR, pF, pA, cc2, cc1, ...fillIds] = await Promise.all([
     endorse(home, 2_000_000, "E", cityId),
     endorse(home, 2_000_000, "R", cityId),
@@ -294,14 +261,14 @@ beforeAll(async () => {
 
 // ---------------------------------------------------------------- case builders
 
-const prefix = (route: string, cases: Case[]) =>
+const prefix = (route: string, cases: BadInputCase[]) =>
   cases.map((c) => ({ ...c, name: `${route}: ${c.name}` }));
 const bad = (
   method: string,
   path: () => string,
   who: string,
   bodies: [string, () => unknown, string?][],
-): Case[] =>
+): BadInputCase[] =>
   bodies.map(([name, body, errorPath]) => ({
     name,
     method,
@@ -312,7 +279,12 @@ const bad = (
     code: "validation_failed",
     ...(errorPath && { errorPath }),
   }));
-const denied = (method: string, path: () => string, who: string[], body?: () => unknown): Case[] =>
+const denied = (
+  method: string,
+  path: () => string,
+  who: string[],
+  body?: () => unknown,
+): BadInputCase[] =>
   who.map((w) => ({
     name: `${w} is refused`,
     method,
@@ -322,7 +294,7 @@ const denied = (method: string, path: () => string, who: string[], body?: () => 
     status: 403,
     code: "forbidden",
   }));
-const noToken = (method: string, path: () => string, body?: () => unknown): Case[] => [
+const noToken = (method: string, path: () => string, body?: () => unknown): BadInputCase[] => [
   { name: "no token", method, path, body, status: 401, gateway: true },
   {
     name: "garbage token",
@@ -752,7 +724,12 @@ const disbursementCases = prefix("POST disbursements", [
 const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
 const sla = (q: () => string) => () => `/v1/sla?${q()}`;
 /** 400 validation_failed for a query of the SLA list (district_civil of the home district). */
-const badQuery = (name: string, q: () => string, errorPath?: string, who = "civil"): Case => ({
+const badQuery = (
+  name: string,
+  q: () => string,
+  errorPath?: string,
+  who = "civil",
+): BadInputCase => ({
   name,
   method: "GET",
   path: sla(q),
@@ -928,7 +905,7 @@ const budgetCases = prefix("GET /v1/budgets", [
       ["fractional year", "2050.5"],
     ] as const
   ).map(
-    ([name, y]): Case => ({
+    ([name, y]): BadInputCase => ({
       name,
       method: "GET",
       path: budgetPath(
@@ -967,7 +944,7 @@ const calendarCases = prefix("calendar", [
       ["GET year not a number", "this-year"],
     ] as const
   ).map(
-    ([name, y]): Case => ({
+    ([name, y]): BadInputCase => ({
       name,
       method: "GET",
       path: cal(() => y),
@@ -1022,7 +999,7 @@ const calendarCases = prefix("calendar", [
   ),
 ]);
 
-const cases: Case[] = [
+const cases: BadInputCase[] = [
   ...reportCases,
   ...reviewCases,
   ...approvalCases,
@@ -1033,45 +1010,11 @@ const cases: Case[] = [
 ];
 
 /** Sends the case's request and checks status, code, problem+json; the caller checks counts. */
-async function send(c: Case): Promise<string> {
-  const r = await call(c.method, c.path(), {
-    token: c.token?.(),
-    body: c.body?.(),
-    raw: c.raw,
-    headers: c.headers?.(),
-  });
-  const what = `${c.method} ${c.path().slice(0, 120)}: ${JSON.stringify(r.body).slice(0, 400)}`;
-  expect(r.status, what).toBe(c.status);
-  if (c.gateway) {
-    // the gateway's JWT check (API Gateway's own body, not problem+json)
-    expect(r.body, what).toEqual({ message: "Unauthorized" });
-  } else {
-    expect(r.headers.get("content-type"), what).toContain("application/problem+json");
-    expect(r.body.status, what).toBe(c.status);
-    expect(typeof r.body.title, what).toBe("string");
-    expect(r.body.code, what).toBe(c.code);
-  }
-  if (c.errorPath) {
-    expect(r.body.errors, what).toEqual(
-      expect.arrayContaining([expect.objectContaining({ path: c.errorPath })]),
-    );
-  }
-  return what;
-}
-
 describe("approval bad-input matrix", () => {
-  for (const c of cases) {
-    const title = `${c.name} -> ${c.status} ${c.code ?? "(gateway)"}, nothing written`;
-    it(title, async () => {
-      const before = await countsBefore();
-      const what = await send(c);
-      await c.also?.();
-      expect(await tableCounts(), what).toEqual(before);
-    });
-  }
+  badInputTests(cases);
 
   it("replays the approval for the same Idempotency-Key and body: first reply, nothing written", async () => {
-    const before = await countsBefore();
+    const before = await countsBeforeCase();
     const r = await call("POST", approvalOf(() => p.pA)(), {
       token: t.group,
       body: yes(),
@@ -1085,7 +1028,7 @@ describe("approval bad-input matrix", () => {
   });
 
   it("replays the disbursement for the same Idempotency-Key and body: no second payment", async () => {
-    const before = await countsBefore();
+    const before = await countsBeforeCase();
     const r = await call("POST", payOf(() => p.pA)(), {
       token: t.finance,
       body: { amountFen: PA_FIRST_PAYMENT, reference: `abi-v1-${run}` },
@@ -1105,7 +1048,7 @@ describe("approval bad-input matrix", () => {
       committedFen: capFen,
       remainingFen: 0,
     });
-    const cases2: Case[] = [
+    const cases2: BadInputCase[] = [
       {
         name: "2 fen at a full cap",
         method: "POST",
@@ -1126,8 +1069,8 @@ describe("approval bad-input matrix", () => {
       },
     ];
     for (const c of cases2) {
-      const before = await countsBefore();
-      const what = await send(c);
+      const before = await countsBeforeCase();
+      const what = await sendCase(c);
       expect(await tableCounts(), what).toEqual(before);
     }
   });
@@ -1156,8 +1099,8 @@ describe("approval bad-input matrix", () => {
     expect(payouts.map((i) => i.proposalId)).toContain(p.pA);
     // funded is final for finance: the state check (409) comes before the amount rule (422)
     for (const amountFen of [1, remainder]) {
-      const before = await countsBefore();
-      const what = await send({
+      const before = await countsBeforeCase();
+      const what = await sendCase({
         name: `pay ${amountFen} more`,
         method: "POST",
         path: payOf(() => p.pA),

@@ -2,35 +2,19 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   allowedCategory,
   call,
-  countsBeforeCase,
   eventually,
   places,
   quietTableCounts,
   tableCounts,
   token,
 } from "../support/http.js";
+import { type BadInputCase, badInputTests } from "../support/matrix.js";
 
 // The bad-input matrix of every deliberation route (API.md "Deliberation",
 // services/deliberation/README.md): each bad request gets the right status, problem code and
 // problem+json, and writes nothing. Expectations that depend on the city (presence required,
 // household consent required, which projects go to expert review) come from GET /v1/rules.
 // Data is unique per run, so reruns against one local cloud work.
-
-interface Case {
-  name: string;
-  method: string;
-  path: () => string;
-  token?: () => string | undefined;
-  body?: () => unknown;
-  raw?: string;
-  headers?: () => Record<string, string>;
-  status: number;
-  code?: string;
-  /** the local gateway's own 401 (API Gateway style, not problem+json) */
-  gateway?: boolean;
-  /** only where the city's rules make this case an error */
-  when?: () => boolean;
-}
 
 const run = Date.now().toString(36);
 /** A programme year nobody else uses (rankings are per community-year). */
@@ -336,7 +320,7 @@ beforeAll(async () => {
 // ---------------------------------------------------------------- case builders
 
 const tokenOf = (name: string) => () => t[name];
-const noToken = (method: string, path: () => string, body?: () => unknown): Case[] => [
+const noToken = (method: string, path: () => string, body?: () => unknown): BadInputCase[] => [
   { name: "no token", method, path, body, status: 401, gateway: true },
   {
     name: "garbage token",
@@ -349,7 +333,7 @@ const noToken = (method: string, path: () => string, body?: () => unknown): Case
   },
 ];
 /** Malformed JSON, JSON that is no object, an empty body. */
-const notAnObject = (method: string, path: () => string, who: string): Case[] =>
+const notAnObject = (method: string, path: () => string, who: string): BadInputCase[] =>
   [
     { name: "malformed JSON", method, path, token: tokenOf(who), raw: '{"a": ', status: 400 },
     { name: "JSON array", method, path, token: tokenOf(who), raw: "[1,2,3]", status: 400 },
@@ -363,7 +347,7 @@ const invalid = (
   path: () => string,
   who: string,
   bodies: [string, () => unknown][],
-): Case[] =>
+): BadInputCase[] =>
   bodies.map(([name, body]) => ({
     name,
     method,
@@ -378,7 +362,7 @@ const denied = (
   path: () => string,
   who: [string, string][],
   body?: () => unknown,
-): Case[] =>
+): BadInputCase[] =>
   who.map(([name, tok]) => ({
     name,
     method,
@@ -388,7 +372,7 @@ const denied = (
     status: 403,
     code: "forbidden",
   }));
-const prefix = (route: string, cases: Case[]) =>
+const prefix = (route: string, cases: BadInputCase[]) =>
   cases.map((c) => ({ ...c, name: `${route}: ${c.name}` }));
 
 const longKey = () => ({ "idempotency-key": "k".repeat(129) });
@@ -1260,7 +1244,7 @@ const rankingCases = (base: "/v1/rankings" | "/v1/public/rankings") => {
   ]);
 };
 
-const cases: Case[] = [
+const cases: BadInputCase[] = [
   ...createCases,
   ...getMeetingCases,
   ...attendanceCases,
@@ -1296,30 +1280,7 @@ describe("deliberation bad-input matrix", () => {
     );
   });
 
-  for (const c of cases) {
-    it(`${c.name} -> ${c.status} ${c.code ?? "(gateway)"}, nothing written`, async ({ skip }) => {
-      if (c.when && !c.when()) skip("not an error under this city's rules");
-      const before = await countsBeforeCase();
-      const r = await call(c.method, c.path(), {
-        token: c.token?.(),
-        body: c.body?.(),
-        raw: c.raw,
-        headers: c.headers?.(),
-      });
-      const what = `${c.method} ${c.path().slice(0, 120)}: ${JSON.stringify(r.body).slice(0, 400)}`;
-      expect(r.status, what).toBe(c.status);
-      if (c.gateway) {
-        // the gateway's JWT check (API Gateway's own body, not problem+json)
-        expect(r.body).toEqual({ message: "Unauthorized" });
-      } else {
-        expect(r.headers.get("content-type"), what).toContain("application/problem+json");
-        expect(r.body.status, what).toBe(c.status);
-        expect(typeof r.body.title, what).toBe("string");
-        expect(r.body.code, what).toBe(c.code);
-      }
-      expect(await tableCounts(), what).toEqual(before);
-    });
-  }
+  badInputTests(cases);
 
   it("replays every write with the same Idempotency-Key and body: the first reply, nothing written", async () => {
     expect(firsts.map((f) => f.name)).toEqual(

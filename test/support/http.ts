@@ -134,16 +134,23 @@ export async function tableCounts(): Promise<Record<string, number>> {
   return Object.fromEntries(Object.entries(r.body.tables).map(([k, v]) => [k, v.itemCount]));
 }
 
-/** Table counts once asynchronous event delivery has settled (unchanged for 300 ms). */
+/**
+ * Table counts once asynchronous event delivery has settled: unchanged for a full second
+ * (polled every 200 ms, for at most 30 s).
+ */
 export async function quietTableCounts(): Promise<Record<string, number>> {
-  let last = await tableCounts();
-  for (let i = 0; i < 50; i++) {
-    await new Promise((r) => setTimeout(r, 300));
-    const next = await tableCounts();
-    if (JSON.stringify(next) === JSON.stringify(last)) return next;
-    last = next;
+  let last = JSON.stringify(await tableCounts());
+  let stableSince = Date.now();
+  const until = Date.now() + 30_000;
+  while (Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 200));
+    const next = JSON.stringify(await tableCounts());
+    if (next !== last) {
+      last = next;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince >= 1_000) break;
   }
-  return last;
+  return JSON.parse(last) as Record<string, number>;
 }
 
 let settled = false;
@@ -157,6 +164,11 @@ export async function countsBeforeCase(): Promise<Record<string, number>> {
   if (settled) return tableCounts();
   settled = true;
   return quietTableCounts();
+}
+
+/** A setup step wrote (events may be in flight): the next case waits for them to settle. */
+export function tablesTouched(): void {
+  settled = false;
 }
 
 /** Recomputes the timeline hash chain exactly as API.md defines it; returns the first broken seq. */
