@@ -42,6 +42,21 @@ export const P3 = "01JCCCCCCCCCCCCCCCCCCCCCCC";
 export const M1 = "01JMMMMMMMMMMMMMMMMMMMMMMM";
 export const NOW = new Date("2026-05-01T08:00:00.000Z");
 
+/** Intake's ProposalScreened data for `projection()`'s proposal (accepted, with its facts). */
+export const screenedData = {
+  proposalId: P1,
+  decision: "accept",
+  status: "screened",
+  ...c1,
+  kind: "works",
+  category: "environment",
+  title: "路灯更换",
+  budgetFen: 1_000_000,
+  selfRaisedFen: 100_000,
+  year: 2026,
+  beneficiaries: 300,
+};
+
 export function projection(over: Partial<ProposalProjection> = {}): ProposalProjection {
   return {
     id: P1,

@@ -1,12 +1,12 @@
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Envelope } from "@pencai/contracts/events";
 import { ddb } from "@pencai/runtime/clients";
-import { context as lambdaContext, sqsEvent } from "@pencai/runtime/testing";
+import { context, sqsEvent } from "@pencai/runtime/testing";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { handler } from "../src/handlers/inbox.js";
 import { proposalItem } from "../src/store.js";
-import { c1, P1, projection, useTestCity } from "./fixtures.js";
+import { P1, projection, screenedData, useTestCity } from "./fixtures.js";
 
 const ddbMock = mockClient(ddb);
 
@@ -31,28 +31,13 @@ const envelope = (type: Envelope["type"], data: Record<string, unknown>): Envelo
   data,
 });
 const sqs = (e: Envelope) => sqsEvent([e], "deliberation-inbox");
-const context = lambdaContext;
 const items = () => ddbMock.commandCalls(TransactWriteCommand)[0]?.args[0].input.TransactItems;
-
-const screened = {
-  proposalId: P1,
-  decision: "accept",
-  status: "screened",
-  ...c1,
-  kind: "works",
-  category: "environment",
-  title: "路灯更换",
-  budgetFen: 1_000_000,
-  selfRaisedFen: 100_000,
-  year: 2026,
-  beneficiaries: 300,
-};
 
 describe("deliberation inbox", () => {
   it("projects an accepted ProposalScreened with the inbox record, in one transaction", async () => {
     ddbMock.on(GetCommand).resolves({});
     ddbMock.on(TransactWriteCommand).resolves({});
-    const out = await handler(sqs(envelope("ProposalScreened", screened)), context);
+    const out = await handler(sqs(envelope("ProposalScreened", screenedData)), context);
     expect(out.batchItemFailures).toEqual([]);
     const [inbox, put] = items()!;
     expect(inbox!.Put?.Item?.pk).toBe("INBOX#01JEVTAAAAAAAAAAAAAAAAAAAA");
@@ -65,7 +50,7 @@ describe("deliberation inbox", () => {
   it("changes nothing for a known proposal or a rejection (only the inbox record)", async () => {
     ddbMock.on(GetCommand).resolves({ Item: proposalItem(projection()) });
     ddbMock.on(TransactWriteCommand).resolves({});
-    await handler(sqs(envelope("ProposalScreened", screened)), context);
+    await handler(sqs(envelope("ProposalScreened", screenedData)), context);
     expect(items()).toHaveLength(1);
   });
 
@@ -92,7 +77,7 @@ describe("deliberation inbox", () => {
         CancellationReasons: [{ Code: "None" }, { Code: "ConditionalCheckFailed" }],
       }),
     );
-    const out = await handler(sqs(envelope("ProposalScreened", screened)), context);
+    const out = await handler(sqs(envelope("ProposalScreened", screenedData)), context);
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: "m0" }]);
   });
 });

@@ -1,47 +1,34 @@
 import { describe, expect, it } from "vitest";
 import { onScreened, onWithdrawn } from "../src/domain/projection.js";
-import { c1, P1, projection } from "./fixtures.js";
+import { P1, projection, screenedData } from "./fixtures.js";
 
 const at = "2026-04-01T00:00:00.000Z";
-const screened = {
-  proposalId: P1,
-  decision: "accept",
-  status: "screened",
-  ...c1,
-  kind: "works",
-  category: "environment",
-  title: "路灯更换",
-  budgetFen: 1_000_000,
-  selfRaisedFen: 100_000,
-  year: 2026,
-  beneficiaries: 300,
-};
 
 describe("proposal projection from intake's events", () => {
   it("adds an accepted screening with its facts", () => {
-    expect(onScreened(undefined, screened, at)).toEqual({
+    expect(onScreened(undefined, screenedData, at)).toEqual({
       kind: "add",
       proposal: projection({ screenedAt: at }),
     });
   });
 
   it("keeps no head count when the proposal described its beneficiaries in words", () => {
-    const { beneficiaries: _, ...words } = screened;
+    const { beneficiaries: _, ...words } = screenedData;
     const out = onScreened(undefined, words, at);
     expect(out.kind === "add" && "beneficiaries" in out.proposal).toBe(false);
   });
 
   it("ignores rejections, duplicates, tombstones and events without facts", () => {
-    expect(onScreened(undefined, { ...screened, decision: "reject" }, at).kind).toBe("ignore");
-    expect(onScreened(projection(), screened, at).kind).toBe("ignore");
+    expect(onScreened(undefined, { ...screenedData, decision: "reject" }, at).kind).toBe("ignore");
+    expect(onScreened(projection(), screenedData, at).kind).toBe("ignore");
     const tomb = { id: P1, tombstone: true as const, version: 1, withdrawnAt: at };
-    expect(onScreened(tomb, screened, at).kind).toBe("ignore");
+    expect(onScreened(tomb, screenedData, at).kind).toBe("ignore");
     expect(onScreened(undefined, { proposalId: P1, decision: "accept" }, at)).toMatchObject({
       kind: "ignore",
       why: expect.stringContaining("not enriched"),
     });
-    expect(onScreened(undefined, { ...screened, kind: "other" }, at).kind).toBe("ignore");
-    expect(onScreened(undefined, { ...screened, budgetFen: "1" }, at).kind).toBe("ignore");
+    expect(onScreened(undefined, { ...screenedData, kind: "other" }, at).kind).toBe("ignore");
+    expect(onScreened(undefined, { ...screenedData, budgetFen: "1" }, at).kind).toBe("ignore");
   });
 
   it("withdrawal is final: marks a known proposal, tombstones an unknown one, ignores repeats", () => {

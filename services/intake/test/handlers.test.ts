@@ -2,7 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dyn
 import type { Envelope } from "@pencai/contracts/events";
 import type { Principal } from "@pencai/runtime/auth";
 import { ddb } from "@pencai/runtime/clients";
-import { context as lambdaContext, sqsEvent } from "@pencai/runtime/testing";
+import { context, sqsEvent } from "@pencai/runtime/testing";
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
@@ -141,7 +141,7 @@ async function submit(budgetFen: number, title: string) {
   return { status: out.statusCode, body: JSON.parse(out.body) as Record<string, unknown> };
 }
 
-const deliver = (e: Envelope) => inbox(sqsEvent([e], "intake-inbox"), lambdaContext);
+const deliver = (e: Envelope) => inbox(sqsEvent([e], "intake-inbox"), context);
 
 const approval = () =>
   approvalEvent(

@@ -1,7 +1,7 @@
 import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import type { Envelope } from "@pencai/contracts/events";
 import { ddb } from "@pencai/runtime/clients";
-import { context as lambdaContext, sqsEvent } from "@pencai/runtime/testing";
+import { context, sqsEvent } from "@pencai/runtime/testing";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { handler } from "../src/handlers/inbox.js";
@@ -31,7 +31,6 @@ const envelope = (type: Envelope["type"], data: Record<string, unknown> = {}): E
   data,
 });
 const sqs = (...events: Envelope[]) => sqsEvent(events, "intake-inbox");
-const context = lambdaContext;
 
 function transaction() {
   const calls = ddbMock.commandCalls(TransactWriteCommand);
