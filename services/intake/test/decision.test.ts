@@ -4,24 +4,10 @@ import { describe, expect, it } from "vitest";
 import { councilOf, decisionAfter, expertReviewOf } from "../src/domain/decision.js";
 import { applyLifecycleEvent } from "../src/domain/registry.js";
 import { proposalView, publicProposalView } from "../src/domain/views.js";
-import { proposalRecord, ULID_A } from "./fixtures.js";
+import { lifecycleEvent, proposalRecord, ULID_A } from "./fixtures.js";
 
-const event = (
-  type: Envelope["type"],
-  data: Record<string, unknown>,
-  at = "2026-05-01T00:00:00.000Z",
-): Envelope => ({
-  id: `evt-${type}-${at}`,
-  type,
-  version: 1,
-  occurredAt: at,
-  cityId: "testcity",
-  proposalId: ULID_A,
-  communityId: "c1",
-  actor: { sub: "staff-secret-1", roles: ["community_staff"] },
-  correlationId: "corr",
-  data,
-});
+const event = (type: Envelope["type"], data: Record<string, unknown> = {}, at?: string) =>
+  lifecycleEvent({ sub: "staff-secret-1", roles: ["community_staff"] }, type, data, at);
 
 const MEETING = "01JMMMMMMMMMMMMMMMMMMMMMMM";
 const tally = {

@@ -1,3 +1,4 @@
+import type { Envelope } from "@pencai/contracts/events";
 import type { Principal } from "@pencai/runtime/auth";
 import type { ProposalRecord } from "../src/domain/types.js";
 
@@ -58,3 +59,22 @@ export function proposalRecord(over: Partial<ProposalRecord> = {}): ProposalReco
     ...over,
   };
 }
+
+/** Another service's lifecycle event about proposal ULID_A of community c1 (id from type and time). */
+export const lifecycleEvent = (
+  actor: Envelope["actor"],
+  type: Envelope["type"],
+  data: Record<string, unknown> = {},
+  at = "2026-05-01T00:00:00.000Z",
+): Envelope => ({
+  id: `evt-${type}-${at}`,
+  type,
+  version: 1,
+  occurredAt: at,
+  cityId: "testcity",
+  proposalId: ULID_A,
+  communityId: "c1",
+  actor,
+  correlationId: "corr",
+  data,
+});

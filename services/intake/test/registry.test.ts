@@ -11,24 +11,10 @@ import {
   reported,
   reviewed,
 } from "./approval-fixtures.js";
-import { proposalRecord, ULID_A } from "./fixtures.js";
+import { lifecycleEvent, proposalRecord } from "./fixtures.js";
 
-const event = (
-  type: Envelope["type"],
-  data: Record<string, unknown> = {},
-  at = "2026-05-01T00:00:00.000Z",
-): Envelope => ({
-  id: `evt-${type}-${at}`,
-  type,
-  version: 1,
-  occurredAt: at,
-  cityId: "testcity",
-  proposalId: ULID_A,
-  communityId: "c1",
-  actor: { sub: "official-9", roles: ["district_group"] },
-  correlationId: "corr",
-  data,
-});
+const event = (type: Envelope["type"], data: Record<string, unknown> = {}, at?: string) =>
+  lifecycleEvent({ sub: "official-9", roles: ["district_group"] }, type, data, at);
 
 describe("proposal registry", () => {
   it("moves the status forward along the lifecycle with a timeline entry", () => {
