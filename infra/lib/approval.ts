@@ -24,16 +24,6 @@ export interface ApprovalServiceProps {
 
 const handlers = "services/approval/src/handlers";
 
-/**
- * Approval never deletes an item: decisions, disbursements, timers (met/breached is final) and
- * ledgers are the audit trail. infra/test/city-stack.test.ts fails if its code starts deleting.
- */
-export const approvalItemWrite = [
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:ConditionCheckItem",
-] as const;
-
 /** The CloudWatch metric the SLA sweep (and late stops) emit once per breach. */
 export const slaBreachedMetric = (city: City, kind: (typeof slaKinds)[number]) =>
   new cloudwatch.Metric({
@@ -66,7 +56,7 @@ export class ApprovalService extends Construct {
     const service = "approval";
 
     this.table = new ServiceTable(this, "Table", { city });
-    const parts = { city, service, table: this.table, write: approvalItemWrite };
+    const parts = { city, service, table: this.table };
     // Functions sit at stack level so their names read ApprovalApi, ... in the console.
     this.apiFunction = apiFunction(scope, "ApprovalApi", {
       ...parts,
@@ -98,7 +88,7 @@ export class ApprovalService extends Construct {
       environment: { TABLE_NAME: this.table.table.tableName },
     });
     this.table.grantItemRead(this.sweepFunction.fn);
-    this.table.grantItemWrite(this.sweepFunction.fn, approvalItemWrite);
+    this.table.grantItemWrite(this.sweepFunction.fn);
     const schedule = new events.Rule(this, "SlaSweepSchedule", {
       description: "approval: sweep due SLA timers",
       schedule: events.Schedule.rate(Duration.minutes(1)),

@@ -11,13 +11,18 @@ import * as logs from "aws-cdk-lib/aws-logs";
 import { RegionInfo } from "aws-cdk-lib/region-info";
 import { Construct } from "constructs";
 
-/** Jurisdiction and membership claims, set by administrators (never by the user). */
+/**
+ * Jurisdiction and membership claims, set by administrators (never by the user). `cityWide`
+ * ("true") marks an admin or analyst who acts for the whole city; every other official needs the
+ * place claim of its role's level (a missing claim never widens reach).
+ */
 export const customAttributes = [
   "districtId",
   "streetId",
   "communityId",
   "householdId",
   "orgId",
+  "cityWide",
 ] as const;
 
 /** Headers browsers may send; `idempotency-key` per API.md, the rest standard. */
@@ -139,6 +144,11 @@ export class CityApi extends Construct {
     const urlSuffix = RegionInfo.get(stack.region).domainSuffix ?? stack.urlSuffix;
     this.issuer = `https://cognito-idp.${stack.region}.${urlSuffix}/${this.userPool.userPoolId}`;
     this.jwksUrl = `${this.issuer}/.well-known/jwks.json`;
+    // The authorizer checks signature, issuer, expiry and audience (`aud` of an ID token, or
+    // `client_id` of an access token: API Gateway cannot tell the two kinds of the same app
+    // client apart, and Cognito can only customise access tokens on its paid plans). Handlers
+    // accept only ID tokens (`token_use: "id"`): an access token carries groups but none of the
+    // jurisdiction claims, and must never act as a role with no place.
     this.authorizer = new HttpJwtAuthorizer("Cognito", this.issuer, {
       authorizerName: "cognito",
       jwtAudience: [this.client.userPoolClientId],

@@ -18,17 +18,6 @@ export interface DeliberationServiceProps {
 const handlers = "services/deliberation/src/handlers";
 
 /**
- * Deliberation never deletes an item (a ballot, a consent, an answer is changed or kept, never
- * removed), so its functions get no DeleteItem. infra/test/city-stack.test.ts fails if the
- * service's code starts deleting, before IAM would on AWS (the local cloud does not enforce IAM).
- */
-export const deliberationItemWrite = [
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:ConditionCheckItem",
-] as const;
-
-/**
  * Deliberation: council meetings, ballots, household consent, expert review and the priority
  * ranking. Its own table, its own inbox (screened and withdrawn proposals, as events: it never
  * reads intake's table) and its own outbox relay. No S3: minutes and sign-in sheets are evidence
@@ -51,7 +40,6 @@ export class DeliberationService extends Construct {
       city,
       service,
       table: this.table,
-      write: deliberationItemWrite,
     };
     // Functions sit at stack level so their names read DeliberationApi, ... in the console.
     this.apiFunction = apiFunction(scope, "DeliberationApi", {

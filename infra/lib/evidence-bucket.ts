@@ -8,16 +8,23 @@ import { Construct } from "constructs";
  * Evidence files (minutes, sign-in sheets, photos, invoices): versioned,
  * encrypted, private, TLS only, write-once for a retention period.
  *
- * Object lock runs in governance mode with the city's `evidence.retentionDays`
- * (default 365): long enough to cover a programme year, its sampling
- * inspection (抽检) and the year-end street performance review, while an
- * administrator holding s3:BypassGovernanceRetention can still remove a file
- * that must not be kept (personal data uploaded by mistake); compliance mode
- * would make that impossible.
+ * Three prefixes (services/intake/src/domain/evidence.ts):
+ * - `uploads/`: where presigned PUTs land. Nothing here is served, and a
+ *   lifecycle rule removes it after 2 days (current and noncurrent versions),
+ *   so uploads never confirmed, or rejected, cost nothing for long.
+ * - `proposals/…/evidence/`: the verified copy, written by the service with
+ *   object lock in governance mode until the city's `evidence.retentionDays`
+ *   (default 365) from verification: long enough to cover a programme year,
+ *   its sampling inspection (抽检) and the year-end street performance review,
+ *   while an administrator holding s3:BypassGovernanceRetention can still
+ *   remove a file that must not be kept (personal data uploaded by mistake).
+ *   There is no default retention on the bucket: it would lock every junk
+ *   upload for a year too.
+ * - `quarantine/`: copies of rejected uploads, kept 30 days for review.
  *
  * Browsers upload with presigned PUTs that sign content-type, content-length
- * and x-amz-checksum-sha256; object lock makes S3 require that checksum too.
- * Both buckets are always retained: locked versions cannot be deleted anyway.
+ * and x-amz-checksum-sha256. Both buckets are always retained: locked
+ * versions cannot be deleted anyway.
  */
 export class EvidenceBucket extends Construct {
   readonly bucket: s3.Bucket;
@@ -45,9 +52,6 @@ export class EvidenceBucket extends Construct {
     this.bucket = new s3.Bucket(this, "Bucket", {
       versioned: true,
       objectLockEnabled: true,
-      objectLockDefaultRetention: s3.ObjectLockRetention.governance(
-        Duration.days(city.evidence.retentionDays),
-      ),
       encryption: s3.BucketEncryption.S3_MANAGED,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
@@ -55,7 +59,22 @@ export class EvidenceBucket extends Construct {
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: "evidence/",
-      lifecycleRules: [{ abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      lifecycleRules: [
+        {
+          id: "uploads-expire",
+          prefix: "uploads/",
+          expiration: Duration.days(2),
+          noncurrentVersionExpiration: Duration.days(1),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+        {
+          id: "quarantine-expires",
+          prefix: "quarantine/",
+          expiration: Duration.days(30),
+          noncurrentVersionExpiration: Duration.days(1),
+        },
+        { id: "delete-markers", expiredObjectDeleteMarker: true },
+      ],
       cors: city.cors.allowOrigins.length
         ? [
             {
@@ -77,36 +96,34 @@ export class EvidenceBucket extends Construct {
   }
 
   /**
-   * What the evidence handler needs: presign uploads and downloads, read the
-   * stored object to verify it, tag or copy it (quarantine). No delete.
+   * What the evidence handler needs, prefix by prefix: presign uploads to
+   * `uploads/` and read them back to measure them (a version); copy a verified
+   * version to `proposals/` with its object-lock retention, and presign
+   * downloads of that version; copy a rejected one to `quarantine/`. No delete,
+   * no tagging, no bypass of governance retention.
    */
   grantEvidenceAccess(grantee: iam.IGrantable): void {
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: [
-        "s3:PutObject",
-        "s3:PutObjectTagging",
-        "s3:GetObject",
-        "s3:GetObjectVersion",
-        "s3:GetObjectAttributes",
-        "s3:GetObjectTagging",
-      ],
-      resourceArns: [this.bucket.arnForObjects("*")],
-    });
-    // lets HeadObject answer 404 (not 403) for an upload that never arrived
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ["s3:ListBucket"],
-      resourceArns: [this.bucket.bucketArn],
-    });
+    const objects = (prefix: string) => this.bucket.arnForObjects(`${prefix}*`);
+    const grant = (actions: string[], resourceArns: string[]) =>
+      iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
+    grant(["s3:PutObject", "s3:GetObject", "s3:GetObjectVersion"], [objects("uploads/")]);
+    grant(
+      ["s3:PutObject", "s3:PutObjectRetention", "s3:GetObject", "s3:GetObjectVersion"],
+      [objects("proposals/")],
+    );
+    grant(["s3:PutObject"], [objects("quarantine/")]);
+    // lets GetObject answer 404 (not 403) for an upload that never arrived
+    grant(["s3:ListBucket"], [this.bucket.bucketArn]);
     const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as CfnElement);
     const principal = grantee.grantPrincipal;
     if (principal instanceof Construct) {
-      Validations.of(principal).acknowledge({
-        id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
-        reason:
-          "Evidence object keys are minted per upload (proposal/evidence ids), so object actions apply to keys under the evidence bucket only.",
-      });
+      for (const prefix of ["uploads/", "proposals/", "quarantine/"]) {
+        Validations.of(principal).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`,
+          reason:
+            "Evidence object keys are minted per upload (proposal/evidence ids), so object actions apply to keys under one prefix of the evidence bucket only.",
+        });
+      }
     }
   }
 }

@@ -17,8 +17,6 @@ interface PartProps {
   entry: string;
   description: string;
   table: ServiceTable;
-  /** item write actions; omit for the table's default set */
-  write?: readonly string[];
 }
 
 /** `<Service>Api`: JWT settings from the city's API, its routes on the API. */
@@ -48,7 +46,7 @@ export function apiFunction(
     },
   });
   table.grantItemRead(fn.fn);
-  table.grantItemWrite(fn.fn, props.write);
+  table.grantItemWrite(fn.fn);
   api.addRoutes(props.routes, fn.fn);
   return fn;
 }
@@ -70,7 +68,7 @@ export function inboxFunction(
     environment: { TABLE_NAME: props.table.table.tableName },
   });
   props.table.grantItemRead(fn.fn);
-  props.table.grantItemWrite(fn.fn, props.write);
+  props.table.grantItemWrite(fn.fn);
   const inbox = new ServiceInbox(owner, "Inbox", {
     topic: props.topic,
     eventTypes: props.eventTypes,

@@ -7,12 +7,13 @@ import { Construct } from "constructs";
 export const indexNames = ["gsi1", "gsi2", "gsi3", "outbox"] as const;
 
 const itemRead = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
-const itemWrite = [
-  "dynamodb:PutItem",
-  "dynamodb:UpdateItem",
-  "dynamodb:DeleteItem",
-  "dynamodb:ConditionCheckItem",
-];
+/**
+ * No service deletes an item: proposals, decisions, ballots, timers and ledgers are the audit
+ * trail, and what expires goes by TTL (which needs no grant). infra/test/city-stack.test.ts
+ * fails if a service's code starts deleting, before IAM would on AWS (the local cloud does not
+ * enforce IAM).
+ */
+const itemWrite = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:ConditionCheckItem"];
 
 /** One service's table, in the one shape every service uses (docs/design.md "Tables"). */
 export class ServiceTable extends Construct {

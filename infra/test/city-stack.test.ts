@@ -37,6 +37,31 @@ const handlerOf = (fn: { Metadata: Record<string, unknown> }) =>
     "$1/$2",
   );
 
+/** The IAM statements of the role of the function whose handler is `handler` (`intake/api`). */
+function statementsOf(
+  json: Record<string, unknown>,
+  handler: string,
+): { actions: string[]; resource: string }[] {
+  const fn = resourcesOf(json, "AWS::Lambda::Function").find(
+    ([, f]) => handlerOf(f) === handler,
+  )![1];
+  const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+  return resourcesOf(json, "AWS::IAM::Policy")
+    .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+    .flatMap(
+      ([, p]) =>
+        (
+          p.Properties.PolicyDocument as {
+            Statement: { Action: string | string[]; Resource: unknown }[];
+          }
+        ).Statement,
+    )
+    .map((st) => ({
+      actions: Array.isArray(st.Action) ? st.Action : [st.Action],
+      resource: JSON.stringify(st.Resource),
+    }));
+}
+
 describe("CityStack (demo city)", () => {
   beforeAll(() => void synthCity("demo"), 180_000);
 
@@ -168,26 +193,14 @@ describe("CityStack (demo city)", () => {
     }
   });
 
-  it.each(["deliberation", "approval"])(
-    "gives %s least privilege: item access to its table, publish only from the relay, no S3",
+  it.each(["intake", "deliberation", "approval"])(
+    "gives %s least privilege: item access to its table, publish only from the relay, no deletes, S3 for evidence only",
     (service) => {
       const { json } = demo();
-      const policyOf = (handler: string) => {
-        const fn = resourcesOf(json, "AWS::Lambda::Function").find(
-          ([, f]) => handlerOf(f) === handler,
-        )![1];
-        const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
-        const docs = resourcesOf(json, "AWS::IAM::Policy")
-          .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
-          .flatMap(
-            ([, p]) =>
-              (p.Properties.PolicyDocument as { Statement: { Action: string | string[] }[] })
-                .Statement,
-          );
-        return docs.flatMap((st) => (Array.isArray(st.Action) ? st.Action : [st.Action]));
-      };
+      const policyOf = (handler: string) => statementsOf(json, handler).flatMap((st) => st.actions);
       const fns = [`${service}/api`, `${service}/inbox`, `${service}/relay`];
       if (service === "approval") fns.push("approval/sweep");
+      if (service === "intake") fns.push("intake/evidence");
       const api = policyOf(`${service}/api`);
       expect(api).toEqual(
         expect.arrayContaining([
@@ -197,7 +210,7 @@ describe("CityStack (demo city)", () => {
           "dynamodb:ConditionCheckItem",
         ]),
       );
-      for (const h of fns) {
+      for (const h of fns.filter((f) => f !== "intake/evidence")) {
         const actions = policyOf(h);
         expect(
           actions.filter((a) => a.startsWith("s3:")),
@@ -210,7 +223,7 @@ describe("CityStack (demo city)", () => {
         if (h === `${service}/relay`) expect(actions).toContain("sns:Publish");
         else expect(actions, h).not.toContain("sns:Publish");
       }
-      // no deletes: nothing in deliberation or approval is ever removed (see *ItemWrite)
+      // no deletes: nothing is ever removed (ServiceTable's item writes)
       for (const h of fns) {
         expect(policyOf(h), h).not.toContain("dynamodb:DeleteItem");
       }
@@ -376,10 +389,9 @@ describe("CityStack (demo city)", () => {
     template.hasResourceProperties("AWS::S3::Bucket", {
       VersioningConfiguration: { Status: "Enabled" },
       ObjectLockEnabled: true,
-      ObjectLockConfiguration: {
-        ObjectLockEnabled: "Enabled",
-        Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 365 } },
-      },
+      // no default retention: it would lock every junk upload for a year (the service locks each
+      // verified copy itself)
+      ObjectLockConfiguration: Match.absent(),
       PublicAccessBlockConfiguration: {
         BlockPublicAcls: true,
         BlockPublicPolicy: true,
@@ -400,6 +412,63 @@ describe("CityStack (demo city)", () => {
     });
     for (const [, policy] of resourcesOf(demo().json, "AWS::S3::BucketPolicy")) {
       expect(JSON.stringify(policy.Properties)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it("expires what was never confirmed (uploads/) and quarantined copies, never kept evidence", () => {
+    const { template } = demo();
+    template.hasResourceProperties("AWS::S3::Bucket", {
+      ObjectLockEnabled: true,
+      LifecycleConfiguration: {
+        Rules: Match.arrayWith([
+          Match.objectLike({
+            Prefix: "uploads/",
+            Status: "Enabled",
+            ExpirationInDays: 2,
+            NoncurrentVersionExpiration: { NoncurrentDays: 1 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          }),
+          Match.objectLike({ Prefix: "quarantine/", ExpirationInDays: 30 }),
+        ]),
+      },
+    });
+    const rules = resourcesOf(demo().json, "AWS::S3::Bucket")
+      .flatMap(
+        ([, b]) => (b.Properties.LifecycleConfiguration as { Rules?: unknown[] })?.Rules ?? [],
+      )
+      .map((r) => r as { Prefix?: string; ExpirationInDays?: number });
+    expect(rules.filter((r) => r.Prefix?.startsWith("proposals/"))).toEqual([]);
+  });
+
+  it("gives the evidence function exactly the S3 actions its paths need, per prefix", () => {
+    const { json } = demo();
+    const statements = statementsOf(json, "intake/evidence")
+      .map((st) => ({ ...st, actions: st.actions.filter((a) => a.startsWith("s3:")) }))
+      .filter((st) => st.actions.length > 0);
+    const on = (prefix: string) =>
+      statements
+        .filter((st) => st.resource.includes(`"/${prefix}*"`))
+        .flatMap((st) => st.actions)
+        .sort();
+    // presigned PUTs land in uploads/; confirm reads them (a version) to measure them
+    expect(on("uploads/")).toEqual(["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"]);
+    // the verified copy: written with its object-lock retention, downloads name its version
+    expect(on("proposals/")).toEqual([
+      "s3:GetObject",
+      "s3:GetObjectVersion",
+      "s3:PutObject",
+      "s3:PutObjectRetention",
+    ]);
+    // the quarantine path: a copy of the rejected upload, nothing deleted
+    expect(on("quarantine/")).toEqual(["s3:PutObject"]);
+    const all = statements.flatMap((st) => st.actions);
+    for (const never of [
+      "s3:DeleteObject",
+      "s3:DeleteObjectVersion",
+      "s3:BypassGovernanceRetention",
+      "s3:*",
+    ]) {
+      expect(all).not.toContain(never);
     }
   });
 
@@ -602,12 +671,6 @@ describe("CityStack (production city)", () => {
       DeletionPolicy: "Retain",
     });
     template.hasResourceProperties("AWS::Cognito::UserPool", { DeletionProtection: "ACTIVE" });
-    template.hasResourceProperties("AWS::S3::Bucket", {
-      ObjectLockConfiguration: {
-        ObjectLockEnabled: "Enabled",
-        Rule: { DefaultRetention: { Mode: "GOVERNANCE", Days: 1095 } },
-      },
-    });
     template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
       DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
     });

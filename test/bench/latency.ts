@@ -32,7 +32,7 @@ export async function benchProposalLatency(
   Object.assign(process.env, spec.env);
   (globalThis as { __PENCAI_CITY__?: unknown }).__PENCAI_CITY__ = cloud.city;
 
-  const runtime = await import("@pencai/runtime");
+  const runtime = await import("@pencai/runtime/clients");
   const { handler } = (await import(spec.entry)) as {
     handler: (e: unknown, c: unknown) => Promise<{ statusCode: number; body: string }>;
   };

@@ -165,8 +165,8 @@ beforeAll(async () => {
     ["farGroup", { sub: `abi-fgroup-${run}`, roles: ["district_group"], ...farDistrict }],
     ["finance", { sub: `abi-fin-${run}`, roles: ["district_finance"], ...district }],
     ["farFinance", { sub: `abi-ffin-${run}`, roles: ["district_finance"], ...farDistrict }],
-    ["analyst", { sub: `abi-analyst-${run}`, roles: ["analyst"] }],
-    ["admin", { sub: `abi-admin-${run}`, roles: ["admin"] }],
+    ["analyst", { sub: `abi-analyst-${run}`, roles: ["analyst"], cityWide: true }],
+    ["admin", { sub: `abi-admin-${run}`, roles: ["admin"], cityWide: true }],
     ["communityStaff", { sub: `abi-cstaff-${run}`, roles: ["community_staff"], ...home }],
     [
       "resident",

@@ -252,8 +252,8 @@ beforeAll(async () => {
   t.civil = o.civil;
   t.group = o.group;
   t.finance = o.finance;
-  t.analyst = await token({ sub: `analyst-${run}`, roles: ["analyst"] });
-  t.admin = await token({ sub: `admin-${run}`, roles: ["admin"] });
+  t.analyst = await token({ sub: `analyst-${run}`, roles: ["analyst"], cityWide: true });
+  t.admin = await token({ sub: `admin-${run}`, roles: ["admin"], cityWide: true });
 }, 60_000);
 
 afterAll(async () => {

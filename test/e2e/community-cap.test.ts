@@ -54,7 +54,20 @@ describe("community yearly cap counts approved commitments", () => {
         communityId: scope.communityId,
         actor: { sub: "group-1", roles: ["district_group"] },
         correlationId: `cap-${i}`,
-        data: { proposalId: p.body.id, budgetFen: 45_000_000, year },
+        // the whole ProposalApproved contract: consumers refuse anything less
+        data: {
+          proposalId: p.body.id,
+          communityId: scope.communityId,
+          districtId: scope.districtId,
+          year,
+          budgetFen: 45_000_000,
+          approvedAt: new Date().toISOString(),
+          disbursementDueAt: new Date(Date.now() + 21 * 86_400_000).toISOString(),
+          disbursementWorkingDays: 15,
+          provisional: false,
+          committedFen: 45_000_000 * (i + 1),
+          capFen: 200_000_000,
+        },
       };
       await publish(envelope);
     }

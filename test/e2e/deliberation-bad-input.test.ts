@@ -69,9 +69,15 @@ interface First {
 }
 const firsts: First[] = [];
 
+/** A time `days` from now (meetings are scheduled at most a year ahead). */
+const inDays = (days: number) => new Date(Date.now() + days * 24 * 3600_000).toISOString();
+
+/** Fixed once: replays must send the very same body. */
+const nextMonth = inDays(30);
+
 const meetingBody = (over: Record<string, unknown> = {}) => ({
   communityId: home.communityId,
-  scheduledAt: "2030-05-01T19:30:00+08:00",
+  scheduledAt: nextMonth,
   memberIds: members,
   proposalIds: [p4],
   proposalDetails: [{ proposalId: p4, affectedHouseholds: 40, urgency: 50 }],
@@ -407,6 +413,12 @@ const createCases = prefix("POST /v1/meetings", [
     ["a 129-char member id", () => meetingBody({ memberIds: ["m".repeat(129)] })],
     ["scheduledAt not a time", () => meetingBody({ scheduledAt: "tomorrow evening" })],
     ["scheduledAt a number", () => meetingBody({ scheduledAt: 1_900_000_000_000 })],
+    ["scheduledAt in year 9999", () => meetingBody({ scheduledAt: "9999-01-01T19:00:00+08:00" })],
+    [
+      "scheduledAt before the programme",
+      () => meetingBody({ scheduledAt: "1999-01-01T19:00:00Z" }),
+    ],
+    ["scheduledAt years ahead", () => meetingBody({ scheduledAt: inDays(3 * 365) })],
     ["no proposals", () => meetingBody({ proposalIds: [], proposalDetails: [] })],
     ["21 proposals", () => meetingBody({ proposalIds: ULIDS_21, proposalDetails: [] })],
     ["a proposal twice", () => meetingBody({ proposalIds: [p4, p4] })],
@@ -536,7 +548,7 @@ const createCases = prefix("POST /v1/meetings", [
     path: meetings,
     token: tokenOf("staff"),
     headers: () => ({ "idempotency-key": key("create") }),
-    body: () => meetingBody({ scheduledAt: "2030-05-02T19:30:00+08:00" }),
+    body: () => meetingBody({ scheduledAt: inDays(31) }),
     status: 422,
     code: "idempotency_key_reused",
   },

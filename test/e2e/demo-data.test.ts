@@ -13,7 +13,7 @@ let demo: DemoSummary;
 const call = <T = any>(method: string, path: string, opts?: CallOptions) =>
   callAt<T>(cloud.url, method, path, opts);
 const analyst = (): Promise<string> =>
-  tokenAt(cloud.url, { sub: "demo-check", roles: ["analyst"] } satisfies Claims);
+  tokenAt(cloud.url, { sub: "demo-check", roles: ["analyst"], cityWide: true } satisfies Claims);
 
 beforeAll(async () => {
   cloud = await startLocalCloud({ port: 0, schedules: false, quiet: true, throttling: false });

@@ -65,6 +65,8 @@ export interface Claims {
   communityId?: string;
   householdId?: string;
   orgId?: string;
+  /** an admin or analyst acting for the whole city */
+  cityWide?: boolean;
 }
 
 export function token(claims: Claims): Promise<string> {

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { MAX_FEN, MAX_YEAR, MIN_YEAR } from "./limits.js";
 
 /**
  * Data of the domain events approval emits (the envelope is `envelopeSchema` in events.ts; its
@@ -7,9 +8,12 @@ import * as z from "zod/mini";
  * `actor` only.
  */
 
-const text = /* @__PURE__ */ z.string();
-const fen = /* @__PURE__ */ z.int().check(z.minimum(0));
-const time = /* @__PURE__ */ z.string();
+const text = /* @__PURE__ */ z.string().check(z.minLength(1));
+const fen = /* @__PURE__ */ z.int().check(z.minimum(0), z.maximum(MAX_FEN));
+const year = /* @__PURE__ */ z.int().check(z.minimum(MIN_YEAR), z.maximum(MAX_YEAR));
+const round = /* @__PURE__ */ z.int().check(z.minimum(1));
+const workingDays = /* @__PURE__ */ z.int().check(z.minimum(1), z.maximum(365));
+const time = /* @__PURE__ */ z.iso.datetime({ offset: true });
 
 export const slaKinds = ["review", "disbursement"] as const;
 export type SlaKind = (typeof slaKinds)[number];
@@ -23,11 +27,11 @@ export const proposalReportedDataSchema = /* @__PURE__ */ (() =>
     reportedAt: time,
     /** 24:00 Asia/Shanghai of the n-th working day after the report day */
     reviewDueAt: time,
-    reviewWorkingDays: z.int(),
+    reviewWorkingDays: workingDays,
     /** the deadline depends on a year without official calendar data (recomputed later) */
     provisional: z.boolean(),
     /** 1 for the first report, +1 after each return by the district */
-    round: z.int(),
+    round,
   }))();
 export type ProposalReportedData = z.infer<typeof proposalReportedDataSchema>;
 
@@ -40,7 +44,7 @@ export const districtReviewCompletedDataSchema = /* @__PURE__ */ (() =>
     reviewDueAt: time,
     /** the review timer's final state: `met` (on or before the deadline) or `breached` */
     sla: z.enum(["met", "breached"]),
-    round: z.int(),
+    round,
     /** the deadline depended on a year without official calendar data */
     provisional: z.optional(z.boolean()),
   }))();
@@ -52,12 +56,12 @@ export const proposalApprovedDataSchema = /* @__PURE__ */ (() =>
     proposalId: text,
     communityId: text,
     districtId: text,
-    year: z.int(),
+    year,
     /** the approved (committed) amount: the proposal's budget */
     budgetFen: fen,
     approvedAt: time,
     disbursementDueAt: time,
-    disbursementWorkingDays: z.int(),
+    disbursementWorkingDays: workingDays,
     provisional: z.boolean(),
     /** the community-year ledger after the commitment */
     committedFen: fen,
@@ -79,7 +83,7 @@ export const fundsDisbursedDataSchema = /* @__PURE__ */ (() =>
   z.object({
     proposalId: text,
     communityId: text,
-    year: z.int(),
+    year,
     disbursementId: text,
     amountFen: fen,
     /** sum of every disbursement of the proposal, this one included */
@@ -103,7 +107,7 @@ const slaFacts = {
   communityId: text,
   districtId: text,
   kind: z.enum(slaKinds),
-  round: z.int(),
+  round,
   startedAt: time,
   dueAt: time,
   provisional: z.boolean(),

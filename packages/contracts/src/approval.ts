@@ -1,16 +1,16 @@
 import * as z from "zod/mini";
 import { slaKinds } from "./approval-events.js";
-import type { EventType } from "./events.js";
+import { defineInbox } from "./event-data.js";
 import { defineRoute } from "./http.js";
 import { cityIdSchema, LIST_LIMIT_MAX, MAX_FEN, MAX_YEAR, MIN_YEAR, ulidSchema } from "./intake.js";
 import { once } from "./lazy.js";
 import type { Role } from "./roles.js";
+import { text } from "./text.js";
 
 export * from "./approval-events.js";
 
 // ---------------------------------------------------------------- building blocks
 
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 const isoTime = /* @__PURE__ */ once(() => z.string());
 const fen = /* @__PURE__ */ once(() => z.int().check(z.minimum(0), z.maximum(MAX_FEN)));
 const year = /* @__PURE__ */ once(() => z.int().check(z.minimum(MIN_YEAR), z.maximum(MAX_YEAR)));
@@ -40,7 +40,10 @@ export const reportReplySchema = /* @__PURE__ */ reportReply();
 
 export const districtReviewDecisions = ["forward", "return", "reject"] as const;
 const districtReviewBody = /* @__PURE__ */ once(() =>
-  z.strictObject({ decision: z.enum(districtReviewDecisions), reason: z.optional(text(2000)) }),
+  z.strictObject({
+    decision: z.enum(districtReviewDecisions),
+    reason: z.optional(text(2000, { multiline: true })),
+  }),
 );
 export const districtReviewBodySchema = /* @__PURE__ */ districtReviewBody();
 export type DistrictReviewBody = z.output<typeof districtReviewBodySchema>;
@@ -61,7 +64,10 @@ export const districtReviewReplySchema = /* @__PURE__ */ districtReviewReply();
 
 export const approvalDecisions = ["approve", "reject"] as const;
 const approvalBody = /* @__PURE__ */ once(() =>
-  z.strictObject({ decision: z.enum(approvalDecisions), reason: z.optional(text(2000)) }),
+  z.strictObject({
+    decision: z.enum(approvalDecisions),
+    reason: z.optional(text(2000, { multiline: true })),
+  }),
 );
 export const approvalBodySchema = /* @__PURE__ */ approvalBody();
 export type ApprovalBody = z.output<typeof approvalBodySchema>;
@@ -379,7 +385,7 @@ export const approvalApiRoutes = [
 ] as const;
 
 /** Events approval's inbox consumes (its proposal projection). */
-export const approvalInboxEventTypes = [
+export const approvalInboxEventTypes = /* @__PURE__ */ defineInbox([
   "ProposalEndorsed",
   "ProposalWithdrawn",
-] as const satisfies readonly EventType[];
+]);

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { MAX_FEN, MAX_YEAR, MIN_YEAR } from "./limits.js";
 
 /**
  * Data of the domain events deliberation emits (the envelope is `envelopeSchema` in events.ts;
@@ -6,7 +7,7 @@ import * as z from "zod/mini";
  * decision is public (四公开), the people who made it are not.
  */
 
-const text = /* @__PURE__ */ z.string();
+const text = /* @__PURE__ */ z.string().check(z.minLength(1));
 const count = /* @__PURE__ */ z.int().check(z.minimum(0));
 
 /** Household consent of a proposal's affected area (Panlong), as counted when the meeting closed. */
@@ -67,8 +68,8 @@ export const proposalEndorsedDataSchema = /* @__PURE__ */ (() =>
     districtId: text,
     kind: z.enum(["works", "service"]),
     title: text,
-    budgetFen: z.int().check(z.minimum(0)),
-    year: z.int(),
+    budgetFen: z.int().check(z.minimum(0), z.maximum(MAX_FEN)),
+    year: z.int().check(z.minimum(MIN_YEAR), z.maximum(MAX_YEAR)),
   }))();
 export type ProposalEndorsedData = z.infer<typeof proposalEndorsedDataSchema>;
 

@@ -1,16 +1,16 @@
 import * as z from "zod/mini";
 import { consentTallySchema } from "./deliberation-events.js";
-import type { EventType } from "./events.js";
+import { defineInbox } from "./event-data.js";
 import { defineRoute } from "./http.js";
 import { cityIdSchema, MAX_YEAR, MIN_YEAR, ulidSchema } from "./intake.js";
 import { once } from "./lazy.js";
-import type { Role } from "./roles.js";
+import { type Role, SUBJECT_PATTERN } from "./roles.js";
+import { instantIn, text } from "./text.js";
 
 export * from "./deliberation-events.js";
 
 // ---------------------------------------------------------------- building blocks
 
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 const isoTime = /* @__PURE__ */ once(() => z.string());
 const count = /* @__PURE__ */ once(() => z.int().check(z.minimum(0)));
 
@@ -19,7 +19,7 @@ const count = /* @__PURE__ */ once(() => z.int().check(z.minimum(0)));
  * DynamoDB keys (`BALLOT#<proposalId>#<sub>`).
  */
 const sub = /* @__PURE__ */ once(() =>
-  z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9_.:@-]{0,127}$/, "must be a user id (≤ 128)")),
+  z.string().check(z.regex(SUBJECT_PATTERN, "must be a user id (≤ 128)")),
 );
 export const subSchema = /* @__PURE__ */ sub();
 
@@ -65,8 +65,8 @@ export const proposalDetailSchema = /* @__PURE__ */ proposalDetail();
 const createMeetingBody = /* @__PURE__ */ once(() =>
   z.strictObject({
     communityId: cityIdSchema,
-    /** when the council meets (ISO-8601; stored as UTC) */
-    scheduledAt: z.iso.datetime({ offset: true }),
+    /** when the council meets (ISO-8601; stored as UTC), within the programme's years */
+    scheduledAt: instantIn(MIN_YEAR, MAX_YEAR),
     /** the council members who may vote (their `sub`s) */
     memberIds: distinctList(sub(), 1, MAX_MEETING_MEMBERS),
     /** screened proposals of the community to decide */
@@ -176,7 +176,7 @@ const expertReviewBody = /* @__PURE__ */ once(() =>
     /** 合法性 */
     lawful: z.boolean(),
     score: z.int().check(z.minimum(0), z.maximum(100)),
-    comment: z.optional(text(2000)),
+    comment: z.optional(text(2000, { multiline: true })),
   }),
 );
 export const expertReviewBodySchema = /* @__PURE__ */ expertReviewBody();
@@ -193,7 +193,10 @@ const expertReview = /* @__PURE__ */ once(() =>
 export const expertReviewSchema = /* @__PURE__ */ expertReview();
 
 const expertDecisionBody = /* @__PURE__ */ once(() =>
-  z.strictObject({ decision: z.enum(["pass", "fail"]), reason: z.optional(text(2000)) }),
+  z.strictObject({
+    decision: z.enum(["pass", "fail"]),
+    reason: z.optional(text(2000, { multiline: true })),
+  }),
 );
 export const expertDecisionBodySchema = /* @__PURE__ */ expertDecisionBody();
 const expertDecision = /* @__PURE__ */ once(() =>
@@ -555,7 +558,7 @@ export const deliberationApiRoutes = [
 ] as const;
 
 /** Events deliberation's inbox consumes (its proposal projection). */
-export const deliberationInboxEventTypes = [
+export const deliberationInboxEventTypes = /* @__PURE__ */ defineInbox([
   "ProposalScreened",
   "ProposalWithdrawn",
-] as const satisfies readonly EventType[];
+]);

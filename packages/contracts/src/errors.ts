@@ -30,6 +30,8 @@ export const errorStatus = {
   expert_review_not_unanimous: 422,
   /** approval: a disbursement above what is approved and not yet disbursed */
   disbursement_exceeds_approved: 422,
+  /** intake: evidence declared beyond the per-user or per-proposal upload quota */
+  evidence_quota_exceeded: 422,
   internal: 500,
 } as const;
 
@@ -65,3 +67,59 @@ export const problemSchema = /* @__PURE__ */ (() =>
     errors: z.optional(z.array(fieldErrorSchema)),
   }))();
 export type Problem = z.infer<typeof problemSchema>;
+
+/**
+ * The domain's own error: a code of the contract (`errorStatus`) and a detail, no HTTP. Domain
+ * code throws it; the edge (the HTTP runtime) maps the code to its status and problem+json.
+ * `cause` keeps what led to it (a cancelled transaction, an SDK error) for the logs.
+ */
+export class DomainError extends Error {
+  override readonly name = "DomainError";
+  readonly errors?: FieldError[];
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail: string,
+    opts: { errors?: FieldError[]; cause?: unknown } = {},
+  ) {
+    super(`${code}: ${detail}`, opts.cause === undefined ? undefined : { cause: opts.cause });
+    if (opts.errors?.length) this.errors = opts.errors;
+  }
+
+  /** The error this one was made from by `because` (itself when it is an original). */
+  readonly origin: DomainError = this;
+
+  /** The same error, with what caused it this time (errors built once, thrown many times). */
+  because(cause: unknown): DomainError {
+    const copy = new DomainError(this.code, this.detail, {
+      ...(this.errors ? { errors: this.errors } : {}),
+      cause,
+    });
+    (copy as { origin: DomainError }).origin = this.origin;
+    return copy;
+  }
+
+  /** Whether this is `template`, or was made from it (a transaction's `onFail`). */
+  isFrom(template: DomainError): boolean {
+    return this.origin === template;
+  }
+}
+
+export const isDomainError = (err: unknown, code?: ErrorCode): err is DomainError =>
+  err instanceof DomainError && (code === undefined || err.code === code);
+
+export const notFound = (what: string) => new DomainError("not_found", `${what} not found`);
+export const forbidden = (detail = "not allowed") => new DomainError("forbidden", detail);
+export const unauthenticated = (detail = "a valid bearer token is required") =>
+  new DomainError("unauthenticated", detail);
+export const invalidState = (detail: string) => new DomainError("invalid_state", detail);
+export const duplicate = (detail: string, errors?: FieldError[]) =>
+  new DomainError("duplicate", detail, errors ? { errors } : {});
+/** A concurrent writer changed what this request read: read again, decide again (retryable). */
+export const conflict = (detail: string) => new DomainError("conflict", detail);
+/** The optimistic-concurrency loss of `what` (a version or chain head that moved). */
+export const stale = (what: string) => conflict(`${what} changed meanwhile; retry`);
+export const validationFailed = (detail: string, errors?: FieldError[]) =>
+  new DomainError("validation_failed", detail, errors ? { errors } : {});
+/** A business rule (422 codes and any other). */
+export const rule = (code: ErrorCode, detail: string, errors?: FieldError[]) =>
+  new DomainError(code, detail, errors ? { errors } : {});

@@ -5,11 +5,13 @@ import { intakeApiRoutes, intakeEvidenceRoutes } from "./intake.js";
 export * from "./approval.js";
 export * from "./deliberation.js";
 export * from "./errors.js";
+export * from "./event-data.js";
 export * from "./events.js";
 export * from "./http.js";
 export * from "./intake.js";
 export * from "./openapi.js";
 export * from "./roles.js";
+export * from "./text.js";
 
 /** Every service's routes: infra, the OpenAPI document and the typed client are built from this list. */
 export const allRoutes = [

@@ -1,11 +1,14 @@
 import * as z from "zod/mini";
+import { MAX_FEN, MAX_YEAR, MIN_YEAR } from "./limits.js";
 
 /**
  * Data of the domain events intake emits (the envelope is `envelopeSchema` in events.ts).
  * Events carry no personal data beyond the envelope's `actor`.
  */
 
-const text = /* @__PURE__ */ z.string();
+const text = /* @__PURE__ */ z.string().check(z.minLength(1));
+const fen = /* @__PURE__ */ z.int().check(z.minimum(0), z.maximum(MAX_FEN));
+const year = /* @__PURE__ */ z.int().check(z.minimum(MIN_YEAR), z.maximum(MAX_YEAR));
 
 export const needRaisedDataSchema = /* @__PURE__ */ (() =>
   z.object({
@@ -27,9 +30,9 @@ export const proposalSubmittedDataSchema = /* @__PURE__ */ (() =>
     kind: z.enum(["works", "service"]),
     category: text,
     title: text,
-    budgetFen: z.int(),
-    selfRaisedFen: z.int(),
-    year: z.int(),
+    budgetFen: fen,
+    selfRaisedFen: fen,
+    year,
     needIds: z.array(text),
     applicantOrgId: z.optional(text),
     packageGroupId: z.optional(text),
@@ -46,7 +49,7 @@ export const proposalScreenedDataSchema = /* @__PURE__ */ (() =>
     decision: z.enum(["accept", "reject"]),
     /** `screened` on accept, `rejected` on reject */
     status: z.enum(["screened", "rejected"]),
-    needFit: z.optional(z.int()),
+    needFit: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
     reason: z.optional(text),
     communityId: text,
     streetId: text,
@@ -54,11 +57,11 @@ export const proposalScreenedDataSchema = /* @__PURE__ */ (() =>
     kind: z.enum(["works", "service"]),
     category: text,
     title: text,
-    budgetFen: z.int(),
-    selfRaisedFen: z.int(),
-    year: z.int(),
+    budgetFen: fen,
+    selfRaisedFen: fen,
+    year,
     /** only when the proposal gave a head count (its `beneficiaries` may also be a description) */
-    beneficiaries: z.optional(z.int()),
+    beneficiaries: z.optional(z.int().check(z.minimum(0))),
   }))();
 export type ProposalScreenedData = z.infer<typeof proposalScreenedDataSchema>;
 

@@ -1,11 +1,14 @@
 import * as z from "zod/mini";
 import { slaKinds } from "./approval-events.js";
-import type { EventType } from "./events.js";
+import { defineInbox } from "./event-data.js";
 import { defineRoute } from "./http.js";
 import { once } from "./lazy.js";
+import { MAX_FEN, MAX_YEAR, MIN_YEAR } from "./limits.js";
 import { type Role, roles } from "./roles.js";
+import { text } from "./text.js";
 
 export * from "./intake-events.js";
+export { MAX_FEN, MAX_YEAR, MIN_YEAR } from "./limits.js";
 
 // ---------------------------------------------------------------- building blocks
 
@@ -27,16 +30,11 @@ const orgId = /* @__PURE__ */ once(() =>
 );
 export const orgIdSchema = /* @__PURE__ */ orgId();
 
-/** 10^11 fen = 1 billion CNY: far above any cap, rejects absurd amounts early. */
-export const MAX_FEN = 100_000_000_000;
 const fen = /* @__PURE__ */ once(() => z.int().check(z.minimum(0), z.maximum(MAX_FEN)));
 export const fenSchema = /* @__PURE__ */ fen();
 
-const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 const isoTime = /* @__PURE__ */ once(() => z.string());
 
-export const MIN_YEAR = 2015;
-export const MAX_YEAR = 2100;
 /** Programme year (the year the budget belongs to). */
 const year = /* @__PURE__ */ once(() => z.int().check(z.minimum(MIN_YEAR), z.maximum(MAX_YEAR)));
 export const yearSchema = /* @__PURE__ */ year();
@@ -125,8 +123,8 @@ const createProposalBody = /* @__PURE__ */ once(() =>
     kind: proposalKind(),
     category: cityId(),
     title: text(200),
-    summary: text(2000),
-    plan: z.optional(text(20000)),
+    summary: text(2000, { multiline: true }),
+    plan: z.optional(text(20000, { multiline: true })),
     beneficiaries: beneficiaries(),
     budgetFen: z.int().check(z.minimum(1), z.maximum(MAX_FEN)),
     selfRaisedFen: z.optional(z.int().check(z.maximum(MAX_FEN))),
@@ -336,7 +334,7 @@ const screeningBody = /* @__PURE__ */ once(() =>
   z.strictObject({
     decision: z.enum(["accept", "reject"]),
     /** required when rejecting */
-    reason: z.optional(text(2000)),
+    reason: z.optional(text(2000, { multiline: true })),
     /** fit with the needs library (契合度), 0-100; required where the city checks fit */
     needFit: z.optional(z.int().check(z.minimum(0), z.maximum(100))),
   }),
@@ -344,7 +342,7 @@ const screeningBody = /* @__PURE__ */ once(() =>
 export const screeningBodySchema = /* @__PURE__ */ screeningBody();
 
 const withdrawBody = /* @__PURE__ */ once(() =>
-  z.optional(z.strictObject({ reason: z.optional(text(2000)) })),
+  z.optional(z.strictObject({ reason: z.optional(text(2000, { multiline: true })) })),
 );
 export const withdrawBodySchema = /* @__PURE__ */ withdrawBody();
 
@@ -354,7 +352,7 @@ const createNeedBody = /* @__PURE__ */ once(() =>
   z.strictObject({
     communityId: cityId(),
     title: text(200),
-    description: text(4000),
+    description: text(4000, { multiline: true }),
     category: z.optional(cityId()),
   }),
 );
@@ -865,8 +863,11 @@ export const intakeApiRoutes = [
 /** Routes served by intake's evidence function (the only one that touches S3). */
 export const intakeEvidenceRoutes = [createEvidence, confirmEvidence, listEvidence] as const;
 
-/** Events intake's inbox consumes: its own (needs links) and the lifecycle of other services. */
-export const intakeInboxEventTypes = [
+/**
+ * Events intake's inbox consumes: its own (needs links) and the lifecycle of other services.
+ * The evaluation service's events join when they have a producer and a data contract.
+ */
+export const intakeInboxEventTypes = /* @__PURE__ */ defineInbox([
   "ProposalSubmitted",
   "ProposalWithdrawn",
   "DeliberationConcluded",
@@ -877,10 +878,6 @@ export const intakeInboxEventTypes = [
   "ProposalApproved",
   "ProposalRejected",
   "FundsDisbursed",
-  "ProgressReported",
-  "PaymentMade",
-  "ProjectCompleted",
-  "EvaluationClosed",
   "SlaReminder",
   "SlaBreached",
-] as const satisfies readonly EventType[];
+]);

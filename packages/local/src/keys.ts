@@ -34,7 +34,8 @@ export async function createLocalIssuer(opts: {
       const real = Math.floor(Date.now() / 1000);
       const shifted = Math.floor(nowMs / 1000);
       const { sub, ...rest } = claims;
-      return new SignJWT(rest)
+      // an ID token, like the Cognito ones handlers accept (they refuse access tokens)
+      return new SignJWT({ token_use: "id", ...rest })
         .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
         .setSubject(sub)
         .setIssuer(opts.issuer)

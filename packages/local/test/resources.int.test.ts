@@ -10,6 +10,7 @@ import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aw
 import { type FauxqsServer, startFauxqs } from "fauxqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../src/dynamodb-local.js";
+import { onLoopback } from "../src/loopback.js";
 import { SqsPoller } from "../src/pollers.js";
 import { createMessagingAndBuckets, createTables, Registry } from "../src/resources.js";
 import { mappingsOf, type SqsMappingDef } from "../src/template.js";
@@ -29,7 +30,7 @@ describe("resources from a template", () => {
   beforeAll(async () => {
     [ddb, fauxqs] = await Promise.all([
       startDynamoDbLocal(),
-      startFauxqs({ port: 0, logger: false, defaultRegion: region }),
+      onLoopback(() => startFauxqs({ port: 0, logger: false, defaultRegion: region })),
     ]);
     const fauxqsUrl = `http://127.0.0.1:${fauxqs.port}`;
     reg = new Registry(t, {

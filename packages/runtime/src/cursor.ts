@@ -1,10 +1,12 @@
-import { validationFailed } from "./errors.js";
+import { validationFailed } from "@pencai/contracts/errors";
 
 /**
  * List cursors are the opaque base64url of DynamoDB's LastEvaluatedKey. A cursor only
- * continues the list it came from: its key must be exactly the query's key schema (the table's
- * `pk`/`sk`, plus the index's `gsi<n>pk`/`gsi<n>sk` on an index) and name the query's partition.
- * Anything else is 400, before DynamoDB would refuse the start key (a 500).
+ * continues the query it came from: its key must be exactly the query's key schema (the table's
+ * `pk`/`sk`, plus the index's `gsi<n>pk`/`gsi<n>sk` on an index), name the query's partition,
+ * and hold a sort key inside the query's key condition (`begins_with(sk, prefix)`). Anything
+ * else is 400, before DynamoDB would refuse the start key (a 500: "The provided starting key is
+ * outside query boundaries").
  */
 
 /** 400: the cursor does not continue this list. */
@@ -30,10 +32,15 @@ export function parseCursor(cursor: string): unknown {
 
 /**
  * A start key for the query whose partition is `expect` (e.g. `{gsi1pk: "PROPOSAL#C#c1"}` on
- * gsi1, `{pk: "PROPOSAL#01J"}` on the table): exactly the key schema's attributes, strings, and
- * the expected partition.
+ * gsi1, `{pk: "PROPOSAL#01J"}` on the table) and whose sort key condition is
+ * `begins_with(<sort key>, sortPrefix)`: exactly the key schema's attributes, strings, the
+ * expected partition, and a sort key with that prefix.
  */
-export function startKey(value: unknown, expect: Record<string, string>): Record<string, string> {
+export function startKey(
+  value: unknown,
+  expect: Record<string, string>,
+  sortPrefix = "",
+): Record<string, string> {
   if (typeof value !== "object" || value === null || Array.isArray(value)) throw invalidCursor();
   const key = value as Record<string, unknown>;
   const index = Object.keys(expect)
@@ -47,12 +54,15 @@ export function startKey(value: unknown, expect: Record<string, string>): Record
     if (typeof v !== "string" || v.length > 1024) throw invalidCursor();
   }
   for (const [k, v] of Object.entries(expect)) if (key[k] !== v) throw invalidCursor();
+  const sortKey = index ? `${index}sk` : "sk";
+  if (!(key[sortKey] as string).startsWith(sortPrefix)) throw invalidCursor();
   return key as Record<string, string>;
 }
 
 export function decodeCursor(
   cursor: string | undefined,
   expect: Record<string, string>,
+  sortPrefix = "",
 ): Record<string, string> | undefined {
-  return cursor === undefined ? undefined : startKey(parseCursor(cursor), expect);
+  return cursor === undefined ? undefined : startKey(parseCursor(cursor), expect, sortPrefix);
 }

@@ -1,59 +1,33 @@
 import {
-  type ErrorCode,
+  DomainError,
   errorStatus,
-  type FieldError,
   type Problem,
   problemTitle,
   problemType,
 } from "@pencai/contracts/errors";
 import type { APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 
-/** An error that becomes an `application/problem+json` reply. */
-export class ProblemError extends Error {
-  override readonly name = "ProblemError";
-  readonly status: number;
-  constructor(
-    readonly code: ErrorCode,
-    readonly detail: string,
-    readonly errors?: FieldError[],
-  ) {
-    super(`${code}: ${detail}`);
-    this.status = errorStatus[code];
-  }
+// The edge: domain errors (`DomainError` from @pencai/contracts/errors, thrown by domain code,
+// stores and the runtime alike) become `application/problem+json` replies here, and only here.
 
-  toProblem(): Problem {
-    return {
-      type: problemType(this.code),
-      title: problemTitle(this.code),
-      status: this.status,
-      code: this.code,
-      detail: this.detail,
-      ...(this.errors?.length ? { errors: this.errors } : {}),
-    };
-  }
-}
-
-export const notFound = (what: string) => new ProblemError("not_found", `${what} not found`);
-export const forbidden = (detail = "not allowed") => new ProblemError("forbidden", detail);
-export const unauthenticated = (detail = "a valid bearer token is required") =>
-  new ProblemError("unauthenticated", detail);
-export const invalidState = (detail: string) => new ProblemError("invalid_state", detail);
-export const duplicate = (detail: string) => new ProblemError("duplicate", detail);
-export const validationFailed = (detail: string, errors?: FieldError[]) =>
-  new ProblemError("validation_failed", detail, errors);
-/** A business rule (422 codes and any other). */
-export const rule = (code: ErrorCode, detail: string) => new ProblemError(code, detail);
-
-/** Any error as a problem: ProblemErrors as they are, everything else as a 500 that hides details. */
-export function toProblemError(err: unknown): ProblemError {
-  return err instanceof ProblemError ? err : new ProblemError("internal", "internal error");
+/** The problem a failure is answered with: a domain error as its code says, anything else a 500 that reveals nothing. */
+export function problemOf(err: unknown): Problem {
+  const known = err instanceof DomainError ? err : new DomainError("internal", "internal error");
+  return {
+    type: problemType(known.code),
+    title: problemTitle(known.code),
+    status: errorStatus[known.code],
+    code: known.code,
+    detail: known.detail,
+    ...(known.errors?.length ? { errors: known.errors } : {}),
+  };
 }
 
 export function problemResponse(
   err: unknown,
   headers: Record<string, string> = {},
 ): APIGatewayProxyStructuredResultV2 {
-  const problem = toProblemError(err).toProblem();
+  const problem = problemOf(err);
   return {
     statusCode: problem.status,
     headers: { ...headers, "content-type": "application/problem+json" },

@@ -3,6 +3,7 @@ import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy, { type MiddlewareObj } from "@middy/core";
 import type { FieldError } from "@pencai/contracts/errors";
+import { conflict, DomainError, validationFailed } from "@pencai/contracts/errors";
 import { type In, type Out, type RouteDef, routeKey } from "@pencai/contracts/http";
 import type {
   APIGatewayProxyEventV2,
@@ -12,18 +13,20 @@ import type {
 import { type Principal, requireRoles, verifyBearer } from "./auth.js";
 import { env } from "./clients.js";
 import { now } from "./clock.js";
-import { ProblemError, problemResponse, validationFailed } from "./errors.js";
+import { retrying } from "./conflict.js";
+import { problemResponse } from "./errors.js";
 import {
   findStored,
+  IDEMPOTENCY_KEY_PATTERN,
+  type IdempotencyClaim,
+  IdempotencyRecord,
   MAX_IDEMPOTENCY_KEY,
   requestHash,
   type StoredReply,
-  storedReply,
-  wasRecorded,
 } from "./idempotency.js";
 import { logger } from "./logger.js";
 import { metrics } from "./metrics.js";
-import { IdempotencyRace } from "./tx.js";
+import { IdempotencyRace, Tx } from "./tx.js";
 import { coerceStrings, validate } from "./validation.js";
 
 /** Largest accepted request body (decoded bytes). */
@@ -38,15 +41,21 @@ export interface HttpRequest<R extends RouteDef> {
   now: Date;
   requestId: string;
   correlationId: string;
-  /** Present when the route is idempotent and the caller sent an Idempotency-Key. */
-  idempotency?: { key: string; sub: string; requestHash: string };
 }
 
+/**
+ * What a route's handler returns: the reply, and the transaction holding its state change. The
+ * runtime commits `tx` with the request's idempotency record in it (a route cannot forget the
+ * record), and when the commit loses an optimistic-concurrency race (409 `conflict`) it runs the
+ * handler again: read, decide, commit. `after` runs once the state is committed.
+ */
 export interface HttpReply<R extends RouteDef> {
   /** Defaults to the route's success status. */
   status?: number;
   body: In<R["response"]>;
   headers?: Record<string, string>;
+  tx?: Tx;
+  after?: () => Promise<void> | void;
 }
 
 export interface BoundRoute {
@@ -190,14 +199,25 @@ async function serve(
   const echo = { "x-correlation-id": correlationId };
   try {
     const found = router.find(event);
-    if (!found) throw new ProblemError("not_found", "no such route");
+    if (!found) throw new DomainError("not_found", "no such route");
     const reply = await handle(found.bound, found.pathParameters, event, headers, table, {
       requestId,
       correlationId,
     });
     return { ...reply, headers: { ...reply.headers, ...echo } };
   } catch (err) {
-    if (!(err instanceof ProblemError)) logger.error("unhandled error", err as Error);
+    if (err instanceof DomainError) {
+      // the caller's problem: the code, and what caused it (a cancelled transaction, a JOSE error)
+      const cause =
+        err.cause instanceof Error ? `${err.cause.name}: ${err.cause.message}` : undefined;
+      logger.info("request refused", {
+        code: err.code,
+        detail: err.detail,
+        ...(cause && { cause }),
+      });
+    } else {
+      logger.error("unhandled error", err as Error);
+    }
     return problemResponse(err, echo);
   }
 }
@@ -236,10 +256,10 @@ async function handle(
     body = validate("body", def.body, json, errors);
   }
   const rawKey = def.idempotent ? headers["idempotency-key"] : undefined;
-  if (rawKey !== undefined && (rawKey.length === 0 || rawKey.length > MAX_IDEMPOTENCY_KEY)) {
+  if (rawKey !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(rawKey)) {
     errors.push({
       path: "headers.idempotency-key",
-      message: `must be 1 to ${MAX_IDEMPOTENCY_KEY} characters`,
+      message: `must be 1 to ${MAX_IDEMPOTENCY_KEY} printable ASCII characters without spaces`,
     });
   }
   if (errors.length) throw validationFailed("request does not match the schema", errors);
@@ -254,51 +274,63 @@ async function handle(
     ...ids,
   };
 
+  let claim: IdempotencyClaim | undefined;
   if (rawKey !== undefined) {
-    const idem = {
+    claim = {
       key: rawKey,
       sub: principal?.sub ?? "anonymous",
       requestHash: requestHash(bound.key, params, query, body),
     };
-    const stored = await findStored(table(), idem.sub, idem.key, req.now);
-    if (stored) return replay(stored, idem.requestHash);
-    req.idempotency = idem;
+    const stored = await findStored(table(), claim, req.now);
+    if (stored) return replay(stored, claim.requestHash);
   }
 
   try {
-    const reply = await bound.handle(req);
-    if (req.idempotency && !wasRecorded(req)) {
-      logger.warn("idempotent route did not store its reply (tx.idempotency)", {
-        route: bound.key,
-      });
-    }
-    return toResult(storedReply(req, reply));
+    const { reply, after } = await retrying(async () => {
+      const out = await bound.handle(req);
+      const reply = storedReply(def, out);
+      const record = claim && new IdempotencyRecord(claim, reply, req.now);
+      // the record rides in the state change's transaction; a handler that changed nothing
+      // (an answer that is already final) still leaves one, so a retry replays it
+      if (out.tx) await (record ? out.tx.idempotency(record) : out.tx).commit();
+      else if (record) await new Tx(table()).idempotency(record).commit();
+      return { reply, after: out.after };
+    });
+    await after?.();
+    return toResult(reply);
   } catch (err) {
-    if (!(err instanceof IdempotencyRace) || !req.idempotency) throw err;
-    return settleRace(table(), req.idempotency, req.now);
+    if (!(err instanceof IdempotencyRace) || !claim) throw err;
+    return settleRace(table(), claim, req.now);
   }
 }
 
 /** A concurrent identical request committed first: answer with its reply. */
 async function settleRace(
   table: string,
-  idem: NonNullable<HttpRequest<RouteDef>["idempotency"]>,
+  claim: IdempotencyClaim,
   at: Date,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   for (let attempt = 0; attempt < 3; attempt++) {
-    const stored = await findStored(table, idem.sub, idem.key, at);
-    if (stored) return replay(stored, idem.requestHash);
+    const stored = await findStored(table, claim, at);
+    if (stored) return replay(stored, claim.requestHash);
     await new Promise((r) => setTimeout(r, 25 * (attempt + 1)));
   }
-  throw new ProblemError(
-    "conflict",
-    "a request with the same Idempotency-Key is in progress; retry",
-  );
+  throw conflict("a request with the same Idempotency-Key is in progress; retry");
+}
+
+/** A reply as stored: the body as the JSON text sent (none for 204). */
+function storedReply(def: RouteDef, reply: HttpReply<RouteDef>): StoredReply {
+  const status = reply.status ?? def.status;
+  return {
+    status,
+    ...(reply.body === undefined || status === 204 ? {} : { body: JSON.stringify(reply.body) }),
+    ...(reply.headers ? { headers: reply.headers } : {}),
+  };
 }
 
 function replay(stored: { requestHash: string; reply: StoredReply }, hash: string) {
   if (stored.requestHash !== hash) {
-    throw new ProblemError(
+    throw new DomainError(
       "idempotency_key_reused",
       "this Idempotency-Key was used with a different request",
     );
@@ -322,7 +354,7 @@ function bodyText(event: APIGatewayProxyEventV2): string {
   const raw = typeof event.body === "string" ? event.body : "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : undefined;
   if ((bytes?.byteLength ?? Buffer.byteLength(raw, "utf8")) > MAX_BODY_BYTES) {
-    throw new ProblemError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`);
+    throw new DomainError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`);
   }
   return bytes ? bytes.toString("utf8") : raw;
 }

@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { GetCommand } from "@aws-sdk/lib-dynamodb";
-import type { RouteDef } from "@pencai/contracts/http";
 import { canonicalJson } from "./canonical.js";
 import { ddb } from "./clients.js";
-import type { HttpReply, HttpRequest } from "./http.js";
 
 /** Longest accepted `Idempotency-Key`. */
 export const MAX_IDEMPOTENCY_KEY = 128;
+/** Printable ASCII without spaces: what clients send (UUIDs, ULIDs, `first-try`). */
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7E]{1,128}$/;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
 
 /** A reply as stored and replayed: the body is kept as the exact JSON text that was sent. */
@@ -16,8 +16,19 @@ export interface StoredReply {
   headers?: Record<string, string>;
 }
 
+/** Who asked what under which key: known before the handler runs. */
+export interface IdempotencyClaim {
+  sub: string;
+  key: string;
+  requestHash: string;
+}
+
+/**
+ * The storage key of a (sub, key) pair. Both parts are percent-encoded, so the `#` between them
+ * is the only `#` in the key: no two pairs can share a record.
+ */
 export const idempotencyKey = (sub: string, key: string) => ({
-  pk: `IDEM#${sub}#${key}`,
+  pk: `IDEM#${encodeURIComponent(sub)}#${encodeURIComponent(key)}`,
   sk: "IDEM",
 });
 
@@ -33,41 +44,50 @@ export function requestHash(
     .digest("hex");
 }
 
-// Requests whose handler stored their reply in a transaction (see Tx.idempotency).
-const recorded = new WeakSet<object>();
-export const wasRecorded = (req: HttpRequest<RouteDef>) => recorded.has(req);
+/**
+ * The record a completed request leaves under its Idempotency-Key (as Powertools' persistence
+ * layer hands an `IdempotencyRecord` to storage): built by the HTTP runtime once the reply is
+ * known, and written by the transaction that carries the request's state change (`Tx.idempotency`).
+ */
+export class IdempotencyRecord {
+  constructor(
+    readonly claim: IdempotencyClaim,
+    readonly reply: StoredReply,
+    readonly at: Date,
+  ) {}
 
-export function storedReply(req: HttpRequest<RouteDef>, reply: HttpReply<RouteDef>): StoredReply {
-  const status = reply.status ?? req.route.status;
-  return {
-    status,
-    ...(reply.body === undefined || status === 204 ? {} : { body: JSON.stringify(reply.body) }),
-    ...(reply.headers ? { headers: reply.headers } : {}),
-  };
-}
+  get key() {
+    return idempotencyKey(this.claim.sub, this.claim.key);
+  }
 
-export function idempotencyItem(req: HttpRequest<RouteDef>, reply: HttpReply<RouteDef>) {
-  const idem = req.idempotency;
-  if (!idem) return undefined;
-  recorded.add(req);
-  return {
-    ...idempotencyKey(idem.sub, idem.key),
-    requestHash: idem.requestHash,
-    reply: storedReply(req, reply),
-    createdAt: req.now.toISOString(),
-    ttl: Math.floor(req.now.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
-  };
+  /** Expiry in epoch seconds (DynamoDB TTL deletes lazily: readers treat it as absent after). */
+  get ttl(): number {
+    return Math.floor(this.at.getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS;
+  }
+
+  item(): Record<string, unknown> {
+    return {
+      ...this.key,
+      requestHash: this.claim.requestHash,
+      reply: this.reply,
+      createdAt: this.at.toISOString(),
+      ttl: this.ttl,
+    };
+  }
 }
 
 /** The stored record for this key, read consistently; expired records count as absent. */
 export async function findStored(
   table: string,
-  sub: string,
-  key: string,
+  claim: Pick<IdempotencyClaim, "sub" | "key">,
   now: Date,
 ): Promise<{ requestHash: string; reply: StoredReply } | undefined> {
   const out = await ddb.send(
-    new GetCommand({ TableName: table, Key: idempotencyKey(sub, key), ConsistentRead: true }),
+    new GetCommand({
+      TableName: table,
+      Key: idempotencyKey(claim.sub, claim.key),
+      ConsistentRead: true,
+    }),
   );
   const item = out.Item;
   if (!item || (typeof item.ttl === "number" && item.ttl * 1000 < now.getTime())) return undefined;

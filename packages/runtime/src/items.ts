@@ -1,4 +1,9 @@
-import { paginateQuery, type QueryCommandInput } from "@aws-sdk/lib-dynamodb";
+import {
+  BatchGetCommand,
+  GetCommand,
+  paginateQuery,
+  type QueryCommandInput,
+} from "@aws-sdk/lib-dynamodb";
 import { ddb } from "./clients.js";
 
 // Reading items of the one service table shape (docs/design.md "Tables").
@@ -46,4 +51,49 @@ export function itemsUnder(
     ExpressionAttributeValues: { ":pk": pk, ":prefix": prefix },
     ConsistentRead: true,
   });
+}
+
+type Key = { pk: string; sk: string };
+
+/** One item by key, read consistently (the read before a conditional write must see the last one). */
+export async function getItem(
+  table: string,
+  key: Key,
+): Promise<Record<string, unknown> | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true }));
+  return out.Item;
+}
+
+/** BatchGetItem takes at most 100 keys. */
+const BATCH_GET_KEYS = 100;
+const BATCH_GET_ATTEMPTS = 8;
+
+/**
+ * Every item of `keys` that exists, read consistently, in one or more BatchGetItem calls. Keys
+ * DynamoDB leaves unprocessed (throttling, the 16 MB reply limit) are asked again with jittered
+ * backoff; if some are still left after that, it throws rather than answer with items missing.
+ */
+export async function batchGetAll(
+  table: string,
+  keys: readonly Key[],
+): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  for (let i = 0; i < keys.length; i += BATCH_GET_KEYS) {
+    let pending: Record<string, unknown>[] = keys.slice(i, i + BATCH_GET_KEYS);
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > BATCH_GET_ATTEMPTS) {
+        throw new Error(`BatchGetItem left ${pending.length} keys unprocessed`);
+      }
+      if (attempt > 1)
+        await new Promise((r) => setTimeout(r, 2 ** attempt * (5 + Math.random() * 10)));
+      const out = await ddb.send(
+        new BatchGetCommand({
+          RequestItems: { [table]: { Keys: pending, ConsistentRead: true } },
+        }),
+      );
+      found.push(...(out.Responses?.[table] ?? []));
+      pending = out.UnprocessedKeys?.[table]?.Keys ?? [];
+    }
+  }
+  return found;
 }

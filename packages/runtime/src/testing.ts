@@ -33,10 +33,11 @@ export async function startJwks() {
   const other = await generateKeyPair("RS256");
   const jwk = { ...(await exportJWK(publicKey)), kid: "k1", alg: "RS256", use: "sig" };
   let requests = 0;
+  let served = [jwk];
   const server: Server = createServer((_req, res) => {
     requests++;
     res.writeHead(200, { "content-type": "application/json" });
-    res.end(JSON.stringify({ keys: [jwk] }));
+    res.end(JSON.stringify({ keys: served }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
@@ -44,20 +45,27 @@ export async function startJwks() {
   process.env.JWT_ISSUER = ISSUER;
   process.env.JWT_AUDIENCE = AUDIENCE;
 
+  /**
+   * An RS256 ID token (`token_use: "id"`, like Cognito's) with `iat` and `exp`; `null` leaves a
+   * claim out, `tokenUse: "access"` makes an access token.
+   */
   const sign = (
     claims: JWTPayload & Record<string, unknown>,
     opts: {
       key?: "good" | "other";
-      expiresIn?: string | number;
+      expiresIn?: string | number | null;
+      issuedAt?: number | null;
       issuer?: string;
       audience?: string | null;
+      tokenUse?: string | null;
     } = {},
   ) => {
-    let jwt = new SignJWT(claims)
+    const tokenUse = opts.tokenUse === undefined ? "id" : opts.tokenUse;
+    let jwt = new SignJWT({ ...(tokenUse !== null && { token_use: tokenUse }), ...claims })
       .setProtectedHeader({ alg: "RS256", kid: "k1" })
-      .setIssuer(opts.issuer ?? ISSUER)
-      .setIssuedAt()
-      .setExpirationTime(opts.expiresIn ?? "1h");
+      .setIssuer(opts.issuer ?? ISSUER);
+    if (opts.issuedAt !== null) jwt = jwt.setIssuedAt(opts.issuedAt);
+    if (opts.expiresIn !== null) jwt = jwt.setExpirationTime(opts.expiresIn ?? "1h");
     if (opts.audience !== null) jwt = jwt.setAudience(opts.audience ?? AUDIENCE);
     return jwt.sign(opts.key === "other" ? other.privateKey : privateKey);
   };
@@ -65,6 +73,10 @@ export async function startJwks() {
     url,
     sign,
     requests: () => requests,
+    /** Stop (or resume) publishing the signing key, as an identity provider removes a leaked key. */
+    publishKey: (on: boolean) => {
+      served = on ? [jwk] : [];
+    },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

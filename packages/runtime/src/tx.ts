@@ -1,10 +1,8 @@
 import { TransactWriteCommand, type TransactWriteCommandInput } from "@aws-sdk/lib-dynamodb";
+import { conflict, type DomainError } from "@pencai/contracts/errors";
 import type { Envelope } from "@pencai/contracts/events";
-import type { RouteDef } from "@pencai/contracts/http";
 import { ddb } from "./clients.js";
-import { ProblemError } from "./errors.js";
-import type { HttpReply, HttpRequest } from "./http.js";
-import { idempotencyItem } from "./idempotency.js";
+import type { IdempotencyRecord } from "./idempotency.js";
 
 type TxItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 type Key = { pk: string; sk: string };
@@ -15,8 +13,8 @@ export interface ConditionOpts {
   condition?: string;
   names?: Names;
   values?: Values;
-  /** Thrown by `commit()` when this item's condition fails. */
-  onFail?: ProblemError;
+  /** Thrown by `commit()` when this item's condition fails (with the cancellation as its cause). */
+  onFail?: DomainError;
 }
 
 /** DynamoDB allows at most 100 items in one TransactWriteItems. */
@@ -42,7 +40,7 @@ type Role = "state" | "idempotency" | "inbox";
  * commit together or not at all. Cancellation reasons are mapped back to the item that failed.
  */
 export class Tx {
-  private readonly items: { item: TxItem; role: Role; onFail?: ProblemError }[] = [];
+  private readonly items: { item: TxItem; role: Role; onFail?: DomainError }[] = [];
 
   constructor(readonly table: string) {}
 
@@ -73,7 +71,7 @@ export class Tx {
     );
   }
 
-  check(key: Key, opts: ConditionOpts & { condition: string; onFail: ProblemError }): this {
+  check(key: Key, opts: ConditionOpts & { condition: string; onFail: DomainError }): this {
     const { ConditionExpression, ...rest } = expression(opts);
     return this.add(
       {
@@ -118,19 +116,23 @@ export class Tx {
     );
   }
 
-  /** Stores the reply under the request's Idempotency-Key; a no-op without one. */
-  idempotency(req: HttpRequest<RouteDef>, reply: HttpReply<RouteDef>): this {
-    const item = idempotencyItem(req, reply);
-    if (!item) return this;
+  /**
+   * The request's idempotency record (the HTTP runtime adds it to the transaction a handler
+   * returns, so no route can forget it). Only one per transaction.
+   */
+  idempotency(record: IdempotencyRecord): this {
+    if (this.items.some((i) => i.role === "idempotency")) {
+      throw new Error("a transaction holds one idempotency record");
+    }
     return this.add(
       {
         Put: {
           TableName: this.table,
-          Item: item,
+          Item: record.item(),
           // An expired record (TTL deletes lazily) may be overwritten.
           ConditionExpression: "attribute_not_exists(pk) OR #ttl < :now",
           ExpressionAttributeNames: { "#ttl": "ttl" },
-          ExpressionAttributeValues: { ":now": Math.floor(req.now.getTime() / 1000) },
+          ExpressionAttributeValues: { ":now": Math.floor(record.at.getTime() / 1000) },
         },
       },
       "idempotency",
@@ -195,15 +197,15 @@ export class Tx {
       if (role === "inbox" && failed(i, "ConditionalCheckFailed")) return new AlreadyProcessed();
     }
     for (const [i, { onFail }] of this.items.entries()) {
-      if (onFail && failed(i, "ConditionalCheckFailed")) return onFail;
+      if (onFail && failed(i, "ConditionalCheckFailed")) return onFail.because(err);
     }
     if (reasons.some((r) => r?.Code === "TransactionConflict")) {
-      return new ProblemError("conflict", "a concurrent request changed the same data; retry");
+      return conflict("a concurrent request changed the same data; retry").because(err);
     }
     return err;
   }
 
-  private add(item: TxItem, role: Role, onFail?: ProblemError): this {
+  private add(item: TxItem, role: Role, onFail?: DomainError): this {
     if (this.items.length >= MAX_TX_ITEMS) {
       throw new Error(`a transaction holds at most ${MAX_TX_ITEMS} items`);
     }

@@ -1,9 +1,27 @@
 import type { FieldError } from "@pencai/contracts/errors";
-import * as z from "zod/mini";
+import type * as z from "zod/mini";
 import en from "zod/v4/locales/en.js";
 
-// zod/mini ships no messages ("Invalid input"); the English locale alone is ~3 KB minified.
-z.config(en());
+// zod/mini ships no messages ("Invalid input"); the English locale alone is ~3 KB minified. It is
+// passed to each parse rather than set globally with z.config() at import: a side effect at import
+// would be dropped by bundlers under `"sideEffects": false` (and would change every zod user).
+const english = { error: en().localeError };
+
+/** Parses `value`; on failure, the issues as `{path, message}` with English messages. */
+export function parse<T = unknown>(
+  schema: z.ZodMiniType<T>,
+  value: unknown,
+): { ok: true; value: T } | { ok: false; issues: FieldError[] } {
+  const result = schema.safeParse(value, english);
+  if (result.success) return { ok: true, value: result.data };
+  return {
+    ok: false,
+    issues: result.error.issues.map((i) => ({
+      path: i.path.map(String).join("."),
+      message: i.message,
+    })),
+  };
+}
 
 type Def = { type: string; innerType?: Schema; in?: Schema; element?: Schema; options?: Schema[] };
 type Schema = { _zod: { def: Def } };
@@ -68,10 +86,10 @@ export function validate(
   value: unknown,
   errors: FieldError[],
 ): unknown {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues) {
-    errors.push({ path: [where, ...issue.path.map(String)].join("."), message: issue.message });
+  const result = parse(schema, value);
+  if (result.ok) return result.value;
+  for (const issue of result.issues) {
+    errors.push({ path: issue.path ? `${where}.${issue.path}` : where, message: issue.message });
   }
   return undefined;
 }

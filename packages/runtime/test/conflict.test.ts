@@ -1,6 +1,6 @@
+import { invalidState, stale } from "@pencai/contracts/errors";
 import { describe, expect, it } from "vitest";
-import { retrying, stale } from "../src/conflict.js";
-import { invalidState } from "../src/errors.js";
+import { retrying } from "../src/conflict.js";
 
 describe("retrying", () => {
   it("runs read-decide-commit again after a lost race and returns the winner's result", async () => {
@@ -30,7 +30,7 @@ describe("retrying", () => {
       calls++;
       throw stale("the ledger");
     }, 3).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: "conflict", status: 409 });
+    expect(err).toMatchObject({ code: "conflict" });
     expect(calls).toBe(3);
   });
 });

@@ -8,13 +8,18 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
 });
 
-import { type EventHandler, eventConsumer, invalidState, newEvent } from "../src/index.js";
+import { stale } from "@pencai/contracts/errors";
+import { defineInbox } from "@pencai/contracts/event-data";
+import { type EventHandler, eventConsumer } from "../src/consumer.js";
+import { newEvent } from "../src/events.js";
+import { logger } from "../src/logger.js";
 import { context, useTestCity } from "./support.js";
 
 const ddb = mockClient(DynamoDBDocumentClient);
 beforeAll(useTestCity);
 afterEach(() => {
   ddb.reset();
+  vi.clearAllMocks();
 });
 
 const record = (messageId: string, body: string): SQSRecord =>
@@ -22,7 +27,7 @@ const record = (messageId: string, body: string): SQSRecord =>
     messageId,
     receiptHandle: `rh-${messageId}`,
     body,
-    attributes: {},
+    attributes: { ApproximateReceiveCount: "2" },
     messageAttributes: {},
     md5OfBody: "",
     eventSource: "aws:sqs",
@@ -30,28 +35,34 @@ const record = (messageId: string, body: string): SQSRecord =>
     awsRegion: "ap-east-1",
   }) as SQSRecord;
 
-const event = (type: "ProposalApproved" | "SlaBreached" = "ProposalApproved") =>
+const withdrawnData = { proposalId: "P1", needIds: ["N1"], previousStatus: "submitted" };
+const event = (
+  type: "ProposalWithdrawn" | "SlaBreached" = "ProposalWithdrawn",
+  data: unknown = withdrawnData,
+) =>
   newEvent({
     type,
     proposalId: "P1",
-    actor: { sub: "g1", roles: ["district_group"] },
+    actor: { sub: "r1", roles: ["resident"] },
     correlationId: "corr-1",
-    data: { amountFen: 100 },
+    data,
     now: new Date("2026-05-01T00:00:00Z"),
   });
 
 const sqs = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
-const onApproved = vi.fn<EventHandler>(async (e, tx) => {
+const inbox = defineInbox(["ProposalWithdrawn"]);
+const onWithdrawn = vi.fn<EventHandler<"ProposalWithdrawn">>(async (e, tx) => {
   tx.update(
-    { pk: `PROPOSAL#${e.proposalId}`, sk: "P" },
-    { update: "SET #s = :s", names: { "#s": "status" }, values: { ":s": "approved" } },
+    { pk: `PROPOSAL#${e.data.proposalId}`, sk: "P" },
+    { update: "SET #s = :s", names: { "#s": "status" }, values: { ":s": "withdrawn" } },
   );
 });
 const consumer = eventConsumer({
   service: "intake",
   table: "intake",
-  handlers: { ProposalApproved: onApproved },
+  inbox,
+  handlers: { ProposalWithdrawn: onWithdrawn },
 });
 
 describe("eventConsumer", () => {
@@ -60,7 +71,7 @@ describe("eventConsumer", () => {
     const e = event();
     const out = await consumer(sqs(record("m1", JSON.stringify(e))), context);
     expect(out).toEqual({ batchItemFailures: [] });
-    expect(onApproved).toHaveBeenCalledWith(
+    expect(onWithdrawn).toHaveBeenCalledWith(
       e,
       expect.anything(),
       expect.objectContaining({ correlationId: "corr-1" }),
@@ -72,6 +83,54 @@ describe("eventConsumer", () => {
       ConditionExpression: "attribute_not_exists(pk)",
     });
     expect(items[1]!.Update!.Key).toEqual({ pk: "PROPOSAL#P1", sk: "P" });
+  });
+
+  it("hands the handler the data parsed against its type's contract (unknown fields dropped)", async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const e = event("ProposalWithdrawn", { ...withdrawnData, extra: "from a newer producer" });
+    await consumer(sqs(record("m1", JSON.stringify(e))), context);
+    expect(onWithdrawn.mock.calls[0]![0].data).toEqual(withdrawnData);
+  });
+
+  it("sends forged or garbage event data to the DLQ before any handler runs, and logs why", async () => {
+    const error = vi.spyOn(logger, "error");
+    const cases = {
+      garbage: event("ProposalWithdrawn", { garbage: "x" }),
+      "wrong types": event("ProposalWithdrawn", { ...withdrawnData, needIds: "N1" }),
+      "no data": { ...event(), data: undefined },
+      "another city": { ...event(), cityId: "elsewhere" },
+      "proposal ids disagree": { ...event(), proposalId: "P2" },
+    };
+    const out = await consumer(
+      sqs(...Object.entries(cases).map(([id, e]) => record(id, JSON.stringify(e)))),
+      context,
+    );
+    expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(
+      Object.keys(cases).sort(),
+    );
+    expect(onWithdrawn).not.toHaveBeenCalled();
+    expect(ddb.calls()).toHaveLength(0);
+    // each failure is logged with its event id, type and reason, every time it is received
+    const logged = error.mock.calls.map(([, attrs]) => attrs as Record<string, unknown>);
+    expect(logged).toHaveLength(5);
+    expect(logged[0]).toMatchObject({
+      messageId: "garbage",
+      eventId: cases.garbage.id,
+      type: "ProposalWithdrawn",
+      receiveCount: 2,
+      reason: expect.stringMatching(/MalformedEvent: data breaks the ProposalWithdrawn contract/),
+    });
+    expect(logged[3]!.reason).toMatch(/city elsewhere/);
+  });
+
+  it("refuses a handler map that is not exactly the inbox's types", () => {
+    expect(() =>
+      eventConsumer({
+        service: "x",
+        inbox,
+        handlers: { ProposalWithdrawn: onWithdrawn, ProposalSubmitted: onWithdrawn } as never,
+      }),
+    ).toThrow(/exactly the inbox/);
   });
 
   it("reports only the failed records of a batch (malformed JSON, not an envelope, a failing write)", async () => {
@@ -127,25 +186,26 @@ describe("eventConsumer", () => {
       }
       return {};
     });
-    const stale = eventConsumer({
+    const racing = eventConsumer({
       service: "intake",
       table: "intake",
+      inbox,
       handlers: {
-        ProposalApproved: async (_e, tx) => {
+        ProposalWithdrawn: async (_e, tx) => {
           tx.update(
             { pk: "PROPOSAL#P1", sk: "P" },
             {
               update: "SET #s = :s",
               condition: "version = :v",
               names: { "#s": "status" },
-              values: { ":s": "approved", ":v": calls },
-              onFail: invalidState("the proposal changed meanwhile"),
+              values: { ":s": "withdrawn", ":v": calls },
+              onFail: stale("the proposal"),
             },
           );
         },
       },
     });
-    const out = await stale(sqs(record("race", JSON.stringify(event()))), context);
+    const out = await racing(sqs(record("race", JSON.stringify(event()))), context);
     expect(out).toEqual({ batchItemFailures: [] });
     const writes = ddb.commandCalls(TransactWriteCommand);
     expect(writes).toHaveLength(2);
@@ -166,11 +226,12 @@ describe("eventConsumer", () => {
     const always = eventConsumer({
       service: "intake",
       table: "intake",
+      inbox,
       handlers: {
-        ProposalApproved: async (_e, tx) => {
+        ProposalWithdrawn: async (_e, tx) => {
           tx.check(
             { pk: "PROPOSAL#P1", sk: "P" },
-            { condition: "version = :v", values: { ":v": 1 }, onFail: invalidState("changed") },
+            { condition: "version = :v", values: { ":v": 1 }, onFail: stale("the proposal") },
           );
         },
       },
@@ -180,10 +241,13 @@ describe("eventConsumer", () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(4);
   });
 
-  it("acknowledges event types it has no handler for, and unknown types, without writing", async () => {
+  it("acknowledges event types its inbox does not subscribe to, and unknown types, without writing", async () => {
     const unknown = { ...event(), type: "SomethingNew" };
     const out = await consumer(
-      sqs(record("a", JSON.stringify(event("SlaBreached"))), record("b", JSON.stringify(unknown))),
+      sqs(
+        record("a", JSON.stringify(event("SlaBreached", {}))),
+        record("b", JSON.stringify(unknown)),
+      ),
       context,
     );
     expect(out).toEqual({ batchItemFailures: [] });

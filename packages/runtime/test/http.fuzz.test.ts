@@ -9,7 +9,8 @@ vi.hoisted(() => {
   process.env.TABLE_NAME = "things";
 });
 
-import { httpApi, route, Tx } from "../src/index.js";
+import { httpApi, route } from "../src/http.js";
+import { Tx } from "../src/tx.js";
 import { createThing, getGeo, listThings, withdrawThing } from "./fixtures/routes.js";
 import { context, httpEvent, startJwks, useTestCity } from "./support.js";
 
@@ -21,12 +22,10 @@ const handler = httpApi({
     route(getGeo, async () => ({ body: { cityId: "testcity" } })),
     route(listThings, async () => ({ body: { items: [] } })),
     route(createThing, async (req) => {
-      const reply = { body: { id: "t1", title: req.body.title } };
-      await new Tx("things")
-        .put({ pk: "T#1", sk: "T", ...req.body })
-        .idempotency(req, reply)
-        .commit();
-      return reply;
+      return {
+        body: { id: "t1", title: req.body.title },
+        tx: new Tx("things").put({ pk: "T#1", sk: "T", ...req.body }),
+      };
     }),
     route(withdrawThing, async () => ({ body: { status: "withdrawn" as const } })),
   ],

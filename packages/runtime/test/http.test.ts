@@ -9,12 +9,19 @@ vi.hoisted(() => {
   process.env.TABLE_NAME = "things";
 });
 
-import { httpApi, newEvent, ProblemError, requestHash, route, Tx } from "../src/index.js";
-import { logger } from "../src/powertools.js";
+import { rule, stale } from "@pencai/contracts/errors";
+import { newEvent } from "../src/events.js";
+import { httpApi, route } from "../src/http.js";
+import { idempotencyKey, requestHash } from "../src/idempotency.js";
+import { logger } from "../src/logger.js";
+import { Tx } from "../src/tx.js";
 import { createThing, getGeo, listThings, withdrawThing } from "./fixtures/routes.js";
 import { context, httpEvent, json, startJwks, useTestCity } from "./support.js";
 
 const ddb = mockClient(DynamoDBDocumentClient);
+
+/** How often createThing's handler ran, and its `after` hook. */
+const runs = { handler: 0, after: 0 };
 
 const handler = httpApi({
   service: "test",
@@ -22,6 +29,7 @@ const handler = httpApi({
     route(getGeo, async () => ({ body: { cityId: "testcity" } })),
     route(listThings, async (req) => ({ body: { items: [req.params, req.query] } })),
     route(createThing, async (req) => {
+      runs.handler++;
       const event = newEvent({
         type: "NeedRaised",
         actor: req.principal!,
@@ -29,24 +37,27 @@ const handler = httpApi({
         data: { title: req.body.title },
         now: req.now,
       });
-      const reply = { body: { id: event.id, title: req.body.title } };
-      await new Tx("things")
+      const tx = new Tx("things")
         .put(
           { pk: `THING#${event.id}`, sk: "THING", title: req.body.title },
-          { condition: "attribute_not_exists(pk)" },
+          { condition: "attribute_not_exists(pk)", onFail: stale("the thing") },
         )
         .check(
           { pk: "BUDGET#c1", sk: "BUDGET" },
           {
             condition: "remainingFen >= :b",
             values: { ":b": req.body.budgetFen },
-            onFail: new ProblemError("budget_cap_exceeded", "over the cap"),
+            onFail: rule("budget_cap_exceeded", "over the cap"),
           },
         )
-        .event(event)
-        .idempotency(req, reply)
-        .commit();
-      return reply;
+        .event(event);
+      return {
+        body: { id: event.id, title: req.body.title },
+        tx,
+        after: () => {
+          runs.after++;
+        },
+      };
     }),
     route(withdrawThing, async () => ({ body: { status: "withdrawn" as const } })),
   ],
@@ -69,6 +80,8 @@ beforeAll(async () => {
 afterAll(() => jwks.close());
 afterEach(() => {
   ddb.reset();
+  runs.handler = 0;
+  runs.after = 0;
 });
 
 const validBody = { communityId: "c1", title: "Benches", budgetFen: 100_000 };
@@ -148,7 +161,7 @@ describe("auth", () => {
       await jwks.sign({ sub: "u1", roles: ["resident"] }, { key: "other" }),
       await jwks.sign(
         { sub: "u1", roles: ["resident"] },
-        { expiresIn: Math.floor(Date.now() / 1000) - 10 },
+        { expiresIn: Math.floor(Date.now() / 1000) - 120 }, // beyond the 60 s skew
       ),
       await jwks.sign({ sub: "u1", roles: ["resident"] }, { issuer: "https://evil.test" }),
       await jwks.sign({ sub: "u1", roles: ["resident"] }, { audience: "someone-else" }),
@@ -168,15 +181,10 @@ describe("auth", () => {
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 
-  it("accepts Cognito access tokens (client_id instead of aud)", async () => {
+  it("401s Cognito access tokens: they carry groups but no jurisdiction claims", async () => {
     const token = await jwks.sign(
-      {
-        sub: "s9",
-        client_id: "pencai-test",
-        "cognito:groups": ["street_staff"],
-        "custom:streetId": "s1",
-      },
-      { audience: null },
+      { sub: "s9", client_id: "pencai-test", "cognito:groups": ["street_staff"] },
+      { audience: null, tokenUse: "access" },
     );
     const res = await handler(
       httpEvent("GET /v1/communities/{communityId}/things", {
@@ -185,10 +193,10 @@ describe("auth", () => {
       }),
       context,
     );
-    expect(res.statusCode).toBe(200);
+    expectProblem(res, 401, "unauthenticated");
   });
 
-  it("fetches the key set once per container", async () => {
+  it("fetches the key set once per container (within its maximum age)", async () => {
     expect(jwks.requests()).toBe(1);
   });
 
@@ -335,6 +343,28 @@ describe("writes", () => {
     expectProblem(res, 422, "budget_cap_exceeded");
   });
 
+  it("runs the handler again when its commit loses an optimistic-concurrency race", async () => {
+    const lost = new TransactionCanceledException({
+      message: "cancelled",
+      $metadata: {},
+      CancellationReasons: [{ Code: "ConditionalCheckFailed" }, { Code: "None" }, { Code: "None" }],
+    });
+    ddb.on(TransactWriteCommand).rejectsOnce(lost).rejectsOnce(lost).resolves({});
+    const res = await handler(
+      httpEvent("POST /v1/things", { token: residentToken, body: validBody }),
+      context,
+    );
+    expect(res.statusCode).toBe(201);
+    expect(runs).toEqual({ handler: 3, after: 1 }); // read-decide-commit three times, after once
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  });
+
+  it("does not run `after` when the commit fails", async () => {
+    ddb.on(TransactWriteCommand).rejects(new Error("socket hang up"));
+    await handler(httpEvent("POST /v1/things", { token: residentToken, body: validBody }), context);
+    expect(runs.after).toBe(0);
+  });
+
   it("hides unexpected errors behind a 500 problem", async () => {
     ddb.on(TransactWriteCommand).rejects(new Error("socket hang up"));
     const res = await handler(
@@ -361,6 +391,7 @@ describe("idempotency", () => {
     expect(res.statusCode).toBe(201);
     const get = ddb.commandCalls(GetCommand)[0]!.args[0].input;
     expect(get).toMatchObject({ Key: { pk: `IDEM#u1#${key}`, sk: "IDEM" }, ConsistentRead: true });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
     const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     const record = items.at(-1)!.Put!;
     expect(record.Item).toMatchObject({
@@ -401,13 +432,22 @@ describe("idempotency", () => {
     );
   });
 
-  it("400s a key longer than 128 characters", async () => {
-    expectProblem(
-      await send(validBody, { "idempotency-key": "k".repeat(129) }),
-      400,
-      "validation_failed",
-    );
+  it("400s a key longer than 128 characters, or with spaces or control characters", async () => {
+    for (const bad of ["k".repeat(129), "two words", "tab\there", "中文"]) {
+      expectProblem(await send(validBody, { "idempotency-key": bad }), 400, "validation_failed");
+    }
     expect(ddb.calls()).toHaveLength(0);
+  });
+
+  it("keys records so that no two (sub, key) pairs share one", () => {
+    const pairs = [
+      ["a", "b#c"],
+      ["a#b", "c"],
+      ["a", "b%23c"],
+      ["a%23b", "c"],
+    ] as const;
+    const pks = pairs.map(([sub, k]) => idempotencyKey(sub, k).pk);
+    expect(new Set(pks).size).toBe(pairs.length);
   });
 
   it("settles a race: the loser replays the winner's reply", async () => {
@@ -473,8 +513,9 @@ describe("idempotency", () => {
     expect(ddb.calls()).toHaveLength(0);
   });
 
-  it("replays a route without a body (params only)", async () => {
+  it("stores a record for a handler that wrote nothing, so its retry replays it", async () => {
     ddb.on(GetCommand).resolves({});
+    ddb.on(TransactWriteCommand).resolves({});
     const res = await handler(
       httpEvent("POST /v1/things/{id}/withdraw", {
         pathParameters: { id: "t1" },
@@ -485,5 +526,8 @@ describe("idempotency", () => {
     );
     expect(res.statusCode).toBe(200);
     expect(json(res)).toEqual({ status: "withdrawn" });
+    const items = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
+    expect(items).toHaveLength(1);
+    expect(items[0]!.Put!.Item).toMatchObject({ pk: `IDEM#u1#${key}`, reply: { status: 200 } });
   });
 });

@@ -11,8 +11,9 @@ vi.hoisted(() => {
   process.env.POWERTOOLS_METRICS_DISABLED = "true";
 });
 
-import { newEvent, outboxRelay, publishPending } from "../src/index.js";
-import { metrics } from "../src/powertools.js";
+import { newEvent } from "../src/events.js";
+import { metrics } from "../src/metrics.js";
+import { outboxRelay, publishPending } from "../src/outbox.js";
 import { context, useTestCity } from "./support.js";
 
 const ddb = mockClient(DynamoDBDocumentClient);

@@ -1,15 +1,11 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { DomainError, invalidState, rule } from "@pencai/contracts/errors";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  AlreadyProcessed,
-  IdempotencyRace,
-  MAX_TX_ITEMS,
-  newEvent,
-  ProblemError,
-  Tx,
-} from "../src/index.js";
+import { newEvent } from "../src/events.js";
+import { IdempotencyRecord } from "../src/idempotency.js";
+import { AlreadyProcessed, IdempotencyRace, MAX_TX_ITEMS, Tx } from "../src/tx.js";
 import { useTestCity } from "./support.js";
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -25,8 +21,8 @@ const cancelled = (...codes: string[]) =>
     CancellationReasons: codes.map((Code) => ({ Code })),
   });
 
-const capExceeded = new ProblemError("budget_cap_exceeded", "over the community's yearly cap");
-const notSubmitted = new ProblemError("invalid_state", "not submitted");
+const capExceeded = rule("budget_cap_exceeded", "over the community's yearly cap");
+const notSubmitted = invalidState("not submitted");
 
 describe("Tx", () => {
   it("writes every item in one TransactWriteItems with its table and expressions", async () => {
@@ -87,7 +83,11 @@ describe("Tx", () => {
         { update: "SET x = :x", values: { ":x": 1 }, condition: "x = :x", onFail: notSubmitted },
       )
       .check({ pk: "C", sk: "C" }, { condition: "attribute_exists(pk)", onFail: capExceeded });
-    await expect(tx.commit()).rejects.toBe(notSubmitted);
+    const err = await tx.commit().catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "invalid_state", detail: "not submitted" });
+    expect((err as DomainError).isFrom(notSubmitted)).toBe(true);
+    // the cancellation is kept as the cause, for the logs
+    expect((err as DomainError).cause).toMatchObject({ name: "TransactionCanceledException" });
   });
 
   it("rethrows a failed condition that has no onFail", async () => {
@@ -105,8 +105,9 @@ describe("Tx", () => {
       .put({ pk: "B", sk: "B" })
       .commit()
       .catch((e) => e);
-    expect(err).toBeInstanceOf(ProblemError);
-    expect(err).toMatchObject({ code: "conflict", status: 409 });
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err).toMatchObject({ code: "conflict" });
+    expect((err as DomainError).cause).toMatchObject({ name: "TransactionCanceledException" });
   });
 
   it("reports a lost inbox condition as AlreadyProcessed, before any other failure", async () => {
@@ -119,20 +120,38 @@ describe("Tx", () => {
     await expect(tx.commit()).rejects.toBeInstanceOf(AlreadyProcessed);
   });
 
+  const record = (now = new Date()) =>
+    new IdempotencyRecord(
+      { sub: "u", key: "k", requestHash: "h" },
+      { status: 201, body: "{}" },
+      now,
+    );
+
+  it("writes the idempotency record it is handed, conditional on no live record", async () => {
+    ddb.on(TransactWriteCommand).resolves({});
+    const at = new Date("2026-12-02T00:00:00Z");
+    await new Tx("t").put({ pk: "A", sk: "A" }).idempotency(record(at)).commit();
+    const put = ddb.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems![1]!.Put!;
+    expect(put.Item).toMatchObject({
+      pk: "IDEM#u#k",
+      sk: "IDEM",
+      requestHash: "h",
+      reply: { status: 201, body: "{}" },
+      ttl: at.getTime() / 1000 + 24 * 3600,
+    });
+    expect(put.ConditionExpression).toBe("attribute_not_exists(pk) OR #ttl < :now");
+    expect(put.ExpressionAttributeValues).toEqual({ ":now": at.getTime() / 1000 });
+  });
+
   it("reports a lost idempotency condition as IdempotencyRace", async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled("None", "ConditionalCheckFailed"));
-    const req = {
-      route: { status: 201 },
-      now: new Date(),
-      idempotency: { key: "k", sub: "u", requestHash: "h" },
-    } as never;
-    const tx = new Tx("t").put({ pk: "A", sk: "A" }).idempotency(req, { body: { ok: true } });
+    const tx = new Tx("t").put({ pk: "A", sk: "A" }).idempotency(record());
     await expect(tx.commit()).rejects.toBeInstanceOf(IdempotencyRace);
   });
 
-  it("adds nothing for idempotency without a key, and an empty Tx commits nothing", async () => {
-    const req = { route: { status: 201 }, now: new Date() } as never;
-    const tx = new Tx("t").idempotency(req, { body: {} });
+  it("holds one idempotency record; an empty Tx commits nothing", async () => {
+    expect(() => new Tx("t").idempotency(record()).idempotency(record())).toThrow(/one/);
+    const tx = new Tx("t");
     expect(tx.size).toBe(0);
     expect(await tx.commit()).toEqual({});
     expect(ddb.calls()).toHaveLength(0);

@@ -1,11 +1,16 @@
-import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { CalendarAdditions } from "@pencai/calendar";
+import { conflict, type DomainError, isDomainError, rule, stale } from "@pencai/contracts/errors";
 import type { Envelope } from "@pencai/contracts/events";
 import { ddb, env } from "@pencai/runtime/clients";
-import { retrying, stale } from "@pencai/runtime/conflict";
+import { retrying } from "@pencai/runtime/conflict";
 import { encodeCursor, invalidCursor, parseCursor, startKey } from "@pencai/runtime/cursor";
-import { ProblemError, rule } from "@pencai/runtime/errors";
-import { itemsUnder, queryAll, withoutStorageKeys as strip } from "@pencai/runtime/items";
+import {
+  getItem as getItemIn,
+  itemsUnder,
+  queryAll,
+  withoutStorageKeys as strip,
+} from "@pencai/runtime/items";
 import { Tx } from "@pencai/runtime/tx";
 import { dueIndex, provisionalIndex, slaIndex } from "./domain/timers.js";
 import type {
@@ -64,7 +69,6 @@ export const keys = {
 };
 
 // Optimistic-concurrency helpers shared by every service (handlers call them through the store).
-export { retrying, stale };
 
 // ---------------------------------------------------------------- item <-> record
 
@@ -106,12 +110,7 @@ export const timerItem = (t: Timer) => ({
 
 // ---------------------------------------------------------------- reads
 
-async function getItem(key: { pk: string; sk: string }) {
-  const out = await ddb.send(
-    new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }),
-  );
-  return out.Item;
-}
+const getItem = (key: { pk: string; sk: string }) => getItemIn(table(), key);
 
 export async function getProposal(id: string): Promise<StoredProposal | undefined> {
   const item = await getItem(keys.proposal(id));
@@ -298,7 +297,7 @@ export function advanceWatermark(tx: Tx, read: Watermark | undefined, bucket: st
 export function lowerWatermark(
   tx: Tx,
   bucket: string,
-  onFail = new ProblemError("conflict", "the watermark is already at or before this bucket"),
+  onFail = conflict("the watermark is already at or before this bucket"),
 ): Tx {
   return tx.update(keys.watermark(), {
     update: "SET #bucket = :b, entity = :entity",
@@ -317,16 +316,13 @@ export function lowerWatermark(
  * taken for "already lower": a lost lowering would leave a timer behind the watermark.
  */
 export async function lowerWatermarkTo(bucket: string): Promise<boolean> {
-  const atOrBefore = new ProblemError(
-    "conflict",
-    "the watermark is already at or before this bucket",
-  );
+  const atOrBefore = conflict("the watermark is already at or before this bucket");
   return retrying(async () => {
     try {
       await lowerWatermark(newTx(), bucket, atOrBefore).commit();
       return true;
     } catch (err) {
-      if (err === atOrBefore) return false;
+      if (isDomainError(err) && err.isFrom(atOrBefore)) return false;
       throw err;
     }
   });
@@ -357,7 +353,7 @@ export function addProposal(tx: Tx, p: StoredProposal): Tx {
  * both act: the sweep's remind is `#state = open AND attribute_not_exists(remindedAt)`, its
  * breach `#state = open`, a stop or recompute the same on the state it read.
  */
-export function putTimer(tx: Tx, w: TimerWrite, onFail?: ProblemError): Tx {
+export function putTimer(tx: Tx, w: TimerWrite, onFail?: DomainError): Tx {
   const what = `timer ${w.timer.proposalId}/${w.timer.kind}/${w.timer.round}`;
   const fail = onFail ?? stale(what);
   if (!w.previous) {

@@ -52,8 +52,10 @@ afterEach(() => {
 type Token = string | Promise<string>;
 
 /** A bearer token for the role with the claims (signed at the current, faked, time). */
-const as = (role: string, claims: Record<string, string> = {}): Token =>
+const as = (role: string, claims: Record<string, string | boolean> = {}): Token =>
   jwks.sign({ sub: `${role}-1`, roles: [role], ...claims });
+/** An admin or analyst acting for the whole city (`cityWide: true`). */
+const cityWide = { cityWide: true };
 
 const call = async (
   routeKey: string,
@@ -666,7 +668,18 @@ describe("GET /v1/sla", () => {
       "forbidden",
     );
     expect(table.queries()).toEqual([]);
-    const res = await call(SLA, { query: { districtId: "d2" }, token: as("analyst") });
+    // an analyst without any claim reaches nothing: only an explicit cityWide widens
+    expectProblem(
+      await call(SLA, { query: { districtId: "d2" }, token: as("analyst") }),
+      403,
+      "forbidden",
+    );
+    expectProblem(
+      await call(SLA, { query: { districtId: "d2" }, token: as("analyst", { districtId: "d1" }) }),
+      403,
+      "forbidden",
+    );
+    const res = await call(SLA, { query: { districtId: "d2" }, token: as("analyst", cityWide) });
     expect(res.statusCode).toBe(200);
     // every kind and state of d2, one partition after another
     expect(table.queries().map((q) => q.ExpressionAttributeValues?.[":pk"])).toEqual([
@@ -680,7 +693,7 @@ describe("GET /v1/sla", () => {
       "SLA#d2#disbursement#cancelled",
     ]);
     expectProblem(
-      await call(SLA, { query: { districtId: "d9" }, token: as("analyst") }),
+      await call(SLA, { query: { districtId: "d9" }, token: as("analyst", cityWide) }),
       404,
       "not_found",
     );
@@ -737,7 +750,7 @@ describe("GET /v1/budgets/{communityId}/{year}", () => {
     expectProblem(
       await call(BUDGET, {
         params: { communityId: "c9", year: "2025" },
-        token: as("analyst"),
+        token: as("analyst", cityWide),
       }),
       404,
       "not_found",
@@ -764,7 +777,7 @@ describe("GET /v1/calendar/{year} (public)", () => {
 
 describe("PUT /v1/calendar/{year} (admin)", () => {
   const PUT = "PUT /v1/calendar/{year}";
-  const put = (year: number, body: unknown, token: Token = as("admin")) =>
+  const put = (year: number, body: unknown, token: Token = as("admin", cityWide)) =>
     call(PUT, { params: { year: String(year) }, body, token });
   const watermarkUpdates = () =>
     table
@@ -795,16 +808,22 @@ describe("PUT /v1/calendar/{year} (admin)", () => {
   // 2026 only: not a candidate
   const C = start("01JDDDDDDDDDDDDDDDDDDDDDDD", "d1", "review", "2026-06-01T10:00:00");
 
-  it("400 for a day outside the year, 403 for anyone but admin; nothing written", async () => {
+  it("400 for a day outside the year, 403 for anyone but a city-wide admin; nothing written", async () => {
     vi.setSystemTime(cst("2026-12-30T10:00:00"));
     const res = await put(2027, { holidays: ["2027-02-11", "2028-01-01"], workdays: [] });
     const problem = expectProblem(res, 400, "validation_failed");
     expect(problem.errors).toEqual([{ path: "body.holidays.1", message: expect.any(String) }]);
-    expectProblem(
-      await put(2027, { holidays: [], workdays: [] }, as("district_civil", { districtId: "d1" })),
-      403,
-      "forbidden",
-    );
+    const empty = { holidays: [], workdays: [] };
+    for (const token of [
+      as("district_civil", { districtId: "d1" }),
+      // the calendar moves every district's deadlines: a district's admin may not replace it
+      as("admin", { districtId: "d1" }),
+      as("admin", { communityId: "c1" }),
+      // an admin token without claims (an access token's shape) is not city-wide
+      as("admin"),
+    ]) {
+      expectProblem(await put(2027, empty, token), 403, "forbidden");
+    }
     expect(table.sent()).toEqual([]);
   });
 

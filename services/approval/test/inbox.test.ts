@@ -52,7 +52,11 @@ const envelope = (
 const endorsedEvent = (over: Partial<Envelope> = {}) =>
   envelope("ProposalEndorsed", { ...facts, meetingId: "01JMMMMMMMMMMMMMMMMMMMMMMM" }, over);
 const withdrawnEvent = (occurredAt: string) =>
-  envelope("ProposalWithdrawn", { proposalId: P1 }, { occurredAt });
+  envelope(
+    "ProposalWithdrawn",
+    { proposalId: P1, needIds: [], previousStatus: "endorsed" },
+    { occurredAt },
+  );
 const consume = (...events: Envelope[]) => handler(sqsEvent(...events), context);
 const proposalKey = store.keys.proposal(P1);
 const timerKey = store.keys.timer(P1, "review", 1);
@@ -103,6 +107,8 @@ describe("approval inbox: ProposalEndorsed", () => {
     const bad = envelope("ProposalEndorsed", withoutBudget);
     const noId = envelope("ProposalEndorsed", { meetingId: "M" }, { proposalId: undefined });
     const good = endorsedEvent({ proposalId: "01JZZZZZZZZZZZZZZZZZZZZZZZ" });
+    // the good event's data names its own proposal (the envelope and data must agree)
+    (good.data as { proposalId: string }).proposalId = "01JZZZZZZZZZZZZZZZZZZZZZZZ";
     const out = await consume(bad, noId, good);
     expect(out.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(["m0", "m1"]);
     expect(table.get(proposalKey)).toBeUndefined();

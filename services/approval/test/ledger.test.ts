@@ -1,4 +1,4 @@
-import { ProblemError } from "@pencai/runtime/errors";
+import { DomainError } from "@pencai/contracts/errors";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ledgerView, planCommit, planDisbursement } from "../src/domain/ledger.js";
@@ -11,7 +11,7 @@ const code = (fn: () => unknown) => {
     fn();
     return "ok";
   } catch (e) {
-    return e instanceof ProblemError ? e.code : String(e);
+    return e instanceof DomainError ? e.code : String(e);
   }
 };
 

@@ -1,6 +1,7 @@
 import { type Calendars, calendarsFrom } from "@pencai/calendar";
 import { approvalEventDataSchemas } from "@pencai/contracts/approval-events";
-import { ProblemError } from "@pencai/runtime/errors";
+import { DomainError } from "@pencai/contracts/errors";
+import type { Role } from "@pencai/contracts/roles";
 import { describe, expect, it } from "vitest";
 import { ledgerView } from "../src/domain/ledger.js";
 import { type EndorsedFacts, fromEndorsed, withdraw } from "../src/domain/projection.js";
@@ -38,7 +39,7 @@ const endorsed = (over: Partial<ApprovalProposal> = {}): ApprovalProposal => ({
 const inState = (status: ApprovalProposal["status"], over: Partial<ApprovalProposal> = {}) =>
   endorsed({ status, ...over });
 
-const actor = (role: string, place: Partial<Actor> = {}): Actor => ({
+const actor = (role: Role, place: Partial<Actor> = {}): Actor => ({
   sub: `${role}-1`,
   roles: [role],
   ...place,
@@ -48,7 +49,7 @@ const otherStreet = actor("street_staff", { districtId: "d1", streetId: "s2" });
 const civil = actor("district_civil", { districtId: "d1" });
 const group = actor("district_group", { districtId: "d1" });
 const finance = actor("district_finance", { districtId: "d1" });
-const otherDistrict = (role: string) => actor(role, { districtId: "d2" });
+const otherDistrict = (role: Role) => actor(role, { districtId: "d2" });
 
 const REPORTED = cst("2025-09-30T17:30:00");
 const reviewTimer = (round = 1): Timer =>
@@ -56,13 +57,13 @@ const reviewTimer = (round = 1): Timer =>
 const ledger = (committedFen = 0) =>
   ledgerView("c1", 2025, { communityId: "c1", year: 2025, committedFen, disbursedFen: 0 }, CAP);
 
-/** Asserts a ProblemError with the code. */
+/** Asserts a DomainError with the code. */
 function fails(fn: () => unknown, code: string) {
   try {
     fn();
   } catch (e) {
-    expect(e).toBeInstanceOf(ProblemError);
-    expect((e as ProblemError).code).toBe(code);
+    expect(e).toBeInstanceOf(DomainError);
+    expect((e as DomainError).code).toBe(code);
     return;
   }
   throw new Error(`expected ${code}`);

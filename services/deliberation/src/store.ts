@@ -1,8 +1,11 @@
-import { BatchGetCommand, type BatchGetCommandOutput, GetCommand } from "@aws-sdk/lib-dynamodb";
-import { ddb, env } from "@pencai/runtime/clients";
-import { retrying, stale } from "@pencai/runtime/conflict";
-import { duplicate, notFound } from "@pencai/runtime/errors";
-import { itemsUnder, withoutStorageKeys as strip } from "@pencai/runtime/items";
+import { duplicate, notFound, stale } from "@pencai/contracts/errors";
+import { env } from "@pencai/runtime/clients";
+import {
+  batchGetAll,
+  getItem as getItemIn,
+  itemsUnder,
+  withoutStorageKeys as strip,
+} from "@pencai/runtime/items";
 import { Tx } from "@pencai/runtime/tx";
 import { meetingNotOpen, notPresent } from "./domain/meeting.js";
 import type { StoredRanking } from "./domain/ranking.js";
@@ -59,9 +62,6 @@ export const keys = {
   }),
 };
 
-// Optimistic-concurrency helpers shared by every service (handlers call them through the store).
-export { retrying, stale };
-
 // ---------------------------------------------------------------- item <-> record
 
 export const meetingItem = (m: MeetingRecord) => ({
@@ -79,12 +79,7 @@ export const proposalItem = (p: StoredProposal) => ({
 
 // ---------------------------------------------------------------- reads (consistent)
 
-async function getItem(key: { pk: string; sk: string }) {
-  const out = await ddb.send(
-    new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }),
-  );
-  return out.Item;
-}
+const getItem = (key: { pk: string; sk: string }) => getItemIn(table(), key);
 
 export async function getMeeting(id: string): Promise<MeetingRecord | undefined> {
   const item = await getItem(keys.meeting(id));
@@ -109,29 +104,10 @@ export async function getRanking(
   return item && strip<StoredRanking>(item);
 }
 
-/** Projections by id (consistent BatchGet, unprocessed keys retried). */
+/** Projections by id (consistent reads; none is left out). */
 export async function getProposals(ids: readonly string[]): Promise<Map<string, StoredProposal>> {
-  const found = new Map<string, StoredProposal>();
-  for (let i = 0; i < ids.length; i += 100) {
-    let keysLeft: Record<string, unknown>[] | undefined = ids
-      .slice(i, i + 100)
-      .map((id) => keys.proposal(id));
-    for (let attempt = 0; keysLeft?.length && attempt < 8; attempt++) {
-      if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      const out: BatchGetCommandOutput = await ddb.send(
-        new BatchGetCommand({
-          RequestItems: { [table()]: { Keys: keysLeft, ConsistentRead: true } },
-        }),
-      );
-      for (const item of out.Responses?.[table()] ?? []) {
-        const p = strip<StoredProposal>(item);
-        found.set(p.id, p);
-      }
-      keysLeft = out.UnprocessedKeys?.[table()]?.Keys;
-    }
-    if (keysLeft?.length) throw new Error("BatchGet left keys unprocessed");
-  }
-  return found;
+  const items = await batchGetAll(table(), ids.map(keys.proposal));
+  return new Map(items.map((item) => [item.id as string, strip<StoredProposal>(item)]));
 }
 
 export async function ballotsOf(meetingId: string): Promise<Ballot[]> {
@@ -243,9 +219,27 @@ export function finishClosing(tx: Tx, closed: MeetingRecord): Tx {
   });
 }
 
+/**
+ * The proposal is as it was read (not withdrawn or decided since): a consent checks this in its
+ * transaction, without writing the projection, so parallel answers never conflict.
+ */
+export function checkUnchanged(tx: Tx, p: ProposalProjection): Tx {
+  return tx.check(keys.proposal(p.id), {
+    condition: "version = :v",
+    values: { ":v": p.version },
+    onFail: stale(`proposal ${p.id}`),
+  });
+}
+
 /** A household's first answer (once: 409 duplicate), while the meeting is open. */
-export function addConsent(tx: Tx, consent: Consent, meetingId: string): Tx {
+export function addConsent(
+  tx: Tx,
+  consent: Consent,
+  meetingId: string,
+  proposal: ProposalProjection,
+): Tx {
   checkOpen(tx, meetingId);
+  checkUnchanged(tx, proposal);
   return tx.put(
     { ...keys.consent(consent.proposalId, consent.householdId), entity: "consent", ...consent },
     {
@@ -256,8 +250,14 @@ export function addConsent(tx: Tx, consent: Consent, meetingId: string): Tx {
 }
 
 /** A changed answer, while the meeting is open; there must be one to change. */
-export function changeConsent(tx: Tx, consent: Consent, meetingId: string): Tx {
+export function changeConsent(
+  tx: Tx,
+  consent: Consent,
+  meetingId: string,
+  proposal: ProposalProjection,
+): Tx {
   checkOpen(tx, meetingId);
+  checkUnchanged(tx, proposal);
   return tx.update(keys.consent(consent.proposalId, consent.householdId), {
     update: "SET agree = :agree, answeredAt = :at, #sub = :sub",
     condition: "attribute_exists(pk)",

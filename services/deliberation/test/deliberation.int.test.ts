@@ -64,6 +64,7 @@ async function screened(
   over: Record<string, unknown> = {},
   place: Place = home,
   staffToken = t.staff!,
+  proposerToken = staffToken,
 ): Promise<string> {
   const need =
     place === home
@@ -79,7 +80,7 @@ async function screened(
           })
         ).body.id;
   const p = await api("POST", "/v1/proposals", {
-    token: staffToken,
+    token: proposerToken,
     body: {
       communityId: place.communityId,
       kind: "works",
@@ -147,6 +148,7 @@ beforeAll(async () => {
     noHousehold: { sub: `res3-${run}`, roles: ["resident"], ...home },
     farResident: { sub: `resf-${run}`, roles: ["resident"], ...far, householdId: `hhf-${run}` },
     stranger: { sub: `stranger-${run}`, roles: ["council_member"], ...home },
+    org: { sub: `org-user-${run}`, roles: ["org"], ...home, orgId: `org-${run}` },
     farM1: { sub: members[0]!, roles: ["council_member"], ...far },
     expert: { sub: `exp-${run}`, roles: ["expert"], ...street },
     expert2: { sub: `exp2-${run}`, roles: ["expert"], ...street },
@@ -174,7 +176,8 @@ describe("a council meeting from agenda to endorsement", () => {
   it("schedules a meeting on screened proposals of the community", async () => {
     [a, b] = await Promise.all([
       screened(),
-      screened({ kind: "service", budgetFen: 1_000_000, applicantOrgId: `org-${run}` }),
+      // a service project, filed by its organisation's own user
+      screened({ kind: "service", budgetFen: 1_000_000 }, home, t.staff, t.org),
     ]);
     m = await meeting([a!, b!], members, {
       proposalDetails: [{ proposalId: a, affectedHouseholds: 4, urgency: 70 }],

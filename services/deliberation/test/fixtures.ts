@@ -1,4 +1,5 @@
-import type { Principal } from "@pencai/runtime/auth";
+import type { ProposalScreenedData } from "@pencai/contracts/intake-events";
+import type { Principal } from "@pencai/runtime/reach";
 import type { MeetingRecord, ProposalProjection } from "../src/domain/types.js";
 
 export { testCity, useTestCity } from "@pencai/config/testing";
@@ -43,7 +44,7 @@ export const M1 = "01JMMMMMMMMMMMMMMMMMMMMMMM";
 export const NOW = new Date("2026-05-01T08:00:00.000Z");
 
 /** Intake's ProposalScreened data for `projection()`'s proposal (accepted, with its facts). */
-export const screenedData = {
+export const screenedData: ProposalScreenedData = {
   proposalId: P1,
   decision: "accept",
   status: "screened",

@@ -57,7 +57,12 @@ describe("deliberation inbox", () => {
   it("withdraws a known proposal on its version, and tombstones an unknown one", async () => {
     ddbMock.on(GetCommand).resolves({ Item: proposalItem(projection({ version: 3 })) });
     ddbMock.on(TransactWriteCommand).resolves({});
-    await handler(sqs(envelope("ProposalWithdrawn", { proposalId: P1 })), context);
+    await handler(
+      sqs(
+        envelope("ProposalWithdrawn", { proposalId: P1, needIds: [], previousStatus: "screened" }),
+      ),
+      context,
+    );
     expect(items()![1]!.Put).toMatchObject({
       Item: { status: "withdrawn", version: 4, withdrawnAt: "2026-04-01T00:00:00.000Z" },
       ExpressionAttributeValues: { ":v": 3 },
@@ -65,7 +70,12 @@ describe("deliberation inbox", () => {
     ddbMock.reset();
     ddbMock.on(GetCommand).resolves({});
     ddbMock.on(TransactWriteCommand).resolves({});
-    await handler(sqs(envelope("ProposalWithdrawn", { proposalId: P1 })), context);
+    await handler(
+      sqs(
+        envelope("ProposalWithdrawn", { proposalId: P1, needIds: [], previousStatus: "screened" }),
+      ),
+      context,
+    );
     expect(items()![1]!.Put?.Item).toMatchObject({ pk: `PROPOSAL#${P1}`, tombstone: true });
   });
 

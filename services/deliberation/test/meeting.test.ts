@@ -84,7 +84,7 @@ describe("scheduling a meeting", () => {
       [projection({ id: P1 }), tomb],
     ]) {
       expect(() => plan(body(), proposals)).toThrow(
-        expect.objectContaining({ code: "proposal_not_found", status: 422 }),
+        expect.objectContaining({ code: "proposal_not_found" }),
       );
     }
   });
@@ -140,7 +140,7 @@ describe("attendance and ballots", () => {
       recordedAt: NOW.toISOString(),
     });
     expect(() => recordAttendance(meeting(), ["m1", "x"], NOW)).toThrow(
-      expect.objectContaining({ code: "not_a_member", status: 422 }),
+      expect.objectContaining({ code: "not_a_member" }),
     );
     expect(() => recordAttendance(meeting({ status: "closed" }), ["m1"], NOW)).toThrow(
       expect.objectContaining({ code: "invalid_state" }),
@@ -161,7 +161,7 @@ describe("attendance and ballots", () => {
     for (const status of ["closing", "closed"] as const) {
       expect(() =>
         castBallot(meeting({ status }), "m1", { proposalId: P1, choice: "no" }, NOW),
-      ).toThrow(expect.objectContaining({ code: "invalid_state", status: 409 }));
+      ).toThrow(expect.objectContaining({ code: "invalid_state" }));
     }
   });
 });

@@ -1,6 +1,5 @@
 import { TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { ddb } from "@pencai/runtime/clients";
-import { ProblemError } from "@pencai/runtime/errors";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import * as store from "../src/store.js";
@@ -71,7 +70,6 @@ describe("store: ballots", () => {
       ddbMock.on(TransactWriteCommand).rejects(cancelled(reasons));
       await expect(store.addBallot(store.newTx(), ballot, true).commit()).rejects.toMatchObject({
         code,
-        status: 409,
       });
     }
     ddbMock.on(TransactWriteCommand).rejects(cancelled(["None", "ConditionalCheckFailed", "None"]));
@@ -148,22 +146,33 @@ describe("store: consents and reviews", () => {
     answeredAt: "t",
   };
 
-  it("a first answer is once per household; a change needs an earlier answer; both need an open meeting", async () => {
-    ddbMock.on(TransactWriteCommand).rejects(cancelled(["None", "ConditionalCheckFailed"]));
-    await expect(store.addConsent(store.newTx(), consent, M1).commit()).rejects.toMatchObject({
+  it("a first answer is once per household; a change needs an earlier answer; both need an open meeting and the proposal as read", async () => {
+    const p = projection({ version: 4 });
+    ddbMock.on(TransactWriteCommand).rejects(cancelled(["None", "None", "ConditionalCheckFailed"]));
+    await expect(store.addConsent(store.newTx(), consent, M1, p).commit()).rejects.toMatchObject({
       code: "duplicate",
     });
-    await expect(store.changeConsent(store.newTx(), consent, M1).commit()).rejects.toMatchObject({
-      code: "not_found",
-    });
-    ddbMock.on(TransactWriteCommand).rejects(cancelled(["ConditionalCheckFailed", "None"]));
-    await expect(store.addConsent(store.newTx(), consent, M1).commit()).rejects.toMatchObject({
+    await expect(store.changeConsent(store.newTx(), consent, M1, p).commit()).rejects.toMatchObject(
+      { code: "not_found" },
+    );
+    ddbMock.on(TransactWriteCommand).rejects(cancelled(["ConditionalCheckFailed", "None", "None"]));
+    await expect(store.addConsent(store.newTx(), consent, M1, p).commit()).rejects.toMatchObject({
       code: "invalid_state",
+    });
+    // the proposal was withdrawn (or decided) since it was read: decide again
+    ddbMock.on(TransactWriteCommand).rejects(cancelled(["None", "ConditionalCheckFailed", "None"]));
+    await expect(store.addConsent(store.newTx(), consent, M1, p).commit()).rejects.toMatchObject({
+      code: "conflict",
     });
     ddbMock.reset();
     ddbMock.on(TransactWriteCommand).resolves({});
-    await store.changeConsent(store.newTx(), { ...consent, agree: false }, M1).commit();
-    expect(sent()[1]!.Update).toMatchObject({
+    await store.changeConsent(store.newTx(), { ...consent, agree: false }, M1, p).commit();
+    expect(sent()[1]!.ConditionCheck).toMatchObject({
+      Key: { pk: `PROPOSAL#${P1}`, sk: "PROPOSAL" },
+      ConditionExpression: "version = :v",
+      ExpressionAttributeValues: { ":v": 4 },
+    });
+    expect(sent()[2]!.Update).toMatchObject({
       Key: { pk: `PROPOSAL#${P1}`, sk: "CONSENT#hh-1" },
       ConditionExpression: "attribute_exists(pk)",
       ExpressionAttributeValues: { ":agree": false },
@@ -228,30 +237,5 @@ describe("store: consents and reviews", () => {
       ConditionExpression: "version = :v",
       ExpressionAttributeValues: { ":v": 3 },
     });
-  });
-});
-
-describe("store.retrying", () => {
-  it("re-runs a lost race (409 conflict) and answers anything else at once", async () => {
-    let runs = 0;
-    const value = await store.retrying(async () => {
-      runs++;
-      if (runs < 3) throw store.stale("x");
-      return "ok";
-    });
-    expect([value, runs]).toEqual(["ok", 3]);
-    runs = 0;
-    await expect(
-      store.retrying(async () => {
-        runs++;
-        throw new ProblemError("duplicate", "no");
-      }),
-    ).rejects.toMatchObject({ code: "duplicate" });
-    expect(runs).toBe(1);
-    await expect(
-      store.retrying(async () => {
-        throw store.stale("y");
-      }, 2),
-    ).rejects.toMatchObject({ code: "conflict" });
   });
 });

@@ -3,6 +3,7 @@ import { ddb, env } from "@pencai/runtime/clients";
 import { SignatureV4 } from "@smithy/signature-v4";
 import {
   DOWNLOAD_TTL_SECONDS,
+  evidenceKey,
   hexToBase64,
   quarantineKey,
   type StoredObject,
@@ -11,8 +12,8 @@ import {
 import type { EvidenceRecord } from "./domain/types.js";
 
 /**
- * Every S3 call of intake lives here (the evidence bucket only). No S3 client: the five
- * requests intake makes (presigned PUT and GET, GET, COPY, DELETE) are signed with the SDK's
+ * Every S3 call of intake lives here (the evidence bucket only). No S3 client: the four
+ * requests intake makes (presigned PUT and GET, GET, COPY) are signed with the SDK's
  * own SigV4 signer (`@smithy/signature-v4`, already in every bundle through the DynamoDB
  * client), with the DynamoDB client's resolved credentials, region and SHA-256, and sent with
  * its HTTP handler. This keeps `@aws-sdk/client-s3` (~140 KB minified with its middleware)
@@ -206,15 +207,18 @@ export async function presignUpload(
   return { url, headers: { "content-type": e.contentType, "x-amz-checksum-sha256": checksum } };
 }
 
-/** A short-lived GET of a stored object. */
-export async function presignDownload(key: string): Promise<string> {
-  const request = objectRequest(await region(), "GET", bucket(), key, { "x-id": "GetObject" });
+/** A short-lived GET of a kept object, of exactly the version that was verified (when versioned). */
+export async function presignDownload(key: string, versionId?: string): Promise<string> {
+  const request = objectRequest(await region(), "GET", bucket(), key, {
+    "x-id": "GetObject",
+    ...(versionId ? { versionId } : {}),
+  });
   return presign(request, { expiresIn: DOWNLOAD_TTL_SECONDS });
 }
 
 /**
- * Reads the stored object and measures it: bytes counted and hashed as they stream by, and
- * the stored content type. `undefined` when nothing was uploaded yet.
+ * Reads the uploaded object and measures it: bytes counted and hashed as they stream by, the
+ * stored content type and the version read. `undefined` when nothing was uploaded yet.
  */
 export async function measure(key: string): Promise<StoredObject | undefined> {
   const res = await send(
@@ -231,30 +235,73 @@ export async function measure(key: string): Promise<StoredObject | undefined> {
     sizeBytes += chunk.byteLength;
     hash.update(chunk);
   }
+  const versionId = res.headers["x-amz-version-id"];
   return {
     sizeBytes,
     contentType: res.headers["content-type"],
     sha256: hash.digest("hex"),
+    ...(versionId && versionId !== "null" ? { versionId } : {}),
   };
 }
 
-/** Moves a rejected upload out of the evidence path (copy to `quarantine/…`, delete the original). */
-export async function quarantine(key: string): Promise<string> {
-  const target = quarantineKey(key);
-  const at = await region();
-  const copy = objectRequest(at, "PUT", bucket(), target, { "x-id": "CopyObject" });
-  copy.headers["x-amz-copy-source"] = `${bucket()}/${encodeKey(key)}`;
-  copy.headers["x-amz-metadata-directive"] = "COPY";
-  const copied = await send(copy);
-  // CopyObject may answer 200 with an error document when the copy fails midway
+/**
+ * A server-side copy of one version of an object (CopyObject); answers the new version's id.
+ * CopyObject may answer 200 with an error document when the copy fails midway.
+ */
+async function copy(
+  from: { key: string; versionId?: string },
+  to: string,
+  headers: Record<string, string>,
+): Promise<string | undefined> {
+  const request = objectRequest(await region(), "PUT", bucket(), to, { "x-id": "CopyObject" });
+  const version = from.versionId ? `?versionId=${encodeURIComponent(from.versionId)}` : "";
+  request.headers["x-amz-copy-source"] = `${bucket()}/${encodeKey(from.key)}${version}`;
+  Object.assign(request.headers, headers);
+  const copied = await send(request);
   const body = await text(copied);
   if (!ok(copied) || errorCode(body) !== undefined) {
     throw new S3Error(errorCode(body) ?? `Http${copied.status}`, copied.status);
   }
-  const deleted = await send(
-    objectRequest(at, "DELETE", bucket(), key, { "x-id": "DeleteObject" }),
+  const versionId = copied.headers["x-amz-version-id"];
+  return versionId && versionId !== "null" ? versionId : undefined;
+}
+
+/**
+ * Keeps a verified upload: the measured version is copied to the evidence path under object
+ * lock (governance mode, until `retainUntil`), where nothing can overwrite or delete it. Answers
+ * the key and the version downloads will name.
+ */
+export async function keep(
+  e: { proposalId: string; evidenceId: string; key: string },
+  measured: StoredObject,
+  retainUntil: Date,
+): Promise<{ key: string; versionId?: string }> {
+  const key = evidenceKey(e.proposalId, e.evidenceId);
+  const versionId = await copy(
+    { key: e.key, ...(measured.versionId ? { versionId: measured.versionId } : {}) },
+    key,
+    {
+      "x-amz-metadata-directive": "COPY",
+      "x-amz-object-lock-mode": "GOVERNANCE",
+      "x-amz-object-lock-retain-until-date": retainUntil.toISOString(),
+    },
   );
-  if (!ok(deleted)) throw await failure(deleted);
-  await text(deleted);
+  return { key, ...(versionId ? { versionId } : {}) };
+}
+
+/**
+ * Copies a rejected upload to `quarantine/…` for review (a lifecycle rule deletes it after 30
+ * days); the upload itself expires with everything else under `uploads/`.
+ */
+export async function quarantine(
+  e: { proposalId: string; evidenceId: string; key: string },
+  measured: StoredObject,
+): Promise<string> {
+  const target = quarantineKey(e.proposalId, e.evidenceId);
+  await copy(
+    { key: e.key, ...(measured.versionId ? { versionId: measured.versionId } : {}) },
+    target,
+    { "x-amz-metadata-directive": "COPY" },
+  );
   return target;
 }

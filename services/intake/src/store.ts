@@ -1,15 +1,16 @@
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  GetCommand,
-  QueryCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { duplicate, invalidState, notFound, rule, stale } from "@pencai/contracts/errors";
 import type { ProposalStatus, PublicStage, TimelineItem } from "@pencai/contracts/intake";
 import { ddb, env } from "@pencai/runtime/clients";
 import { decodeCursor, encodeCursor } from "@pencai/runtime/cursor";
-import { duplicate, invalidState, notFound, rule } from "@pencai/runtime/errors";
-import { itemsUnder, withoutStorageKeys as strip } from "@pencai/runtime/items";
+import {
+  batchGetAll,
+  getItem as getItemIn,
+  itemsUnder,
+  withoutStorageKeys as strip,
+} from "@pencai/runtime/items";
 import { Tx } from "@pencai/runtime/tx";
+import { evidenceQuota, shanghaiDay } from "./domain/evidence.js";
 import { titleKey } from "./domain/need.js";
 import { stageOf } from "./domain/proposal.js";
 import { chainItem, type TimelineEntry } from "./domain/timeline.js";
@@ -28,6 +29,7 @@ import type { EvidenceRecord, NeedRecord, ProposalRecord } from "./domain/types.
  * | need title (dedup) | `NEEDTITLE#<community>#<titleKey>` | `NEEDTITLE` | |
  * | endorsement | `NEED#<id>` | `ENDORSE#<sub>` | |
  * | community-year budget | `BUDGET#<community>#<year>` | `BUDGET` | |
+ * | upload quota | `EVQUOTA#U#<sub>#<day>`, `EVQUOTA#P#<proposal>[#<day>]` | `EVQUOTA` | |
  *
  * Writes are added to a runtime `Tx` (state + timeline + outbox + idempotency commit together).
  */
@@ -58,6 +60,12 @@ export const keys = {
   budget: (communityId: string, year: number) => ({
     pk: `BUDGET#${communityId}#${year}`,
     sk: "BUDGET",
+  }),
+  /** evidence upload counters (quotas): per user and day, per proposal and day or in all */
+  userQuota: (sub: string, day: string) => ({ pk: `EVQUOTA#U#${sub}#${day}`, sk: "EVQUOTA" }),
+  proposalQuota: (proposalId: string, day?: string) => ({
+    pk: `EVQUOTA#P#${proposalId}${day ? `#${day}` : ""}`,
+    sk: "EVQUOTA",
   }),
 };
 
@@ -120,12 +128,7 @@ const timelineOf = (item: Record<string, unknown>) => strip<TimelineItem>(item);
 
 // ---------------------------------------------------------------- reads
 
-async function getItem(key: { pk: string; sk: string }) {
-  const out = await ddb.send(
-    new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }),
-  );
-  return out.Item;
-}
+const getItem = (key: { pk: string; sk: string }) => getItemIn(table(), key);
 
 export async function getProposal(id: string): Promise<ProposalRecord | undefined> {
   const item = await getItem(keys.proposal(id));
@@ -222,13 +225,14 @@ export interface ProposalQuery {
 export async function queryProposals(q: ProposalQuery): Promise<Page<ProposalRecord>> {
   const ix = proposalIndexes[q.by];
   const pkValue = `${ix.prefix}${q.id}`;
-  const start = decodeCursor(q.cursor, { [ix.pk]: pkValue });
+  const sortPrefix = q.year === undefined ? "" : q.status ? `${q.year}#${q.status}#` : `${q.year}#`;
+  const start = decodeCursor(q.cursor, { [ix.pk]: pkValue }, sortPrefix);
   const values: Record<string, unknown> = { ":pk": pkValue };
   const names: Record<string, string> = {};
   let key = `${ix.pk} = :pk`;
   const filters: string[] = [];
-  if (q.year !== undefined) {
-    values[":prefix"] = q.status ? `${q.year}#${q.status}#` : `${q.year}#`;
+  if (sortPrefix) {
+    values[":prefix"] = sortPrefix;
     key += ` AND begins_with(${ix.sk}, :prefix)`;
   } else if (q.status) {
     names["#status"] = "status";
@@ -271,32 +275,16 @@ export async function proposalsOf(
   const start = decodeCursor(cursor, { pk });
   const { items, last } = await queryPage({ key: "pk = :pk", values: { ":pk": pk } }, limit, start);
   const ids = items.map((i) => i.proposalId as string);
-  const found = await batchGetProposals(ids);
+  const found = new Map(
+    (await batchGetAll(table(), ids.map(keys.proposal))).map((item) => {
+      const p = proposalOf(item);
+      return [p.id, p] as const;
+    }),
+  );
   return {
     items: ids.flatMap((id) => found.get(id) ?? []),
     nextCursor: encodeCursor(last),
   };
-}
-
-async function batchGetProposals(ids: string[]): Promise<Map<string, ProposalRecord>> {
-  const found = new Map<string, ProposalRecord>();
-  for (let i = 0; i < ids.length; i += 100) {
-    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [table()]: { Keys: ids.slice(i, i + 100).map((id) => keys.proposal(id)) },
-    };
-    for (let attempt = 0; request && attempt < 5; attempt++) {
-      const out: BatchGetCommandOutput = await ddb.send(
-        new BatchGetCommand({ RequestItems: request }),
-      );
-      for (const item of out.Responses?.[table()] ?? []) {
-        const p = proposalOf(item);
-        found.set(p.id, p);
-      }
-      const rest: { Keys?: Record<string, unknown>[] } | undefined = out.UnprocessedKeys?.[table()];
-      request = rest?.Keys?.length ? { [table()]: { Keys: rest.Keys } } : undefined;
-    }
-  }
-  return found;
 }
 
 /** A community's needs library, newest first. */
@@ -322,7 +310,7 @@ export async function listEvidence(
   cursor?: string,
 ): Promise<Page<EvidenceRecord>> {
   const pk = keys.proposal(proposalId).pk;
-  const start = decodeCursor(cursor, { pk });
+  const start = decodeCursor(cursor, { pk }, "EVIDENCE#");
   const { items, last } = await queryPage(
     {
       key: "pk = :pk AND begins_with(sk, :ev)",
@@ -383,7 +371,8 @@ export function addSubmission(
 /**
  * A change of a proposal with its next timeline item. The proposal is replaced only if its
  * chain head is still the one the change was computed from, so concurrent writers cannot fork
- * the chain or overwrite each other (the loser gets 409 invalid_state and may retry).
+ * the chain or overwrite each other: the loser's commit is a 409 `conflict`, and the HTTP
+ * runtime or the consumer reads again and decides again.
  */
 export function addTransition(
   tx: Tx,
@@ -396,7 +385,7 @@ export function addTransition(
   tx.put(proposalItem(after), {
     condition: "timelineSeq = :seq",
     values: { ":seq": before.timelineSeq },
-    onFail: invalidState("the proposal changed meanwhile; reload and retry"),
+    onFail: stale("the proposal"),
   });
   tx.put(
     { ...keys.timeline(before.id, item.seq), entity: "timeline", ...item },
@@ -407,15 +396,15 @@ export function addTransition(
   return after;
 }
 
-/** A need and its title claim (one need per normalised title and community). */
+/**
+ * A need and its title claim (one need per normalised title and community). A claim taken
+ * meanwhile is a lost race (409 `conflict`): deciding again finds the need that won.
+ */
 export function addNeed(tx: Tx, need: NeedRecord): Tx {
   tx.put(needItem(need), { condition: "attribute_not_exists(pk)" });
   tx.put(
     { ...keys.needTitle(need.communityId, need.title), entity: "needTitle", needId: need.id },
-    {
-      condition: "attribute_not_exists(pk)",
-      onFail: duplicate("a need with this title already exists in this community"),
-    },
+    { condition: "attribute_not_exists(pk)", onFail: stale("the needs library") },
   );
   return tx;
 }
@@ -462,19 +451,103 @@ export function addCommitment(tx: Tx, communityId: string, year: number, fen: nu
   return tx;
 }
 
-export function addEvidence(tx: Tx, e: EvidenceRecord): Tx {
+/** A proposal still takes evidence: checked inside the transaction that adds or settles it. */
+function checkLiveProposal(tx: Tx, proposalId: string): void {
+  tx.check(keys.proposal(proposalId), {
+    condition: "attribute_exists(pk) AND NOT #status IN (:withdrawn, :rejected)",
+    names: { "#status": "status" },
+    values: { ":withdrawn": "withdrawn", ":rejected": "rejected" },
+    onFail: invalidState("the proposal was withdrawn or rejected meanwhile; it takes no evidence"),
+  });
+}
+
+const QUOTA_TTL_SECONDS = 3 * 24 * 3600;
+
+/** One quota counter: `uploads` and `bytes` grow only while they stay within the limits. */
+function countAgainst(
+  tx: Tx,
+  key: { pk: string; sk: string },
+  limit: { uploads: number; bytes?: number },
+  sizeBytes: number,
+  what: string,
+  ttl?: number,
+): void {
+  const bytesLimit = limit.bytes === undefined ? "" : " AND #bytes <= :bytesLeft";
+  tx.update(key, {
+    update: `ADD #uploads :one, #bytes :size${ttl === undefined ? "" : " SET #ttl = :ttl"}`,
+    condition: `attribute_not_exists(pk) OR (#uploads < :uploads${bytesLimit})`,
+    names: {
+      "#uploads": "uploads",
+      "#bytes": "bytes",
+      ...(ttl === undefined ? {} : { "#ttl": "ttl" }),
+    },
+    values: {
+      ":one": 1,
+      ":size": sizeBytes,
+      ":uploads": limit.uploads,
+      ...(limit.bytes === undefined ? {} : { ":bytesLeft": limit.bytes - sizeBytes }),
+      ...(ttl === undefined ? {} : { ":ttl": ttl }),
+    },
+    onFail: rule(
+      "evidence_quota_exceeded",
+      `${what}: at most ${limit.uploads} uploads${limit.bytes === undefined ? "" : ` and ${limit.bytes / 1024 / 1024} MB`}`,
+    ),
+  });
+}
+
+/**
+ * A declared upload: the evidence record, the proposal still live, and the upload counted
+ * against the uploader's and the proposal's quotas (domain/evidence.ts `evidenceQuota`).
+ */
+export function addEvidence(tx: Tx, e: EvidenceRecord, now: Date): Tx {
   tx.put(evidenceItem(e), { condition: "attribute_not_exists(pk)" });
+  checkLiveProposal(tx, e.proposalId);
+  const day = shanghaiDay(now);
+  const ttl = Math.floor(now.getTime() / 1000) + QUOTA_TTL_SECONDS;
+  const q = evidenceQuota;
+  countAgainst(
+    tx,
+    keys.userQuota(e.uploadedBy.sub, day),
+    q.perUserDay,
+    e.sizeBytes,
+    "your uploads today",
+    ttl,
+  );
+  countAgainst(
+    tx,
+    keys.proposalQuota(e.proposalId, day),
+    q.perProposalDay,
+    e.sizeBytes,
+    "this proposal's uploads today",
+    ttl,
+  );
+  countAgainst(
+    tx,
+    keys.proposalQuota(e.proposalId),
+    q.perProposal,
+    e.sizeBytes,
+    "this proposal's uploads",
+  );
   return tx;
 }
 
-/** Verified or rejected: only a pending record changes (a concurrent confirm loses). */
-export const evidenceRaced = invalidState("this evidence was confirmed meanwhile");
+/**
+ * Verified or rejected: only a pending record of a live proposal changes. A concurrent confirm
+ * that settled it first makes this a lost race (409 `conflict`): deciding again sees its outcome.
+ */
 export function settleEvidence(tx: Tx, e: EvidenceRecord): Tx {
   tx.put(evidenceItem(e), {
     condition: "#status = :pending",
     names: { "#status": "status" },
     values: { ":pending": "pending" },
-    onFail: evidenceRaced,
+    onFail: stale("the evidence"),
   });
+  return tx;
+}
+
+/** A rejected upload: settled, while the proposal is still live. */
+export function rejectEvidence(tx: Tx, e: EvidenceRecord): Tx {
+  settleEvidence(tx, e);
+  checkLiveProposal(tx, e.proposalId);
   return tx;
 }

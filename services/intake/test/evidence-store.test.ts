@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import { ddb } from "@pencai/runtime/clients";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   DOWNLOAD_TTL_SECONDS,
@@ -8,12 +9,15 @@ import {
   UPLOAD_TTL_SECONDS,
 } from "../src/domain/evidence.js";
 import {
+  keep,
+  measure,
   objectRequest,
   presignDownload,
   presignUpload,
+  quarantine,
   signedUploadHeaders,
 } from "../src/evidence-store.js";
-import { proposalRecord, ULID_B } from "./fixtures.js";
+import { proposalRecord, ULID_A, ULID_B } from "./fixtures.js";
 
 // Fixed credentials (with a session token, as on Lambda) and region: the store signs with the
 // DynamoDB client's providers, which read them from the environment on first use.
@@ -66,16 +70,91 @@ describe("presigned evidence URLs", () => {
     expect(q.has("x-amz-checksum-sha256")).toBe(false);
     expect(Number(q.get("X-Amz-Expires"))).toBeGreaterThanOrEqual(300);
     expect(Number(q.get("X-Amz-Expires"))).toBeLessThanOrEqual(900);
-    expect(new URL(url).pathname).toContain(`/evidence/${ULID_B}`);
+    expect(new URL(url).pathname).toContain(`/uploads/${ULID_A}/${ULID_B}`);
     expect(headers).toEqual({
       "content-type": "image/png",
       "x-amz-checksum-sha256": createHash("sha256").update(bytes).digest("base64"),
     });
   });
 
-  it("downloads expire after 5 minutes", async () => {
-    const url = new URL(await presignDownload(evidence().key));
+  it("downloads expire after 5 minutes and name the verified version", async () => {
+    const url = new URL(await presignDownload(`proposals/${ULID_A}/evidence/${ULID_B}`, "v.1~x"));
     expect(url.searchParams.get("X-Amz-Expires")).toBe("300");
+    expect(url.searchParams.get("versionId")).toBe("v.1~x");
+  });
+});
+
+describe("keeping and quarantining an upload (server-side copies of the measured version)", () => {
+  const stored = {
+    sizeBytes: bytes.length,
+    contentType: "image/png",
+    sha256: hex,
+    versionId: "up-v1",
+  };
+  /** Answers every S3 request with `status` and `headers`; records what was sent. */
+  function s3Answers(status: number, headers: Record<string, string>, body = "") {
+    const sent: {
+      method: string;
+      path: string;
+      query: unknown;
+      headers: Record<string, string>;
+    }[] = [];
+    vi.spyOn(ddb.config.requestHandler, "handle").mockImplementation(async (req: unknown) => {
+      const r = req as {
+        method: string;
+        path: string;
+        query: unknown;
+        headers: Record<string, string>;
+      };
+      sent.push({ method: r.method, path: r.path, query: r.query, headers: r.headers });
+      return {
+        response: {
+          statusCode: status,
+          headers,
+          body: (async function* () {
+            yield Buffer.from(body);
+          })(),
+        },
+      } as never;
+    });
+    return sent;
+  }
+  afterEach(() => vi.restoreAllMocks());
+
+  it("keeps the measured version under object lock at the evidence path and answers the copy's version", async () => {
+    const sent = s3Answers(200, { "x-amz-version-id": "kept-v7" }, "<CopyObjectResult/>");
+    const until = new Date("2027-12-02T00:00:00.000Z");
+    const kept = await keep(evidence(), stored, until);
+    expect(kept).toEqual({ key: `proposals/${ULID_A}/evidence/${ULID_B}`, versionId: "kept-v7" });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.method).toBe("PUT");
+    expect(sent[0]!.path).toContain(`/proposals/${ULID_A}/evidence/${ULID_B}`);
+    expect(sent[0]!.headers).toMatchObject({
+      "x-amz-copy-source": `${BUCKET}/uploads/${ULID_A}/${ULID_B}?versionId=up-v1`,
+      "x-amz-object-lock-mode": "GOVERNANCE",
+      "x-amz-object-lock-retain-until-date": until.toISOString(),
+    });
+  });
+
+  it("copies a rejected upload to quarantine/ and deletes nothing", async () => {
+    const sent = s3Answers(200, {}, "<CopyObjectResult/>");
+    expect(await quarantine(evidence(), { ...stored, versionId: undefined })).toBe(
+      `quarantine/${ULID_A}/${ULID_B}`,
+    );
+    expect(sent.map((r) => r.method)).toEqual(["PUT"]);
+    expect(sent[0]!.headers["x-amz-copy-source"]).toBe(`${BUCKET}/uploads/${ULID_A}/${ULID_B}`);
+  });
+
+  it("fails a copy that answers 200 with an error document", async () => {
+    s3Answers(200, {}, "<Error><Code>InternalError</Code></Error>");
+    await expect(keep(evidence(), stored, new Date())).rejects.toMatchObject({
+      code: "InternalError",
+    });
+  });
+
+  it("measures the bytes and notes the version read", async () => {
+    s3Answers(200, { "content-type": "image/png", "x-amz-version-id": "up-v1" }, "hello evidence");
+    expect(await measure(evidence().key)).toEqual(stored);
   });
 });
 
@@ -109,9 +188,15 @@ describe("equivalence with @aws-sdk/client-s3 + getSignedUrl", () => {
     );
   };
   const sdkDownload = (client: S3Client) =>
-    getSignedUrl(client, new GetObjectCommand({ Bucket: BUCKET, Key: evidence().key }), {
-      expiresIn: DOWNLOAD_TTL_SECONDS,
-    });
+    getSignedUrl(
+      client,
+      new GetObjectCommand({
+        Bucket: BUCKET,
+        Key: evidence().key,
+        VersionId: "3/L4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY",
+      }),
+      { expiresIn: DOWNLOAD_TTL_SECONDS },
+    );
 
   const cases = [
     { name: "virtual-hosted, China region endpoint", env: {}, client: {} },
@@ -135,7 +220,9 @@ describe("equivalence with @aws-sdk/client-s3 + getSignedUrl", () => {
       const client = sdk(c.client);
       const mine = await presignUpload(evidence());
       expect(mine.url).toBe(await sdkUpload(client));
-      expect(await presignDownload(evidence().key)).toBe(await sdkDownload(client));
+      expect(await presignDownload(evidence().key, "3/L4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY")).toBe(
+        await sdkDownload(client),
+      );
     });
   }
 

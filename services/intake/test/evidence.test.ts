@@ -7,7 +7,9 @@ import {
   hexToBase64,
   mismatches,
   quarantineKey,
+  shanghaiDay,
   toHex,
+  uploadKey,
 } from "../src/domain/evidence.js";
 import { proposalRecord, ULID_A, ULID_B } from "./fixtures.js";
 
@@ -35,15 +37,17 @@ describe("evidence", () => {
     expect(hexToBase64(hex)).toBe(b64);
   });
 
-  it("declares a pending record under the proposal's evidence key", () => {
+  it("declares a pending record whose upload lands under uploads/ (which expires), apart from kept evidence", () => {
     const e = declared();
-    expect(e).toMatchObject({
-      status: "pending",
-      sha256: hex,
-      key: `proposals/${ULID_A}/evidence/${ULID_B}`,
-    });
-    expect(evidenceKey(ULID_A, ULID_B)).toBe(e.key);
-    expect(quarantineKey(e.key)).toBe(`quarantine/proposals/${ULID_A}/evidence/${ULID_B}`);
+    expect(e).toMatchObject({ status: "pending", sha256: hex, key: `uploads/${ULID_A}/${ULID_B}` });
+    expect(uploadKey(ULID_A, ULID_B)).toBe(e.key);
+    expect(evidenceKey(ULID_A, ULID_B)).toBe(`proposals/${ULID_A}/evidence/${ULID_B}`);
+    expect(quarantineKey(ULID_A, ULID_B)).toBe(`quarantine/${ULID_A}/${ULID_B}`);
+  });
+
+  it("counts quota days in Asia/Shanghai", () => {
+    expect(shanghaiDay(new Date("2026-03-01T15:59:59Z"))).toBe("2026-03-01");
+    expect(shanghaiDay(new Date("2026-03-01T16:00:00Z"))).toBe("2026-03-02");
   });
 
   it("takes no evidence for withdrawn or rejected proposals", () => {
@@ -82,10 +86,18 @@ describe("evidence", () => {
     );
   });
 
-  it("confirms pending evidence; verified answers as itself; rejected is final", () => {
+  it("confirms pending evidence of a live proposal; verified answers as itself; rejected is final", () => {
     const e = declared();
-    expect(checkConfirmable(e)).toBe("verify");
-    expect(checkConfirmable({ ...e, status: "verified" })).toBe("done");
-    expect(() => checkConfirmable({ ...e, status: "rejected" })).toThrow(/rejected/);
+    const live = proposalRecord();
+    expect(checkConfirmable(e, live)).toBe("verify");
+    expect(checkConfirmable({ ...e, status: "verified" }, live)).toBe("done");
+    expect(() => checkConfirmable({ ...e, status: "rejected" }, live)).toThrow(/rejected/);
+    for (const status of ["withdrawn", "rejected"] as const) {
+      expect(() => checkConfirmable(e, proposalRecord({ status }))).toThrow(/takes no evidence/);
+      // verified while the proposal was live: it stays verified
+      expect(checkConfirmable({ ...e, status: "verified" }, proposalRecord({ status }))).toBe(
+        "done",
+      );
+    }
   });
 });

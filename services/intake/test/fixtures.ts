@@ -1,5 +1,5 @@
 import type { Envelope } from "@pencai/contracts/events";
-import type { Principal } from "@pencai/runtime/auth";
+import type { Principal } from "@pencai/runtime/reach";
 import type { ProposalRecord } from "../src/domain/types.js";
 
 export { testCity, useTestCity } from "@pencai/config/testing";

@@ -18,17 +18,76 @@ afterEach(() => {
   ddbMock.reset();
 });
 
-const envelope = (type: Envelope["type"], data: Record<string, unknown> = {}): Envelope => ({
+const at = "2026-05-01T00:00:00.000Z";
+const c1 = { communityId: "c1", streetId: "s1", districtId: "d1" };
+/** Data that satisfies each type's contract (the consumer refuses anything else), to be overridden. */
+const contractData: Partial<Record<Envelope["type"], Record<string, unknown>>> = {
+  ProposalSubmitted: {
+    ...c1,
+    kind: "works",
+    category: "environment",
+    title: "t",
+    budgetFen: 1,
+    selfRaisedFen: 0,
+    year: 2026,
+    needIds: [],
+  },
+  ProposalWithdrawn: { needIds: [], previousStatus: "submitted" },
+  DeliberationConcluded: {
+    meetingId: ULID_N,
+    members: 5,
+    present: 4,
+    quorumMet: true,
+    yes: 3,
+    no: 1,
+    abstain: 0,
+    passed: true,
+  },
+  ExpertReviewConcluded: { passed: true, decision: "pass", reviews: 2, averageScore: 80 },
+  ProposalEndorsed: {
+    meetingId: ULID_N,
+    ...c1,
+    kind: "works",
+    title: "t",
+    budgetFen: 1,
+    year: 2026,
+  },
+  DistrictReviewCompleted: {
+    decision: "forward",
+    reviewedAt: at,
+    reviewDueAt: at,
+    sla: "met",
+    round: 1,
+  },
+  ProposalApproved: {
+    communityId: "c1",
+    districtId: "d1",
+    year: 2026,
+    budgetFen: 4_000_000,
+    approvedAt: at,
+    disbursementDueAt: at,
+    disbursementWorkingDays: 15,
+    provisional: false,
+    committedFen: 4_000_000,
+    capFen: 200_000_000,
+  },
+};
+
+const envelope = (
+  type: Envelope["type"],
+  data: Record<string, unknown> = {},
+  proposalId = ULID_A,
+): Envelope => ({
   id: `01JEVT${type.length.toString().padStart(20, "0")}`,
   type,
   version: 1,
-  occurredAt: "2026-05-01T00:00:00.000Z",
+  occurredAt: at,
   cityId: "testcity",
-  proposalId: ULID_A,
+  proposalId,
   communityId: "c1",
   actor: { sub: "group-1", roles: ["district_group"] },
   correlationId: "corr-1",
-  data,
+  data: { proposalId, ...contractData[type], ...data },
 });
 const sqs = (...events: Envelope[]) => sqsEvent(events, "intake-inbox");
 
@@ -169,7 +228,7 @@ describe("intake inbox", () => {
     });
     const a1 = { ...envelope("ExpertReviewConcluded", { decision: "pass" }), id: "01JEVTA1" };
     const a2 = { ...envelope("ProposalEndorsed", {}), id: "01JEVTA2" };
-    const b1 = { ...envelope("ProposalEndorsed", {}), id: "01JEVTB1", proposalId: ULID_B };
+    const b1 = { ...envelope("ProposalEndorsed", {}, ULID_B), id: "01JEVTB1" };
     const out = await handler(sqs(a1, a2, b1), context);
     expect(out.batchItemFailures).toEqual([]);
     const calls = ddbMock.commandCalls(TransactWriteCommand);

@@ -285,12 +285,22 @@ describe("proposals", () => {
   it("are filed, read and listed by community, street and district with status and year as index keys", async () => {
     const a = await propose({ title: `A ${run}` });
     const b = await propose({ title: `B ${run}` }, staff);
-    const c = await propose({
-      title: `C ${run}`,
-      kind: "service",
-      category: "elderly_care",
-      applicantOrgId: `org-${run}`,
+    // a service project: its organisation's own user files it, as the organisation
+    const orgUser = await token({
+      sub: `org-user-${run}`,
+      roles: ["org"],
+      communityId: home.communityId,
+      orgId: `org-${run}`,
     });
+    const c = await propose(
+      {
+        title: `C ${run}`,
+        kind: "service",
+        category: "elderly_care",
+        applicantOrgId: `org-${run}`,
+      },
+      orgUser,
+    );
     expect(a).toMatchObject({
       status: "submitted",
       streetId: home.streetId,
@@ -353,14 +363,16 @@ describe("proposals", () => {
         token: resident,
       },
     );
-    expect(ownInCommunity.body.items.map((p: { id: string }) => p.id).sort()).toEqual(
-      [a.id, c.id].sort(),
-    );
+    expect(ownInCommunity.body.items.map((p: { id: string }) => p.id)).toEqual([a.id]);
     const mine = await call("GET", "/v1/proposals?mine=true", { token: resident });
     expect(mine.body.items.map((p: { id: string }) => p.id)).toEqual(
-      expect.arrayContaining([a.id, c.id]),
+      expect.arrayContaining([a.id]),
     );
     expect(mine.body.items.map((p: { id: string }) => p.id)).not.toContain(b.id);
+    expect(mine.body.items.map((p: { id: string }) => p.id)).not.toContain(c.id);
+    // the organisation's own user lists the organisation's proposal as theirs
+    const orgs = await call("GET", "/v1/proposals?mine=true", { token: orgUser });
+    expect(orgs.body.items.map((p: { id: string }) => p.id)).toEqual([c.id]);
   });
 
   it("stay inside their jurisdiction", async () => {

@@ -1,4 +1,4 @@
-import type { ProblemError } from "@pencai/runtime/errors";
+import type { DomainError } from "@pencai/contracts/errors";
 import { describe, expect, it } from "vitest";
 import { canAddEvidence, canReadCommunity, canReadProposal } from "../src/domain/access.js";
 import { checkEndorsement, normalizeTitle, raiseNeed, titleKey } from "../src/domain/need.js";
@@ -32,7 +32,7 @@ const codeOf = (fn: () => unknown) => {
     fn();
     return "ok";
   } catch (err) {
-    return (err as ProblemError).code;
+    return (err as DomainError).code;
   }
 };
 
@@ -90,8 +90,12 @@ describe("jurisdiction", () => {
     expect(canReadProposal({ sub: "d", roles: ["district_civil"], districtId: "d2" }, p)).toBe(
       false,
     );
-    expect(canReadProposal({ sub: "a", roles: ["analyst"] }, p)).toBe(true);
-    expect(canReadProposal({ sub: "e", roles: ["evaluator"] }, p)).toBe(false);
+    expect(canReadProposal({ sub: "a", roles: ["analyst"], cityWide: true }, p)).toBe(true);
+    // a missing claim never widens reach: an analyst with no claim is not city-wide
+    expect(canReadProposal({ sub: "a", roles: ["analyst"] }, p)).toBe(false);
+    expect(canReadProposal({ sub: "e", roles: ["evaluator"], communityId: "c1" }, p)).toBe(false);
+    // a resident who also names an organisation does not read that organisation's proposals
+    expect(canReadProposal({ ...resident("res-9"), orgId: "org-1" }, p)).toBe(false);
   });
 
   it("lets the proposer and the community's and street's staff add evidence", () => {

@@ -1,5 +1,5 @@
+import { DomainError } from "@pencai/contracts/errors";
 import { type CreateProposalBody, proposalScreenedDataSchema } from "@pencai/contracts/intake";
-import { ProblemError } from "@pencai/runtime/errors";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   movesForward,
@@ -46,7 +46,7 @@ function code(fn: () => unknown): string {
   try {
     fn();
   } catch (err) {
-    if (err instanceof ProblemError) return err.code;
+    if (err instanceof DomainError) return err.code;
     throw err;
   }
   return "ok";
@@ -97,15 +97,33 @@ describe("submitting a proposal", () => {
     );
   });
 
-  it("requires an organisation applicant for service projects", () => {
+  it("requires an organisation applicant for service projects: the proposer's own organisation", () => {
     const service = body({ kind: "service", category: "elderly_care" });
     expect(code(() => submit(service))).toBe("org_applicant_required");
-    expect(code(() => submit({ ...service, applicantOrgId: "org-1" }))).toBe("ok");
     // an organisation applies as itself, and is its own applicant by default
-    expect(code(() => submit({ ...service, applicantOrgId: "org-2" }, org("org-1")))).toBe(
-      "org_applicant_required",
-    );
     expect(submit(service, org("org-1")).proposal.applicantOrgId).toBe("org-1");
+    expect(code(() => submit({ ...service, applicantOrgId: "org-1" }, org("org-1")))).toBe("ok");
+  });
+
+  it("lets nobody name an organisation but its own users", () => {
+    const service = body({ kind: "service", category: "elderly_care" });
+    // a resident naming any organisation, existing or not, of this district or another
+    expect(code(() => submit({ ...service, applicantOrgId: "org-1" }))).toBe("forbidden");
+    expect(code(() => submit({ ...service, applicantOrgId: "no-such-org" }))).toBe("forbidden");
+    // community staff may file proposals, but not in an organisation's name
+    expect(code(() => submit({ ...service, applicantOrgId: "org-1" }, staff(c1)))).toBe(
+      "forbidden",
+    );
+    // an organisation naming another
+    expect(code(() => submit({ ...service, applicantOrgId: "org-2" }, org("org-1")))).toBe(
+      "forbidden",
+    );
+    // a resident whose token happens to carry an orgId acts as a resident, not as the organisation
+    const both = { ...resident(), orgId: "org-1" };
+    expect(code(() => submit({ ...service, applicantOrgId: "org-1" }, both))).toBe("forbidden");
+    expect(submit(body(), both).proposal.proposer.orgId).toBeUndefined();
+    // an org user whose token names no organisation
+    expect(code(() => submit(service, { ...org("org-1"), orgId: undefined }))).toBe("forbidden");
   });
 
   it("lets anyone apply for a service project where the city says so", () => {

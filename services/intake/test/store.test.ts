@@ -1,6 +1,6 @@
 import { GetCommand, QueryCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { DomainError } from "@pencai/contracts/errors";
 import { ddb } from "@pencai/runtime/clients";
-import { ProblemError } from "@pencai/runtime/errors";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chainItem } from "../src/domain/timeline.js";
@@ -83,7 +83,6 @@ describe("store: submitting", () => {
       .rejects(cancelled(["None", "None", "None", "None", "ConditionalCheckFailed", "None"]));
     await expect(submission().tx.commit()).rejects.toMatchObject({
       code: "need_not_found",
-      status: 422,
     });
     ddbMock
       .on(TransactWriteCommand)
@@ -125,7 +124,7 @@ describe("store: transitions and counters", () => {
     });
   });
 
-  it("loses a concurrent transition with 409 invalid_state", async () => {
+  it("loses a concurrent transition with 409 conflict (the caller reads again and decides again)", async () => {
     ddbMock.on(TransactWriteCommand).rejects(cancelled(["ConditionalCheckFailed", "None"]));
     const before = proposalRecord();
     const tx = store.newTx();
@@ -135,9 +134,9 @@ describe("store: transitions and counters", () => {
       actor: { role: "r" },
       data: {},
     });
-    const err = (await tx.commit().catch((e: unknown) => e)) as ProblemError;
-    expect(err).toBeInstanceOf(ProblemError);
-    expect(err.code).toBe("invalid_state");
+    const err = (await tx.commit().catch((e: unknown) => e)) as DomainError;
+    expect(err).toBeInstanceOf(DomainError);
+    expect(err.code).toBe("conflict");
   });
 
   it("endorses once per resident and counts on the need", async () => {
@@ -159,7 +158,7 @@ describe("store: transitions and counters", () => {
     ).rejects.toMatchObject({ code: "duplicate" });
   });
 
-  it("claims a need's normalised title so duplicates fail with 409", async () => {
+  it("claims a need's normalised title: a claim taken meanwhile is a lost race (409 conflict)", async () => {
     ddbMock.on(TransactWriteCommand).rejects(cancelled(["None", "ConditionalCheckFailed"]));
     const need = {
       id: ULID_N,
@@ -175,7 +174,7 @@ describe("store: transitions and counters", () => {
       createdAt: "2026-03-01T00:00:00.000Z",
     };
     await expect(store.addNeed(store.newTx(), need).commit()).rejects.toMatchObject({
-      code: "duplicate",
+      code: "conflict",
     });
     const items = ddbMock.commandCalls(TransactWriteCommand)[0]!.args[0].input.TransactItems!;
     expect(items[1]!.Put!.Item!.pk).toBe(store.keys.needTitle("c1", "电梯加装").pk);

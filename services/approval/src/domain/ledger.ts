@@ -1,4 +1,4 @@
-import { rule, validationFailed } from "@pencai/runtime/errors";
+import { rule, validationFailed } from "@pencai/contracts/errors";
 import type { LedgerRecord } from "./types.js";
 
 /**

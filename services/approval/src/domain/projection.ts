@@ -7,6 +7,7 @@ import type { ApprovalProposal, DomainEvent, Place, Timer, TimerWrite } from "./
  * the way intake enriches ProposalScreened for deliberation.
  */
 
+/** What a ProposalEndorsed carries about the proposal (its data contract, `ProposalEndorsedData`). */
 export interface EndorsedFacts extends Place {
   proposalId: string;
   kind: "works" | "service";

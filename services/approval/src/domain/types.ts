@@ -16,17 +16,8 @@ export interface Place {
   districtId: string;
 }
 
-/**
- * The caller as far as the rules care (structurally a `Principal` of `@pencai/runtime/auth`,
- * which is not imported here: that module pulls in the AWS SDK clients).
- */
-export interface Actor {
-  sub: string;
-  roles: readonly string[];
-  districtId?: string;
-  streetId?: string;
-  communityId?: string;
-}
+/** The caller: a verified principal, whose roles reach places (`@pencai/runtime/reach`). */
+export type { Principal as Actor } from "@pencai/runtime/reach";
 
 /** Where approval's part of the lifecycle stands (`funded` = fully disbursed). */
 export type ApprovalStatus =

@@ -1,5 +1,5 @@
 import type { Calendars } from "@pencai/calendar";
-import { invalidState } from "@pencai/runtime/errors";
+import { invalidState } from "@pencai/contracts/errors";
 import { requireDistrictRole, requireStreetStaff } from "./access.js";
 import {
   type CommitPlan,

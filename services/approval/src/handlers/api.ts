@@ -12,16 +12,12 @@ import {
   slaStates,
 } from "@pencai/contracts/approval";
 import { slaKinds } from "@pencai/contracts/approval-events";
-import {
-  inJurisdiction,
-  type Principal,
-  requireJurisdiction,
-  scopeOfCommunity,
-  scopeOfDistrict,
-} from "@pencai/runtime/auth";
-import { forbidden, invalidState, notFound, validationFailed } from "@pencai/runtime/errors";
+import { forbidden, invalidState, notFound, validationFailed } from "@pencai/contracts/errors";
+import type { Role } from "@pencai/contracts/roles";
 import { httpApi, route } from "@pencai/runtime/http";
 import { logger } from "@pencai/runtime/logger";
+import { placeOf, scopeOfDistrict } from "@pencai/runtime/places";
+import { type Principal, reaches, reachOf, requireReach } from "@pencai/runtime/reach";
 import { ulid } from "ulid";
 import { requireDistrictRole } from "../domain/access.js";
 import { ledgerView } from "../domain/ledger.js";
@@ -33,8 +29,8 @@ import { envelopes } from "./envelopes.js";
 import { recomputeYear } from "./recompute.js";
 
 // Approval's routes (approvalApiRoutes). Rules live in ../domain (one hop from each route);
-// this file reads, decides, commits. Every write is one transaction: state + outbox events +
-// idempotency record; a lost race (409 conflict) re-reads and decides again (store.retrying).
+// this file reads and decides, and returns the transaction: state + outbox events. The runtime
+// adds the idempotency record, commits, and on a lost race (409 conflict) runs the route again.
 
 const rules = () => currentCity().rules;
 const workflowRules = (): workflow.WorkflowRules => ({
@@ -72,9 +68,18 @@ function afterCommit(t: workflow.Transition): void {
   flagProvisional(t.timers.filter((w) => !w.previous).map((w) => w.timer));
 }
 
-/** May the principal read the district's SLA list? District claims: their district. */
-function canReadDistrict(p: Principal, districtId: string): boolean {
-  return p.districtId ? p.districtId === districtId : inJurisdiction(p, { districtId });
+/**
+ * May the principal read the district's SLA list: one of the route's roles reaches the whole
+ * district, or a street of it (street staff then see their street's timers only).
+ */
+function canReadDistrict(p: Principal, roles: readonly Role[], districtId: string): boolean {
+  return roles.some((role) => {
+    const reach = reachOf(p, role);
+    return (
+      reach !== undefined &&
+      (reach.level === "city" || ("districtId" in reach && reach.districtId === districtId))
+    );
+  });
 }
 
 function calendarView(
@@ -95,135 +100,120 @@ export const handler = httpApi({
   routes: [
     route(reportProposal, async (req) => {
       const ctx = { principal: req.principal!, correlationId: req.correlationId, now: req.now };
-      const { t, reply } = await store.retrying(async () => {
-        const p = await proposalOf(req.params.id);
-        const calendars = await calendarsFor(yearsFrom(req.now));
-        const t = workflow.report(p, ctx.principal, req.now, workflowRules(), calendars);
-        const timer = t.timers[0]!.timer;
-        const reply = {
-          body: {
-            proposalId: p.id,
-            status: "reported" as const,
-            reportedAt: req.now.toISOString(),
-            reviewDueAt: timer.dueAt,
-            provisional: timer.provisional,
-          },
-        };
-        await transitionTx(p, t, ctx).idempotency(req, reply).commit();
-        return { t, reply };
-      });
-      afterCommit(t);
-      return reply;
+      const p = await proposalOf(req.params.id);
+      const calendars = await calendarsFor(yearsFrom(req.now));
+      const t = workflow.report(p, ctx.principal, req.now, workflowRules(), calendars);
+      const timer = t.timers[0]!.timer;
+      return {
+        body: {
+          proposalId: p.id,
+          status: "reported" as const,
+          reportedAt: req.now.toISOString(),
+          reviewDueAt: timer.dueAt,
+          provisional: timer.provisional,
+        },
+        tx: transitionTx(p, t, ctx),
+        after: () => afterCommit(t),
+      };
     }),
 
     route(districtReview, async (req) => {
       const ctx = { principal: req.principal!, correlationId: req.correlationId, now: req.now };
-      const { t, reply } = await store.retrying(async () => {
-        const p = await proposalOf(req.params.id);
-        const timer = await store.getTimer(p.id, "review", p.round);
-        if (!timer) {
-          // the review timer is written with the report: without one the proposal is not reported
-          requireDistrictRole(ctx.principal, "district_civil", p);
-          throw invalidState(`a ${p.status} proposal cannot be reviewed; it must be reported`);
-        }
-        const t = workflow.districtReview(p, ctx.principal, req.body, req.now, timer);
-        const stopped = t.timers[0]!.timer;
-        const reply = {
-          body: {
-            proposalId: p.id,
-            decision: req.body.decision,
-            status: t.proposal.status as "forwarded" | "endorsed" | "rejected",
-            reviewedAt: req.now.toISOString(),
-            reviewDueAt: timer.dueAt,
-            sla: stopped.state === "met" ? ("met" as const) : ("breached" as const),
-          },
-        };
-        await transitionTx(p, t, ctx).idempotency(req, reply).commit();
-        return { t, reply };
-      });
-      afterCommit(t);
-      return reply;
+      const p = await proposalOf(req.params.id);
+      const timer = await store.getTimer(p.id, "review", p.round);
+      if (!timer) {
+        // the review timer is written with the report: without one the proposal is not reported
+        requireDistrictRole(ctx.principal, "district_civil", p);
+        throw invalidState(`a ${p.status} proposal cannot be reviewed; it must be reported`);
+      }
+      const t = workflow.districtReview(p, ctx.principal, req.body, req.now, timer);
+      const stopped = t.timers[0]!.timer;
+      return {
+        body: {
+          proposalId: p.id,
+          decision: req.body.decision,
+          status: t.proposal.status as "forwarded" | "endorsed" | "rejected",
+          reviewedAt: req.now.toISOString(),
+          reviewDueAt: timer.dueAt,
+          sla: stopped.state === "met" ? ("met" as const) : ("breached" as const),
+        },
+        tx: transitionTx(p, t, ctx),
+        after: () => afterCommit(t),
+      };
     }),
 
     route(decideApproval, async (req) => {
       const ctx = { principal: req.principal!, correlationId: req.correlationId, now: req.now };
-      const { t, reply } = await store.retrying(async () => {
-        const p = await proposalOf(req.params.id);
-        const [record, calendars] = await Promise.all([
-          store.getLedger(p.communityId, p.year),
-          calendarsFor(yearsFrom(req.now)),
-        ]);
-        const ledger = ledgerView(p.communityId, p.year, record, rules().caps.communityYearFen);
-        const t = workflow.approve(
-          p,
-          ctx.principal,
-          req.body,
-          req.now,
-          ledger,
-          workflowRules(),
-          calendars,
-        );
-        const timer = t.timers[0]?.timer;
-        const reply = {
-          body: {
-            proposalId: p.id,
-            decision: req.body.decision,
-            status: t.proposal.status as "approved" | "rejected",
-            decidedAt: req.now.toISOString(),
-            ...(timer && { disbursementDueAt: timer.dueAt, provisional: timer.provisional }),
-            ...(t.commit && { committedFen: t.commit.amountFen }),
-          },
-        };
-        await transitionTx(p, t, ctx).idempotency(req, reply).commit();
-        return { t, reply };
-      });
-      afterCommit(t);
-      return reply;
+      const p = await proposalOf(req.params.id);
+      const [record, calendars] = await Promise.all([
+        store.getLedger(p.communityId, p.year),
+        calendarsFor(yearsFrom(req.now)),
+      ]);
+      const ledger = ledgerView(p.communityId, p.year, record, rules().caps.communityYearFen);
+      const t = workflow.approve(
+        p,
+        ctx.principal,
+        req.body,
+        req.now,
+        ledger,
+        workflowRules(),
+        calendars,
+      );
+      const timer = t.timers[0]?.timer;
+      return {
+        body: {
+          proposalId: p.id,
+          decision: req.body.decision,
+          status: t.proposal.status as "approved" | "rejected",
+          decidedAt: req.now.toISOString(),
+          ...(timer && { disbursementDueAt: timer.dueAt, provisional: timer.provisional }),
+          ...(t.commit && { committedFen: t.commit.amountFen }),
+        },
+        tx: transitionTx(p, t, ctx),
+        after: () => afterCommit(t),
+      };
     }),
 
     route(recordDisbursement, async (req) => {
       const ctx = { principal: req.principal!, correlationId: req.correlationId, now: req.now };
       const id = ulid(req.now.getTime());
-      const { t, reply } = await store.retrying(async () => {
-        const p = await proposalOf(req.params.id);
-        const timer = await store.getTimer(p.id, "disbursement", 1);
-        const t = workflow.disburse(
-          p,
-          ctx.principal,
-          { id, amountFen: req.body.amountFen, reference: req.body.reference },
-          req.now,
-          timer,
-        );
-        const d = t.disbursement!;
-        const reply = {
-          status: 201,
-          body: {
-            id,
-            proposalId: p.id,
-            amountFen: d.amountFen,
-            reference: d.reference,
-            disbursedAt: req.now.toISOString(),
-            totalDisbursedFen: d.totalDisbursedFen,
-            approvedFen: p.approvedFen ?? p.budgetFen,
-            fullyDisbursed: d.fullyDisbursed,
-            status: t.proposal.status as "approved" | "funded",
-          },
-        };
-        await transitionTx(p, t, ctx).idempotency(req, reply).commit();
-        return { t, reply };
-      });
-      afterCommit(t);
-      return reply;
+      const p = await proposalOf(req.params.id);
+      const timer = await store.getTimer(p.id, "disbursement", 1);
+      const t = workflow.disburse(
+        p,
+        ctx.principal,
+        { id, amountFen: req.body.amountFen, reference: req.body.reference },
+        req.now,
+        timer,
+      );
+      const d = t.disbursement!;
+      return {
+        status: 201,
+        body: {
+          id,
+          proposalId: p.id,
+          amountFen: d.amountFen,
+          reference: d.reference,
+          disbursedAt: req.now.toISOString(),
+          totalDisbursedFen: d.totalDisbursedFen,
+          approvedFen: p.approvedFen ?? p.budgetFen,
+          fullyDisbursed: d.fullyDisbursed,
+          status: t.proposal.status as "approved" | "funded",
+        },
+        tx: transitionTx(p, t, ctx),
+        after: () => afterCommit(t),
+      };
     }),
 
     // ---------------------------------------------------------------- reads
 
     route(listSla, async (req) => {
       const principal = req.principal!;
+      const roles = req.route.auth as readonly Role[];
       const districtId = req.query.districtId ?? principal.districtId;
       if (!districtId) throw validationFailed("districtId is required for a city-wide role");
       scopeOfDistrict(districtId); // 404 for a district not in this city
-      if (!canReadDistrict(principal, districtId)) {
+      if (!canReadDistrict(principal, roles, districtId)) {
         throw forbidden(`only officials of district ${districtId} may read its SLA timers`);
       }
       const page = await store.querySla(
@@ -233,7 +223,7 @@ export const handler = httpApi({
         req.query.limit ?? 50,
         req.query.cursor,
         // street staff read the district's list narrowed to their street's communities
-        (t) => inJurisdiction(principal, scopeOfCommunity(t.communityId)),
+        (t) => reaches(principal, roles, placeOf(t.communityId)),
       );
       return {
         body: {
@@ -258,7 +248,7 @@ export const handler = httpApi({
 
     route(getBudget, async (req) => {
       const { communityId, year } = req.params;
-      requireJurisdiction(req.principal!, scopeOfCommunity(communityId));
+      requireReach(req.principal!, req.route.auth as readonly Role[], placeOf(communityId));
       const record = await store.getLedger(communityId, year);
       return { body: ledgerView(communityId, year, record, rules().caps.communityYearFen) };
     }),
@@ -269,6 +259,12 @@ export const handler = httpApi({
     }),
 
     route(putCalendar, async (req) => {
+      // the calendar moves every district's deadlines: a city-wide write, for a city-wide admin
+      if (reachOf(req.principal!, "admin")?.level !== "city") {
+        throw forbidden(
+          "the working-day calendar is the city's: only a city-wide admin changes it",
+        );
+      }
       const year = req.params.year;
       const errors = (["holidays", "workdays"] as const).flatMap((k) =>
         req.body[k].flatMap((d, i) =>
@@ -285,17 +281,15 @@ export const handler = httpApi({
         updatedAt: req.now.toISOString(),
         updatedBy: req.principal!.sub,
       };
-      const reply = { body: calendarView(year, record) };
-      await store.retrying(async () => {
-        const before = await store.getCalendarAdditions(year);
-        await store
-          .putCalendarAdditions(store.newTx(), record, before)
-          .idempotency(req, reply)
-          .commit();
-      });
-      const changed = await recomputeYear(year);
-      logger.info("calendar additions replaced; open timers recomputed", { year, changed });
-      return reply;
+      const before = await store.getCalendarAdditions(year);
+      return {
+        body: calendarView(year, record),
+        tx: store.putCalendarAdditions(store.newTx(), record, before),
+        after: async () => {
+          const changed = await recomputeYear(year);
+          logger.info("calendar additions replaced; open timers recomputed", { year, changed });
+        },
+      };
     }),
   ],
 });

@@ -1,5 +1,6 @@
 import { currentCity } from "@pencai/config/current";
 import { slaKinds } from "@pencai/contracts/approval-events";
+import { retrying } from "@pencai/runtime/conflict";
 import { dependsOnYear, dueBucket, nextActionAt, recomputed } from "../domain/timers.js";
 import type { Timer } from "../domain/types.js";
 import * as store from "../store.js";
@@ -46,7 +47,7 @@ async function recomputeTimers(candidates: readonly Timer[], years: readonly num
   let lowest: string | undefined;
   const relevant = (t: Timer) => years.some((y) => dependsOnYear(t, y));
   for (const first of candidates) {
-    const done = await store.retrying(async () => {
+    const done = await retrying(async () => {
       const t = await store.getTimer(first.proposalId, first.kind, first.round);
       if (!t || !relevant(t)) return undefined;
       const calendars = await calendarsFor(t.years.concat(yearsFrom(new Date(t.startedAt))));

@@ -1,6 +1,6 @@
 import { officialYears } from "@pencai/calendar";
+import { conflict, isDomainError } from "@pencai/contracts/errors";
 import { now as clock } from "@pencai/runtime/clock";
-import { ProblemError } from "@pencai/runtime/errors";
 import { logger } from "@pencai/runtime/logger";
 import { ulid } from "ulid";
 import { bucketsThrough, dueBucket, sweepTimer } from "../domain/timers.js";
@@ -24,7 +24,7 @@ const system = { sub: "system:sla-sweep", roles: [] as string[] };
 const FIRST_LOOKBACK_MS = 7 * 24 * 3_600_000;
 
 /** Thrown (and swallowed) when another writer changed the timer first. */
-const alreadyDone = () => new ProblemError("conflict", "another writer acted on this timer first");
+const alreadyDone = () => conflict("another writer acted on this timer first");
 
 export interface SweepSummary {
   buckets: number;
@@ -119,7 +119,7 @@ export async function sweep(now: Date): Promise<SweepSummary> {
         await tx.commit();
       } catch (err) {
         left = true;
-        if (err instanceof ProblemError && err.code === "conflict") {
+        if (isDomainError(err, "conflict")) {
           summary.skipped++;
         } else {
           summary.failed++;
@@ -155,7 +155,7 @@ export async function sweep(now: Date): Promise<SweepSummary> {
       await store.advanceWatermark(store.newTx(), mark, next).commit();
       summary.watermark = next;
     } catch (err) {
-      if (!(err instanceof ProblemError && err.code === "conflict")) throw err;
+      if (!isDomainError(err, "conflict")) throw err;
     }
   }
   logger.info("sla sweep", { ...summary });

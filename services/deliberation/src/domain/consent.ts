@@ -1,5 +1,5 @@
-import type { Principal } from "@pencai/runtime/auth";
-import { invalidState } from "@pencai/runtime/errors";
+import { invalidState } from "@pencai/contracts/errors";
+import type { Principal } from "@pencai/runtime/reach";
 import { requireHouseholdOf } from "./access.js";
 import type { Consent, ProposalProjection } from "./types.js";
 

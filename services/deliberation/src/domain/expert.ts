@@ -1,5 +1,5 @@
-import type { Principal } from "@pencai/runtime/auth";
-import { duplicate, invalidState, rule } from "@pencai/runtime/errors";
+import { duplicate, invalidState, rule } from "@pencai/contracts/errors";
+import type { Principal } from "@pencai/runtime/reach";
 import { requireStreetRole } from "./access.js";
 import { round } from "./tally.js";
 import type { ExpertDecision, ExpertReview, ProposalProjection } from "./types.js";

@@ -1,6 +1,6 @@
 import type { CouncilResult, CreateMeetingBody } from "@pencai/contracts/deliberation";
-import type { Principal } from "@pencai/runtime/auth";
-import { invalidState, rule, validationFailed } from "@pencai/runtime/errors";
+import { invalidState, rule, validationFailed } from "@pencai/contracts/errors";
+import type { Principal } from "@pencai/runtime/reach";
 import { type ConsentRules, type CouncilRules, tallyConsent, tallyProposal } from "./tally.js";
 import {
   type Attendance,
@@ -40,10 +40,17 @@ export interface MeetingPlan {
 }
 
 /**
- * A new meeting: every proposal must be a screened proposal of the community (else 422
- * proposal_not_found), deliberable (not withdrawn, not on another agenda; else 409
- * invalid_state); details may only name agenda proposals (400); where household consent is
- * required, each proposal needs `affectedHouseholds` (422 consent_scope_required).
+ * How far ahead a council meeting may be scheduled: a meeting years away is a typing error. Past
+ * meetings may be recorded (back-filled minutes) back to the programme's first year (schema).
+ */
+export const MEETING_HORIZON_DAYS = 366;
+
+/**
+ * A new meeting: it is at most a year ahead (400, else); every proposal must be a
+ * screened proposal of the community (else 422 proposal_not_found), deliberable (not withdrawn,
+ * not on another agenda; else 409 invalid_state); details may only name agenda proposals (400);
+ * where household consent is required, each proposal needs `affectedHouseholds` (422
+ * consent_scope_required).
  */
 export function planMeeting(
   body: CreateMeetingBody,
@@ -56,6 +63,12 @@ export function planMeeting(
     now: Date;
   },
 ): MeetingPlan {
+  const horizon = ctx.now.getTime() + MEETING_HORIZON_DAYS * 24 * 3600_000;
+  if (Date.parse(body.scheduledAt) > horizon) {
+    throw validationFailed("a meeting is scheduled at most a year ahead", [
+      { path: "body.scheduledAt", message: `must be within ${MEETING_HORIZON_DAYS} days from now` },
+    ]);
+  }
   const details = new Map((body.proposalDetails ?? []).map((d) => [d.proposalId, d]));
   for (const [i, d] of (body.proposalDetails ?? []).entries()) {
     if (!body.proposalIds.includes(d.proposalId)) {

@@ -7,64 +7,35 @@ import type { ProposalProjection, StoredProposal, WithdrawnTombstone } from "./t
  * arrivals), and withdrawn is final, even when the withdrawal arrives first (a tombstone).
  */
 
-/** The facts a ProposalScreened must carry for deliberation (event-carried state). */
-type ScreenedFacts = Pick<
-  ProposalProjection,
-  | "communityId"
-  | "streetId"
-  | "districtId"
-  | "kind"
-  | "category"
-  | "title"
-  | "budgetFen"
-  | "selfRaisedFen"
-  | "year"
->;
-
-const factKeys = [
-  "communityId",
-  "streetId",
-  "districtId",
-  "kind",
-  "category",
-  "title",
-  "budgetFen",
-  "selfRaisedFen",
-  "year",
-] as const;
-
-function factsOf(data: Record<string, unknown>): ScreenedFacts | undefined {
-  for (const k of factKeys) if (data[k] === undefined) return undefined;
-  const { kind, budgetFen, selfRaisedFen, year } = data;
-  if (kind !== "works" && kind !== "service") return undefined;
-  if (![budgetFen, selfRaisedFen, year].every((n) => Number.isSafeInteger(n))) return undefined;
-  return Object.fromEntries(factKeys.map((k) => [k, data[k]])) as ScreenedFacts;
-}
-
 export type ScreenedOutcome =
   | { kind: "add"; proposal: ProposalProjection }
   | { kind: "ignore"; why: string };
 
-/** What a ProposalScreened means for the projection. */
+/**
+ * What a ProposalScreened means for the projection. Its data has passed the event's contract
+ * at the consumer's edge, so the facts are there and in range.
+ */
 export function onScreened(
   existing: StoredProposal | undefined,
-  data: ProposalScreenedData | Record<string, unknown>,
+  d: ProposalScreenedData,
   at: string,
 ): ScreenedOutcome {
-  const d = data as Record<string, unknown>;
   if (existing) return { kind: "ignore", why: "already known (duplicate, or withdrawn first)" };
   if (d.decision !== "accept") return { kind: "ignore", why: "rejected at screening" };
-  const facts = factsOf(d);
-  if (typeof d.proposalId !== "string" || !facts) {
-    return { kind: "ignore", why: "event lacks the proposal's facts (not enriched)" };
-  }
-  const beneficiaries = d.beneficiaries;
   return {
     kind: "add",
     proposal: {
       id: d.proposalId,
-      ...facts,
-      ...(typeof beneficiaries === "number" && Number.isFinite(beneficiaries) && { beneficiaries }),
+      communityId: d.communityId,
+      streetId: d.streetId,
+      districtId: d.districtId,
+      kind: d.kind,
+      category: d.category,
+      title: d.title,
+      budgetFen: d.budgetFen,
+      selfRaisedFen: d.selfRaisedFen,
+      year: d.year,
+      ...(d.beneficiaries !== undefined && { beneficiaries: d.beneficiaries }),
       status: "screened",
       version: 1,
       screenedAt: at,

@@ -1,5 +1,4 @@
 import { currentCity } from "@pencai/config/current";
-import { geoIndex } from "@pencai/config/geo";
 import {
   castBallot,
   changeConsent,
@@ -15,10 +14,11 @@ import {
   recordAttendance,
   submitExpertReview,
 } from "@pencai/contracts/deliberation";
-import type { Principal } from "@pencai/runtime/auth";
-import { forbidden, notFound } from "@pencai/runtime/errors";
+import { forbidden, notFound } from "@pencai/contracts/errors";
 import { newEvent } from "@pencai/runtime/events";
 import { httpApi, route } from "@pencai/runtime/http";
+import { placeOf } from "@pencai/runtime/places";
+import type { Principal } from "@pencai/runtime/reach";
 import type { Tx } from "@pencai/runtime/tx";
 import { ulid } from "ulid";
 import {
@@ -33,22 +33,15 @@ import { endorses } from "../domain/endorsement.js";
 import { decideExpertReview as decide, reviewProposal } from "../domain/expert.js";
 import * as meetings from "../domain/meeting.js";
 import type { StoredRanking } from "../domain/ranking.js";
-import { isTombstone, type Place, type ProposalProjection } from "../domain/types.js";
+import { isTombstone, type ProposalProjection } from "../domain/types.js";
 import { deliberationView, meetingView, rankingView } from "../domain/views.js";
 import * as store from "../store.js";
 
 // Deliberation's routes. Rules live in ../domain (one hop from each route below); this file
-// reads, decides, commits. Every write is one transaction: state + outbox events + the
-// idempotency record; a lost race (409 conflict) re-reads and decides again (store.retrying).
+// reads and decides, and returns the transaction: state + outbox events. The runtime adds the
+// idempotency record, commits, and on a lost race (409 conflict) runs the route again.
 
 const rules = () => currentCity().rules;
-
-/** A community of this city with its street and district (404 otherwise). */
-function placeOf(communityId: string): Place {
-  const scope = geoIndex(currentCity()).scopeOfCommunity(communityId);
-  if (!scope) throw notFound(`community ${communityId}`);
-  return scope;
-}
 
 async function meetingOf(id: string) {
   const meeting = await store.getMeeting(id);
@@ -167,22 +160,20 @@ export const handler = httpApi({
       const principal = req.principal!;
       const place = placeOf(req.body.communityId);
       requireStaffOf(principal, place);
-      const id = ulid(req.now.getTime());
-      return store.retrying(async () => {
-        const proposals = await store.getProposals(req.body.proposalIds);
-        const plan = meetings.planMeeting(req.body, {
-          principal,
-          place,
-          proposals,
-          consentRequired: rules().thresholds.householdConsent.required,
-          id,
-          now: req.now,
-        });
-        const reply = { status: 201, body: meetingView(plan.meeting, undefined) };
-        const tx = store.addMeeting(store.newTx(), plan.meeting, plan.agenda);
-        await tx.idempotency(req, reply).commit();
-        return reply;
+      const proposals = await store.getProposals(req.body.proposalIds);
+      const plan = meetings.planMeeting(req.body, {
+        principal,
+        place,
+        proposals,
+        consentRequired: rules().thresholds.householdConsent.required,
+        id: ulid(req.now.getTime()),
+        now: req.now,
       });
+      return {
+        status: 201,
+        body: meetingView(plan.meeting, undefined),
+        tx: store.addMeeting(store.newTx(), plan.meeting, plan.agenda),
+      };
     }),
 
     route(getMeeting, async (req) => {
@@ -197,9 +188,10 @@ export const handler = httpApi({
       const meeting = await meetingOf(req.params.id);
       requireStaffOf(req.principal!, meeting);
       const attendance = meetings.recordAttendance(meeting, req.body.present, req.now);
-      const reply = { body: meetingView(meeting, attendance) };
-      await store.setAttendance(store.newTx(), attendance).idempotency(req, reply).commit();
-      return reply;
+      return {
+        body: meetingView(meeting, attendance),
+        tx: store.setAttendance(store.newTx(), attendance),
+      };
     }),
 
     route(castBallot, async (req) => {
@@ -207,7 +199,8 @@ export const handler = httpApi({
       const meeting = await meetingOf(req.params.id);
       requireMemberOf(principal, meeting);
       const ballot = meetings.castBallot(meeting, principal.sub, req.body, req.now);
-      const reply = {
+      const requirePresence = rules().thresholds.council.requirePresence;
+      return {
         status: 201,
         body: {
           meetingId: meeting.id,
@@ -215,33 +208,27 @@ export const handler = httpApi({
           choice: ballot.choice,
           castAt: ballot.castAt,
         },
+        tx: store.addBallot(store.newTx(), ballot, requirePresence),
       };
-      const requirePresence = rules().thresholds.council.requirePresence;
-      const tx = store.addBallot(store.newTx(), ballot, requirePresence).idempotency(req, reply);
-      await store.retrying(() => tx.commit());
-      return reply;
     }),
 
-    route(closeMeeting, async (req) =>
-      store.retrying(async () => {
-        const { meeting, tx } = await close(
-          req.params.id,
-          req.principal!,
-          req.now,
-          req.correlationId,
-        );
-        const reply = {
-          body: {
-            meetingId: meeting.id,
-            status: "closed" as const,
-            closedAt: meeting.closedAt!,
-            results: meeting.results ?? [],
-          },
-        };
-        await tx?.idempotency(req, reply).commit();
-        return reply;
-      }),
-    ),
+    route(closeMeeting, async (req) => {
+      const { meeting, tx } = await close(
+        req.params.id,
+        req.principal!,
+        req.now,
+        req.correlationId,
+      );
+      return {
+        body: {
+          meetingId: meeting.id,
+          status: "closed" as const,
+          closedAt: meeting.closedAt!,
+          results: meeting.results ?? [],
+        },
+        ...(tx && { tx }),
+      };
+    }),
 
     // ---------------------------------------------------------------- household consent
     route(giveConsent, async (req) => {
@@ -252,9 +239,11 @@ export const handler = httpApi({
         req.body.agree,
         req.now,
       );
-      const reply = { status: 201, body: consentReply(consent) };
-      await store.addConsent(store.newTx(), consent, meetingId).idempotency(req, reply).commit();
-      return reply;
+      return {
+        status: 201,
+        body: consentReply(consent),
+        tx: store.addConsent(store.newTx(), consent, meetingId, proposal),
+      };
     }),
 
     route(changeConsent, async (req) => {
@@ -265,80 +254,75 @@ export const handler = httpApi({
         req.body.agree,
         req.now,
       );
-      const reply = { body: consentReply(consent) };
-      await store.changeConsent(store.newTx(), consent, meetingId).idempotency(req, reply).commit();
-      return reply;
+      return {
+        body: consentReply(consent),
+        tx: store.changeConsent(store.newTx(), consent, meetingId, proposal),
+      };
     }),
 
     // ---------------------------------------------------------------- expert review
-    route(submitExpertReview, async (req) =>
-      store.retrying(async () => {
-        const before = await proposalOf(req.params.id);
-        const review = reviewProposal(
-          before,
-          req.principal!,
-          req.body,
-          rules().process.expertReview,
-          req.now,
-        );
-        const after: ProposalProjection = {
-          ...before,
-          expertReviews: before.expertReviews + 1,
-          expertScoreSum: before.expertScoreSum + review.score,
-          expertObjections: before.expertObjections + (review.feasible && review.lawful ? 0 : 1),
-        };
-        const { sub: _, ...shown } = review;
-        const reply = { status: 201, body: shown };
-        await store
-          .addReview(store.newTx(), review, before, after)
-          .idempotency(req, reply)
-          .commit();
-        return reply;
-      }),
-    ),
+    route(submitExpertReview, async (req) => {
+      const before = await proposalOf(req.params.id);
+      const review = reviewProposal(
+        before,
+        req.principal!,
+        req.body,
+        rules().process.expertReview,
+        req.now,
+      );
+      const after: ProposalProjection = {
+        ...before,
+        expertReviews: before.expertReviews + 1,
+        expertScoreSum: before.expertScoreSum + review.score,
+        expertObjections: before.expertObjections + (review.feasible && review.lawful ? 0 : 1),
+      };
+      const { sub: _, ...shown } = review;
+      return {
+        status: 201,
+        body: shown,
+        tx: store.addReview(store.newTx(), review, before, after),
+      };
+    }),
 
-    route(decideExpertReview, async (req) =>
-      store.retrying(async () => {
-        const principal = req.principal!;
-        const before = await proposalOf(req.params.id);
-        const mode = rules().process.expertReview;
-        const expert = decide(before, principal, req.body, mode, req.now);
-        const decided: ProposalProjection = { ...before, expert };
-        const endorsed = endorses(decided, mode);
-        const after = endorsed ? { ...decided, endorsedAt: req.now.toISOString() } : decided;
-        const reply = {
-          body: {
+    route(decideExpertReview, async (req) => {
+      const principal = req.principal!;
+      const before = await proposalOf(req.params.id);
+      const mode = rules().process.expertReview;
+      const expert = decide(before, principal, req.body, mode, req.now);
+      const decided: ProposalProjection = { ...before, expert };
+      const endorsed = endorses(decided, mode);
+      const after = endorsed ? { ...decided, endorsedAt: req.now.toISOString() } : decided;
+      const tx: Tx = store.putProposal(store.newTx(), after, before.version);
+      tx.event(
+        newEvent({
+          type: "ExpertReviewConcluded",
+          proposalId: before.id,
+          communityId: before.communityId,
+          actor: principal,
+          correlationId: req.correlationId,
+          data: {
             proposalId: before.id,
+            passed: expert.decision === "pass",
             decision: expert.decision,
             reviews: expert.reviews,
             averageScore: expert.averageScore,
-            endorsed,
+            ...(expert.reason !== undefined && { reason: expert.reason }),
           },
-        };
-        const tx: Tx = store.putProposal(store.newTx(), after, before.version);
-        tx.event(
-          newEvent({
-            type: "ExpertReviewConcluded",
-            proposalId: before.id,
-            communityId: before.communityId,
-            actor: principal,
-            correlationId: req.correlationId,
-            data: {
-              proposalId: before.id,
-              passed: expert.decision === "pass",
-              decision: expert.decision,
-              reviews: expert.reviews,
-              averageScore: expert.averageScore,
-              ...(expert.reason !== undefined && { reason: expert.reason }),
-            },
-            now: req.now,
-          }),
-        );
-        if (endorsed) tx.event(endorsedEvent(after, principal, req.correlationId, req.now));
-        await tx.idempotency(req, reply).commit();
-        return reply;
-      }),
-    ),
+          now: req.now,
+        }),
+      );
+      if (endorsed) tx.event(endorsedEvent(after, principal, req.correlationId, req.now));
+      return {
+        body: {
+          proposalId: before.id,
+          decision: expert.decision,
+          reviews: expert.reviews,
+          averageScore: expert.averageScore,
+          endorsed,
+        },
+        tx,
+      };
+    }),
 
     // ---------------------------------------------------------------- reads
     route(getDeliberation, async (req) => {

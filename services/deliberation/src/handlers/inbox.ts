@@ -1,5 +1,5 @@
 import { currentCity } from "@pencai/config/current";
-import type { Envelope } from "@pencai/contracts/events";
+import { deliberationInboxEventTypes } from "@pencai/contracts/deliberation";
 import { type EventHandler, eventConsumer } from "@pencai/runtime/consumer";
 import { logger } from "@pencai/runtime/logger";
 import { onScreened, onWithdrawn } from "../domain/projection.js";
@@ -10,20 +10,12 @@ import * as store from "../store.js";
 // ProposalScreened (event-carried state: deliberation never reads intake's table) and
 // ProposalWithdrawn. Duplicates are dropped by the runtime's inbox record; a known proposal
 // ignores a second ProposalScreened, and withdrawn is final even when it arrives first. A
-// write that loses a race fails the record, and SQS redelivers it to be decided again.
+// write that loses a race is decided again by the runtime's consumer. Each event's data has
+// been parsed against its contract before it gets here.
 
-const proposalIdOf = (e: Envelope) =>
-  e.proposalId ??
-  ((e.data as { proposalId?: unknown } | undefined)?.proposalId as string | undefined);
-
-const screened: EventHandler = async (e, tx) => {
-  const id = proposalIdOf(e);
-  if (!id) return;
-  const outcome = onScreened(
-    await store.getProposal(id),
-    e.data as Record<string, unknown>,
-    e.occurredAt,
-  );
+const screened: EventHandler<"ProposalScreened"> = async (e, tx) => {
+  const id = e.data.proposalId;
+  const outcome = onScreened(await store.getProposal(id), e.data, e.occurredAt);
   if (outcome.kind === "ignore") {
     logger.info("ProposalScreened not projected", {
       eventId: e.id,
@@ -36,9 +28,8 @@ const screened: EventHandler = async (e, tx) => {
 };
 
 /** Withdrawn: final; a council-passed proposal also leaves its community-year's ranking. */
-const withdrawn: EventHandler = async (e, tx, { now }) => {
-  const id = proposalIdOf(e);
-  if (!id) return;
+const withdrawn: EventHandler<"ProposalWithdrawn"> = async (e, tx, { now }) => {
+  const id = e.data.proposalId;
   const outcome = onWithdrawn(await store.getProposal(id), id, e.occurredAt);
   if (outcome.kind === "ignore") return;
   if (outcome.kind === "tombstone") {
@@ -64,5 +55,6 @@ const withdrawn: EventHandler = async (e, tx, { now }) => {
 
 export const handler = eventConsumer({
   service: "deliberation",
+  inbox: deliberationInboxEventTypes,
   handlers: { ProposalScreened: screened, ProposalWithdrawn: withdrawn },
 });

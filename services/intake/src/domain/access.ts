@@ -1,17 +1,17 @@
-import type { Role } from "@pencai/contracts";
-import { inJurisdiction, type Principal, type Scope } from "@pencai/runtime/auth";
-import { forbidden } from "@pencai/runtime/errors";
+import { forbidden } from "@pencai/contracts/errors";
+import { citizenRoles, officialRoles, type Role } from "@pencai/contracts/roles";
+import type { Scope } from "@pencai/runtime/places";
+import { type Principal, reaches } from "@pencai/runtime/reach";
 import type { Place, ProposalRecord } from "./types.js";
 
 /**
  * Who may see and touch what. Residents and organisations act as themselves (their own
- * proposals, their own community); every other role is an official acting inside the
- * jurisdiction of its token (community, street or district claim; admin/analyst city-wide).
+ * proposals, their own community); every other role is an official acting inside the reach its
+ * token's claims give that role (runtime `reachOf`: a community role its community, a street
+ * role its street, a district role its district; a city-wide admin or analyst everywhere).
  */
 
-const citizenRoles: readonly Role[] = ["resident", "org"];
-
-export const isOfficialRole = (r: Role) => !citizenRoles.includes(r);
+export const isOfficialRole = (r: Role) => !(citizenRoles as readonly Role[]).includes(r);
 
 /** The role a principal acts in on a route: the first of its roles the route allows. */
 export function actingRole(p: Principal, allowed: readonly Role[]): Role {
@@ -22,17 +22,17 @@ export function actingRole(p: Principal, allowed: readonly Role[]): Role {
 
 /** A resident or organisation of the place's community (by its `communityId` claim). */
 export function isCommunityMember(p: Principal, role: Role, place: Place): boolean {
-  return !isOfficialRole(role) && p.communityId === place.communityId;
+  return !isOfficialRole(role) && p.roles.includes(role) && p.communityId === place.communityId;
 }
 
-/** An official role held by the principal, acting within its jurisdiction over the place. */
+/** An official role held by the principal, whose reach covers the place. */
 export function isOfficialIn(p: Principal, role: Role, place: Scope): boolean {
-  return isOfficialRole(role) && p.roles.includes(role) && inJurisdiction(p, place);
+  return isOfficialRole(role) && reaches(p, [role], place);
 }
 
-/** Any official role of the principal covers the place. */
+/** Some official role of the principal reaches the place. */
 export function hasOfficialReach(p: Principal, place: Scope): boolean {
-  return p.roles.some(isOfficialRole) && inJurisdiction(p, place);
+  return reaches(p, officialRoles, place);
 }
 
 /** The proposer, the applicant organisation, or an official of the proposal's jurisdiction. */
@@ -54,9 +54,14 @@ export function canAddEvidence(p: Principal, proposal: ProposalRecord): boolean 
 
 /** The needs library of a community: its residents and organisations, and officials over it. */
 export function canReadCommunity(p: Principal, place: Place): boolean {
-  return p.communityId === place.communityId || hasOfficialReach(p, place);
+  return citizenRoles.some((r) => isCommunityMember(p, r, place)) || hasOfficialReach(p, place);
 }
 
+/** A user of the proposal's applicant organisation (its `orgId` claim, in the org role). */
 function isApplicantOrg(p: Principal, proposal: ProposalRecord): boolean {
-  return p.roles.includes("org") && p.orgId !== undefined && p.orgId === proposal.applicantOrgId;
+  return (
+    proposal.applicantOrgId !== undefined &&
+    p.roles.includes("org") &&
+    p.orgId === proposal.applicantOrgId
+  );
 }

@@ -1,20 +1,21 @@
 import { createHash } from "node:crypto";
 import type { Rules } from "@pencai/config";
-import type { Role } from "@pencai/contracts";
-import type { Principal } from "@pencai/runtime/auth";
-import { forbidden, validationFailed } from "@pencai/runtime/errors";
+import { forbidden, validationFailed } from "@pencai/contracts/errors";
+import type { Role } from "@pencai/contracts/roles";
+import { visibleText } from "@pencai/contracts/text";
+import type { Principal } from "@pencai/runtime/reach";
 import { actingRole, isCommunityMember, isOfficialIn } from "./access.js";
 import type { NeedRecord, Place } from "./types.js";
 
 export const needRaiserRoles: readonly Role[] = ["resident", "community_staff"];
 
 /**
- * The needs library de-duplicates by title: case, width (NFKC), spaces and punctuation do
- * not make a new need. `电梯 加装!` and `电梯加装` are the same need.
+ * The needs library de-duplicates by title: case, width (NFKC), spaces, punctuation and
+ * invisible characters (zero-width spaces and joiners, bidi marks, BOM, fillers) do not make a
+ * new need. `电梯 加装!`, `电梯\u200b加装` and `电梯加装` are the same need.
  */
 export function normalizeTitle(title: string): string {
-  return title
-    .normalize("NFKC")
+  return visibleText(title.normalize("NFKC"))
     .toLowerCase()
     .replace(/[\p{P}\p{S}\p{Z}\s]+/gu, "");
 }
@@ -56,7 +57,7 @@ export function raiseNeed(
 
 /** Residents endorse needs of their own community. */
 export function checkEndorsement(p: Principal, need: NeedRecord): void {
-  if (!p.roles.includes("resident") || p.communityId !== need.communityId) {
+  if (!isCommunityMember(p, "resident", need)) {
     throw forbidden("only residents of the need's community endorse it");
   }
 }

@@ -1,5 +1,5 @@
 import type { Rules } from "@pencai/config";
-import type { Role } from "@pencai/contracts";
+import { forbidden, invalidState, rule, validationFailed } from "@pencai/contracts/errors";
 import {
   type CreateProposalBody,
   type ProposalScreenedData,
@@ -7,8 +7,8 @@ import {
   type PublicStage,
   proposalStatuses,
 } from "@pencai/contracts/intake";
-import type { Principal } from "@pencai/runtime/auth";
-import { forbidden, invalidState, rule, validationFailed } from "@pencai/runtime/errors";
+import type { Role } from "@pencai/contracts/roles";
+import type { Principal } from "@pencai/runtime/reach";
 import { actingRole, isCommunityMember, isOfficialIn } from "./access.js";
 import { cancelOpenReviews } from "./sla.js";
 import type { TimelineEntry } from "./timeline.js";
@@ -113,17 +113,19 @@ export function submitProposal(
     throw rule("self_raised_invalid", "selfRaisedFen must be between 0 and budgetFen");
   }
 
-  if (role === "org" && body.applicantOrgId !== undefined && body.applicantOrgId !== p.orgId) {
-    throw rule(
-      "org_applicant_required",
-      "an organisation applies as itself (applicantOrgId = your orgId)",
-    );
+  // nobody names an organisation but its own users (API.md "Organisations"): an applicant
+  // organisation is the proposer's own, from its token's orgId claim
+  if (role === "org" && p.orgId === undefined) {
+    throw forbidden("your token names no organisation (orgId claim)");
   }
-  const applicantOrgId = body.applicantOrgId ?? (role === "org" ? p.orgId : undefined);
+  if (body.applicantOrgId !== undefined && (role !== "org" || body.applicantOrgId !== p.orgId)) {
+    throw forbidden("only an organisation's own users may name it as applicant");
+  }
+  const applicantOrgId = role === "org" ? p.orgId : undefined;
   if (body.kind === "service" && rules.process.serviceApplicant === "org" && !applicantOrgId) {
     throw rule(
       "org_applicant_required",
-      "a service project must have an organisation as applicant",
+      "a service project must be applied for by an organisation, as itself",
     );
   }
 
@@ -157,8 +159,8 @@ export function submitProposal(
     proposer: {
       sub: p.sub,
       role,
-      ...(p.householdId !== undefined && { householdId: p.householdId }),
-      ...(p.orgId !== undefined && { orgId: p.orgId }),
+      ...(role === "resident" && p.householdId !== undefined && { householdId: p.householdId }),
+      ...(applicantOrgId !== undefined && { orgId: applicantOrgId }),
     },
     createdAt: at,
     updatedAt: at,

@@ -1,5 +1,5 @@
-import type { Role } from "@pencai/contracts";
 import type { ProposalDecision, ProposalStatus, PublicStage } from "@pencai/contracts/intake";
+import type { Role } from "@pencai/contracts/roles";
 import type { SlaRecord } from "./sla.js";
 
 /** Where a proposal or need lives (a community and its street and district). */
@@ -91,7 +91,11 @@ export interface EvidenceRecord {
   sizeBytes: number;
   sha256: string;
   status: EvidenceStatus;
+  /** the upload's key (`uploads/…`); once verified, the kept copy is `storedKey` */
   key: string;
+  /** verified: the object-locked copy that is served, and its S3 version */
+  storedKey?: string;
+  versionId?: string;
   uploadedBy: { sub: string; role: Role };
   createdAt: string;
   verifiedAt?: string;

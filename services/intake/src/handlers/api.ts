@@ -1,5 +1,5 @@
 import { currentCity } from "@pencai/config/current";
-import { geoIndex } from "@pencai/config/geo";
+import { DomainError, forbidden, notFound } from "@pencai/contracts/errors";
 import {
   createNeed,
   createProposal,
@@ -17,51 +17,21 @@ import {
   screenProposal,
   withdrawProposal,
 } from "@pencai/contracts/intake";
-import type { Principal, Scope } from "@pencai/runtime/auth";
-import { forbidden, notFound, ProblemError, validationFailed } from "@pencai/runtime/errors";
 import { newEvent } from "@pencai/runtime/events";
 import { httpApi, route } from "@pencai/runtime/http";
+import { placeOf, placeOfQuery } from "@pencai/runtime/places";
+import type { Principal } from "@pencai/runtime/reach";
 import { ulid } from "ulid";
 import { canReadCommunity, canReadProposal, hasOfficialReach } from "../domain/access.js";
 import { checkEndorsement, raiseNeed } from "../domain/need.js";
 import * as rules from "../domain/proposal.js";
 import { chainItem } from "../domain/timeline.js";
-import type { Place, ProposalRecord } from "../domain/types.js";
+import type { ProposalRecord } from "../domain/types.js";
 import { needView, proposalView, publicProposalView } from "../domain/views.js";
 import * as store from "../store.js";
 
 // Every Intake route except evidence, plus geo, rules and the public four-publicity views.
 // Rules live in ../domain (one hop from each route below); this file reads, decides, commits.
-
-/** A community of this city with its street and district (404 otherwise). */
-function placeOf(communityId: string): Place {
-  const scope = geoIndex(currentCity()).scopeOfCommunity(communityId);
-  if (!scope) throw notFound(`community ${communityId}`);
-  return scope;
-}
-
-/** The one geography a list asks for: community, street or district. */
-function listScope(q: { communityId?: string; streetId?: string; districtId?: string }): {
-  by: store.ProposalIndex;
-  id: string;
-  scope: Scope;
-} {
-  const given = [q.communityId, q.streetId, q.districtId].filter((v) => v !== undefined);
-  if (given.length !== 1) {
-    throw validationFailed("give exactly one of communityId, streetId, districtId", [
-      { path: "query", message: "exactly one of communityId, streetId, districtId" },
-    ]);
-  }
-  const geo = geoIndex(currentCity());
-  if (q.communityId) return { by: "community", id: q.communityId, scope: placeOf(q.communityId) };
-  if (q.streetId) {
-    const scope = geo.scopeOfStreet(q.streetId);
-    if (!scope) throw notFound(`street ${q.streetId}`);
-    return { by: "street", id: q.streetId, scope };
-  }
-  if (!geo.districtById(q.districtId!)) throw notFound(`district ${q.districtId}`);
-  return { by: "district", id: q.districtId!, scope: { districtId: q.districtId! } };
-}
 
 async function readableProposal(id: string, p: Principal): Promise<ProposalRecord> {
   const proposal = await store.getProposal(id);
@@ -86,7 +56,8 @@ export const handler = httpApi({
       });
       const existing = await store.needIdByTitle(place.communityId, need.title);
       if (existing) throw duplicateNeed(existing);
-      const reply = { status: 201, body: needView(need) };
+      // a race lost to an identical title is a conflict: the runtime runs this again, and the
+      // read above then names the need that won
       const tx = store.addNeed(store.newTx(), need);
       tx.event(
         newEvent({
@@ -103,18 +74,7 @@ export const handler = httpApi({
           now: req.now,
         }),
       );
-      tx.idempotency(req, reply);
-      try {
-        await tx.commit();
-      } catch (err) {
-        // lost a race with an identical title: name the need that won
-        const winner =
-          err instanceof ProblemError && err.code === "duplicate"
-            ? await store.needIdByTitle(place.communityId, need.title)
-            : undefined;
-        throw winner ? duplicateNeed(winner) : err;
-      }
-      return reply;
+      return { status: 201, body: needView(need), tx };
     }),
 
     route(listNeeds, async (req) => {
@@ -140,11 +100,8 @@ export const handler = httpApi({
       const need = await store.getNeed(req.params.id);
       if (!need) throw notFound(`need ${req.params.id}`);
       checkEndorsement(principal, need);
-      const reply = { status: 201, body: { needId: need.id, endorsements: need.endorsements + 1 } };
       const tx = store.addEndorsement(store.newTx(), need.id, principal.sub, req.now.toISOString());
-      tx.idempotency(req, reply);
-      await tx.commit();
-      return reply;
+      return { status: 201, body: { needId: need.id, endorsements: need.endorsements + 1 }, tx };
     }),
 
     // ---------------------------------------------------------------- proposals
@@ -159,7 +116,6 @@ export const handler = httpApi({
       });
       const first = chainItem(null, submission.entry);
       const proposal = { ...submission.proposal, timelineSeq: first.seq, timelineHash: first.hash };
-      const reply = { status: 201, body: proposalView(proposal) };
       const tx = store.addSubmission(store.newTx(), proposal, first, submission.committedLimitFen);
       tx.event(
         newEvent({
@@ -190,9 +146,7 @@ export const handler = httpApi({
           now: req.now,
         }),
       );
-      tx.idempotency(req, reply);
-      await tx.commit();
-      return reply;
+      return { status: 201, body: proposalView(proposal), tx };
     }),
 
     route(getProposal, async (req) => {
@@ -207,7 +161,7 @@ export const handler = httpApi({
         const page = await store.proposalsOf(principal.sub, limit, q.cursor);
         return { body: { items: page.items.map(proposalView), nextCursor: page.nextCursor } };
       }
-      const { by, id, scope } = listScope(q);
+      const { by, id, scope } = placeOfQuery(q);
       // officials list their jurisdiction; residents and organisations their own proposals
       // in their own community (everything else public is under /v1/public)
       const official = hasOfficialReach(principal, scope);
@@ -237,7 +191,6 @@ export const handler = httpApi({
       });
       const tx = store.newTx();
       const after = store.addTransition(tx, before, proposal, entry);
-      const reply = { body: proposalView(after) };
       tx.event(
         newEvent({
           type: "ProposalScreened",
@@ -250,9 +203,7 @@ export const handler = httpApi({
           now: req.now,
         }),
       );
-      tx.idempotency(req, reply);
-      await tx.commit();
-      return reply;
+      return { body: proposalView(after), tx };
     }),
 
     route(withdrawProposal, async (req) => {
@@ -265,7 +216,6 @@ export const handler = httpApi({
       });
       const tx = store.newTx();
       const after = store.addTransition(tx, before, proposal, entry);
-      const reply = { body: proposalView(after) };
       tx.event(
         newEvent({
           type: "ProposalWithdrawn",
@@ -282,9 +232,7 @@ export const handler = httpApi({
           now: req.now,
         }),
       );
-      tx.idempotency(req, reply);
-      await tx.commit();
-      return reply;
+      return { body: proposalView(after), tx };
     }),
 
     route(getTimeline, async (req) => {
@@ -295,7 +243,7 @@ export const handler = httpApi({
     // ---------------------------------------------------------------- public (四公开)
     route(listPublicProposals, async (req) => {
       const q = req.query;
-      const { by, id } = listScope(q);
+      const { by, id } = placeOfQuery(q);
       const page = await store.queryProposals({
         by,
         id,
@@ -358,10 +306,10 @@ export const handler = httpApi({
   ],
 });
 
-function duplicateNeed(existingId: string): ProblemError {
-  return new ProblemError(
+function duplicateNeed(existingId: string): DomainError {
+  return new DomainError(
     "duplicate",
     `a need with this title already exists in this community: ${existingId}`,
-    [{ path: "title", message: `duplicate of need ${existingId}` }],
+    { errors: [{ path: "title", message: `duplicate of need ${existingId}` }] },
   );
 }

@@ -1,12 +1,13 @@
+import { currentCity } from "@pencai/config/current";
+import { DomainError, forbidden, invalidState, notFound } from "@pencai/contracts/errors";
 import {
   confirmEvidence,
   createEvidence,
   LIST_LIMIT_DEFAULT,
   listEvidence,
 } from "@pencai/contracts/intake";
-import type { Principal } from "@pencai/runtime/auth";
-import { forbidden, invalidState, notFound, ProblemError } from "@pencai/runtime/errors";
 import { httpApi, route } from "@pencai/runtime/http";
+import type { Principal } from "@pencai/runtime/reach";
 import { ulid } from "ulid";
 import { actingRole, canAddEvidence, canReadProposal } from "../domain/access.js";
 import {
@@ -45,6 +46,7 @@ async function evidenceOf(proposalId: string, evidenceId: string): Promise<Evide
 
 const later = (now: Date, seconds: number) =>
   new Date(now.getTime() + seconds * 1000).toISOString();
+const DAY_MS = 24 * 3600_000;
 
 export const handler = httpApi({
   service: "intake",
@@ -58,7 +60,7 @@ export const handler = httpApi({
         now: req.now,
       });
       const upload = await files.presignUpload(evidence);
-      const reply = {
+      return {
         status: 201,
         body: {
           evidenceId: evidence.evidenceId,
@@ -66,18 +68,15 @@ export const handler = httpApi({
           upload: { method: "PUT" as const, ...upload },
           expiresAt: later(req.now, UPLOAD_TTL_SECONDS),
         },
+        tx: store.addEvidence(store.newTx(), evidence, req.now),
       };
-      const tx = store.addEvidence(store.newTx(), evidence);
-      tx.idempotency(req, reply);
-      await tx.commit();
-      return reply;
     }),
 
     route(confirmEvidence, async (req) => {
       const principal = req.principal!;
-      await proposalFor(req.params.id, principal, canAddEvidence);
+      const proposal = await proposalFor(req.params.id, principal, canAddEvidence);
       const declared = await evidenceOf(req.params.id, req.params.evidenceId);
-      if (checkConfirmable(declared) === "done") return { body: evidenceView(declared) };
+      if (checkConfirmable(declared, proposal) === "done") return { body: evidenceView(declared) };
 
       const stored = await files.measure(declared.key);
       if (!stored) throw invalidState("nothing uploaded yet: PUT the file to the upload URL first");
@@ -85,7 +84,7 @@ export const handler = httpApi({
       const wrong = mismatches(declared, stored);
 
       if (wrong.length > 0) {
-        const quarantineKey = await files.quarantine(declared.key);
+        const quarantineKey = await files.quarantine(declared, stored);
         const rejected: EvidenceRecord = {
           ...declared,
           status: "rejected",
@@ -93,60 +92,50 @@ export const handler = httpApi({
           mismatches: wrong,
           quarantineKey,
         };
-        await store
-          .settleEvidence(store.newTx(), rejected)
-          .commit()
-          .catch((err) => {
-            // a concurrent confirm settled it first; it measured the same bytes
-            if (err !== store.evidenceRaced) throw err;
-          });
-        throw new ProblemError(
+        // the rejection is recorded (a concurrent confirm that settled first makes this a
+        // conflict, and the runtime decides again); then the request is answered 422
+        await store.rejectEvidence(store.newTx(), rejected).commit();
+        throw new DomainError(
           "evidence_mismatch",
           `the uploaded file does not match its declaration (${wrong.join(", ")}); it was quarantined`,
-          wrong.map((w) => ({ path: w, message: "does not match the stored object" })),
+          { errors: wrong.map((w) => ({ path: w, message: "does not match the stored object" })) },
         );
       }
 
-      const verified: EvidenceRecord = { ...declared, status: "verified", verifiedAt: at };
-      const reply = { body: evidenceView(verified) };
-      // the verified file's hash enters the proposal's public timeline (a verifiable anchor)
-      for (let attempt = 0; ; attempt++) {
-        const before = await store.getProposal(req.params.id);
-        if (!before) throw notFound(`proposal ${req.params.id}`);
-        const tx = store.settleEvidence(store.newTx(), verified);
-        store.addTransition(
-          tx,
-          before,
-          { ...before, updatedAt: at },
-          {
-            type: "EvidenceVerified",
-            at,
-            actor: { role: verified.uploadedBy.role },
-            data: {
-              evidenceId: verified.evidenceId,
-              purpose: verified.purpose,
-              contentType: verified.contentType,
-              sizeBytes: verified.sizeBytes,
-              sha256: verified.sha256,
-            },
+      // the measured version is kept under object lock before the record says verified, so a
+      // verified record never points at bytes that can still change or expire
+      const retainUntil = new Date(
+        req.now.getTime() + currentCity().evidence.retentionDays * DAY_MS,
+      );
+      const kept = await files.keep(declared, stored, retainUntil);
+      const verified: EvidenceRecord = {
+        ...declared,
+        status: "verified",
+        verifiedAt: at,
+        storedKey: kept.key,
+        ...(kept.versionId ? { versionId: kept.versionId } : {}),
+      };
+      const tx = store.settleEvidence(store.newTx(), verified);
+      // the verified file's hash enters the proposal's public timeline (a verifiable anchor); the
+      // chain head condition also holds the proposal to the (live) state read above
+      store.addTransition(
+        tx,
+        proposal,
+        { ...proposal, updatedAt: at },
+        {
+          type: "EvidenceVerified",
+          at,
+          actor: { role: verified.uploadedBy.role },
+          data: {
+            evidenceId: verified.evidenceId,
+            purpose: verified.purpose,
+            contentType: verified.contentType,
+            sizeBytes: verified.sizeBytes,
+            sha256: verified.sha256,
           },
-        );
-        tx.idempotency(req, reply);
-        try {
-          await tx.commit();
-          return reply;
-        } catch (err) {
-          if (err === store.evidenceRaced) {
-            // a concurrent confirm settled it first: answer with what it decided
-            const settled = await evidenceOf(req.params.id, req.params.evidenceId);
-            if (settled.status === "verified") return { body: evidenceView(settled) };
-            throw invalidState(`this evidence was ${settled.status} meanwhile`);
-          }
-          // the proposal's timeline moved on meanwhile: chain onto the new head
-          const raced = err instanceof ProblemError && err.code === "invalid_state";
-          if (!raced || attempt >= 2) throw err;
-        }
-      }
+        },
+      );
+      return { body: evidenceView(verified), tx };
     }),
 
     route(listEvidence, async (req) => {
@@ -160,7 +149,10 @@ export const handler = httpApi({
       const items = await Promise.all(
         page.items.map(async (e) =>
           e.status === "verified"
-            ? evidenceView(e, { url: await files.presignDownload(e.key), expiresAt })
+            ? evidenceView(e, {
+                url: await files.presignDownload(e.storedKey ?? e.key, e.versionId),
+                expiresAt,
+              })
             : evidenceView(e),
         ),
       );

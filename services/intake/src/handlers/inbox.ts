@@ -1,4 +1,5 @@
-import type { Envelope, EventType } from "@pencai/contracts/events";
+import type { ContractEventType, TypedEnvelope } from "@pencai/contracts/event-data";
+import type { Envelope } from "@pencai/contracts/events";
 import { intakeInboxEventTypes } from "@pencai/contracts/intake";
 import { type EventHandler, eventConsumer } from "@pencai/runtime/consumer";
 import { logger } from "@pencai/runtime/logger";
@@ -7,11 +8,12 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda"
 import { applyLifecycleEvent, inWaves } from "../domain/registry.js";
 import * as store from "../store.js";
 
-// Intake's inbox. Its own ProposalSubmitted / ProposalWithdrawn keep the needs library's
-// links; the other services' lifecycle events move the proposal registry (status + timeline)
-// and ProposalApproved adds to the community-year committed projection used by the cap rule.
+// Intake's inbox (intakeInboxEventTypes). Its own ProposalSubmitted / ProposalWithdrawn keep the
+// needs library's links; the other services' lifecycle events move the proposal registry (status
+// + timeline) and ProposalApproved adds to the community-year committed projection used by the
+// cap rule. The runtime has parsed each event's data against its contract before it gets here.
 
-const proposalIdOf = (e: Envelope) =>
+const proposalIdOf = (e: Pick<Envelope, "proposalId" | "data">) =>
   e.proposalId ??
   ((e.data as { proposalId?: unknown } | undefined)?.proposalId as string | undefined);
 
@@ -24,20 +26,20 @@ async function proposalOf(e: Envelope) {
 }
 
 /** A need lists the proposals that answer it; a withdrawn proposal never (re)appears. */
-const linkNeeds: EventHandler = async (e, tx) => {
+const linkNeeds: EventHandler<"ProposalSubmitted"> = async (e, tx) => {
   const proposal = await proposalOf(e);
   if (!proposal || proposal.status === "withdrawn") return;
   store.addNeedLinks(tx, proposal.needIds, proposal.id, "ADD");
 };
 
-const unlinkNeeds: EventHandler = async (e, tx) => {
+const unlinkNeeds: EventHandler<"ProposalWithdrawn"> = async (e, tx) => {
   const proposal = await proposalOf(e);
   if (!proposal) return;
   store.addNeedLinks(tx, proposal.needIds, proposal.id, "DELETE");
 };
 
 /** Status (forward only), timeline entry and, on approval, the committed budget. */
-const project: EventHandler = async (e: Envelope, tx: Tx) => {
+async function project<T extends ContractEventType>(e: TypedEnvelope<T>, tx: Tx) {
   const before = await proposalOf(e);
   if (!before) return;
   const change = applyLifecycleEvent(before, e);
@@ -45,14 +47,26 @@ const project: EventHandler = async (e: Envelope, tx: Tx) => {
   if (change.commitFen !== undefined) {
     store.addCommitment(tx, before.communityId, before.year, change.commitFen);
   }
-};
+}
 
-const handlers: Partial<Record<EventType, EventHandler>> = {};
-for (const type of intakeInboxEventTypes) handlers[type] = project;
-handlers.ProposalSubmitted = linkNeeds;
-handlers.ProposalWithdrawn = unlinkNeeds;
-
-const consume = eventConsumer({ service: "intake", handlers });
+const consume = eventConsumer({
+  service: "intake",
+  inbox: intakeInboxEventTypes,
+  handlers: {
+    ProposalSubmitted: linkNeeds,
+    ProposalWithdrawn: unlinkNeeds,
+    DeliberationConcluded: project,
+    ExpertReviewConcluded: project,
+    ProposalEndorsed: project,
+    ProposalReported: project,
+    DistrictReviewCompleted: project,
+    ProposalApproved: project,
+    ProposalRejected: project,
+    FundsDisbursed: project,
+    SlaReminder: project,
+    SlaBreached: project,
+  },
+});
 
 /**
  * The runtime's consumer runs a batch's records concurrently. Two events of one proposal in the
