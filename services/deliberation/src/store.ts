@@ -1,4 +1,4 @@
-import { duplicate, notFound, stale } from "@pencai/contracts/errors";
+import { duplicate, invalidState, notFound, stale } from "@pencai/contracts/errors";
 import { env } from "@pencai/runtime/clients";
 import {
   batchGetAll,
@@ -167,8 +167,8 @@ export function setAttendance(tx: Tx, attendance: Attendance): Tx {
 
 /**
  * One ballot: the meeting is open, the voter is on the sign-in sheet (where presence is
- * required) and has not voted on this proposal; all three in one transaction, so neither a
- * duplicate nor a close can race past them.
+ * required), the proposal has not been withdrawn, and the voter has not voted on it; all in one
+ * transaction, so neither a duplicate, a withdrawal nor a close can race past them.
  */
 export function addBallot(tx: Tx, ballot: Ballot, requirePresence: boolean): Tx {
   checkOpen(tx, ballot.meetingId);
@@ -179,6 +179,12 @@ export function addBallot(tx: Tx, ballot: Ballot, requirePresence: boolean): Tx 
       onFail: notPresent(),
     });
   }
+  tx.check(keys.proposal(ballot.proposalId), {
+    condition: "attribute_exists(pk) AND #status <> :withdrawn",
+    names: { "#status": "status" },
+    values: { ":withdrawn": "withdrawn" },
+    onFail: invalidState(`proposal ${ballot.proposalId} was withdrawn; it takes no ballots`),
+  });
   return tx.put(
     {
       ...keys.ballot(ballot.meetingId, ballot.proposalId, ballot.sub),

@@ -30,13 +30,13 @@ const ballot = {
 };
 
 describe("store: ballots", () => {
-  it("checks the meeting is open and the voter present, and puts the ballot once, in one transaction", async () => {
+  it("checks the meeting is open, the voter present and the proposal not withdrawn, and puts the ballot once, in one transaction", async () => {
     // Prepare
     ddbMock.on(TransactWriteCommand).resolves({});
     // Act
     await store.addBallot(store.newTx(), ballot, true).commit();
     // Assess
-    const [open, present, put] = sent();
+    const [open, present, live, put] = sent();
     expect(open!.ConditionCheck).toMatchObject({
       Key: { pk: `MEETING#${M1}`, sk: "MEETING" },
       ConditionExpression: "#status = :open",
@@ -47,6 +47,10 @@ describe("store: ballots", () => {
       ConditionExpression: "contains(present, :sub)",
       ExpressionAttributeValues: { ":sub": "m1" },
     });
+    expect(live!.ConditionCheck).toMatchObject({
+      Key: { pk: `PROPOSAL#${P1}`, sk: "PROPOSAL" },
+      ConditionExpression: "attribute_exists(pk) AND #status <> :withdrawn",
+    });
     expect(put!.Put).toMatchObject({
       Item: { pk: `MEETING#${M1}`, sk: `BALLOT#${P1}#m1`, choice: "yes", entity: "ballot" },
       ConditionExpression: "attribute_not_exists(pk)",
@@ -56,15 +60,20 @@ describe("store: ballots", () => {
   it("leaves out the presence check where the city does not require presence", async () => {
     ddbMock.on(TransactWriteCommand).resolves({});
     await store.addBallot(store.newTx(), ballot, false).commit();
-    expect(sent().map((i) => Object.keys(i)[0])).toEqual(["ConditionCheck", "Put"]);
+    expect(sent().map((i) => Object.keys(i)[0])).toEqual([
+      "ConditionCheck",
+      "ConditionCheck",
+      "Put",
+    ]);
   });
 
   it("maps each failed condition to its API code", async () => {
     const cases: [string[], string][] = [
-      [["ConditionalCheckFailed", "None", "None"], "invalid_state"],
-      [["None", "ConditionalCheckFailed", "None"], "invalid_state"],
-      [["None", "None", "ConditionalCheckFailed"], "duplicate"],
-      [["TransactionConflict", "None", "None"], "conflict"],
+      [["ConditionalCheckFailed", "None", "None", "None"], "invalid_state"],
+      [["None", "ConditionalCheckFailed", "None", "None"], "invalid_state"],
+      [["None", "None", "ConditionalCheckFailed", "None"], "invalid_state"],
+      [["None", "None", "None", "ConditionalCheckFailed"], "duplicate"],
+      [["TransactionConflict", "None", "None", "None"], "conflict"],
     ];
     for (const [reasons, code] of cases) {
       ddbMock.on(TransactWriteCommand).rejects(cancelled(reasons));
@@ -72,9 +81,17 @@ describe("store: ballots", () => {
         code,
       });
     }
-    ddbMock.on(TransactWriteCommand).rejects(cancelled(["None", "ConditionalCheckFailed", "None"]));
+    ddbMock
+      .on(TransactWriteCommand)
+      .rejects(cancelled(["None", "ConditionalCheckFailed", "None", "None"]));
     await expect(store.addBallot(store.newTx(), ballot, true).commit()).rejects.toMatchObject({
       detail: expect.stringContaining("not recorded present"),
+    });
+    ddbMock
+      .on(TransactWriteCommand)
+      .rejects(cancelled(["None", "None", "ConditionalCheckFailed", "None"]));
+    await expect(store.addBallot(store.newTx(), ballot, true).commit()).rejects.toMatchObject({
+      detail: expect.stringContaining("withdrawn"),
     });
   });
 });
