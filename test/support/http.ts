@@ -67,6 +67,10 @@ export interface Claims {
   orgId?: string;
   /** an admin or analyst acting for the whole city */
   cityWide?: boolean;
+  /** `access` mints an access token (the API must refuse it) */
+  tokenUse?: "id" | "access";
+  /** claims signed exactly as given, to see the API refuse malformed tokens */
+  raw?: Record<string, unknown>;
 }
 
 export function token(claims: Claims): Promise<string> {

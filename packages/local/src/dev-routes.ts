@@ -4,7 +4,7 @@
  */
 import { roles, SUBJECT_PATTERN } from "@pencai/contracts/roles";
 import type { HttpResult } from "./apigw.js";
-import type { LocalIssuer } from "./keys.js";
+import type { LocalIssuer, SignOptions } from "./keys.js";
 
 export interface DevContext {
   issuer: LocalIssuer;
@@ -68,13 +68,19 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 
 const CLAIMS = ["districtId", "streetId", "communityId", "householdId", "orgId"] as const;
 
-/** Validate a `/dev/token` body; returns the claims to sign or the issues. */
+/**
+ * Validate a `/dev/token` body; returns the claims to sign (and how) or the issues. Besides the
+ * claims, `tokenUse: "access"` mints an access token and `raw` adds claims signed exactly as
+ * given (`exp: null` / `iat: null` leave them out): tests use both to see the API refuse them.
+ */
 export function validateTokenRequest(
   v: unknown,
-): { claims: Record<string, unknown> & { sub: string } } | { issues: Issue[] } {
+):
+  | { claims: Record<string, unknown> & { sub: string }; options: SignOptions }
+  | { issues: Issue[] } {
   if (!isObject(v)) return { issues: [{ path: "", message: "expected a JSON object" }] };
   const issues: Issue[] = [];
-  const known = new Set<string>(["sub", "roles", "cityWide", ...CLAIMS]);
+  const known = new Set<string>(["sub", "roles", "cityWide", "tokenUse", "raw", ...CLAIMS]);
   for (const k of Object.keys(v))
     if (!known.has(k)) issues.push({ path: k, message: "unknown field" });
   if (typeof v.sub !== "string" || !SUBJECT_PATTERN.test(v.sub)) {
@@ -102,6 +108,12 @@ export function validateTokenRequest(
   if (v.cityWide !== undefined && typeof v.cityWide !== "boolean") {
     issues.push({ path: "cityWide", message: "must be true or false" });
   }
+  if (v.tokenUse !== undefined && v.tokenUse !== "id" && v.tokenUse !== "access") {
+    issues.push({ path: "tokenUse", message: "must be id or access" });
+  }
+  if (v.raw !== undefined && !isObject(v.raw)) {
+    issues.push({ path: "raw", message: "must be an object of claims" });
+  }
   if (issues.length) return { issues };
   const claims: Record<string, unknown> & { sub: string } = {
     sub: v.sub as string,
@@ -109,7 +121,11 @@ export function validateTokenRequest(
   };
   for (const c of CLAIMS) if (v[c] !== undefined) claims[c] = v[c];
   if (v.cityWide !== undefined) claims.cityWide = v.cityWide;
-  return { claims };
+  const options: SignOptions = {
+    ...(v.tokenUse !== undefined && { tokenUse: v.tokenUse as "id" | "access" }),
+    ...(v.raw !== undefined && { raw: v.raw as Record<string, unknown> }),
+  };
+  return { claims, options };
 }
 
 /** New clock offset from a `/dev/clock` body, or the issues. */
@@ -163,7 +179,9 @@ export async function handleLocal(
     if ("error" in parsed) return parsed.error;
     const r = validateTokenRequest(parsed.value);
     if ("issues" in r) return invalid("invalid token request", r.issues);
-    return ok({ token: await ctx.issuer.sign(r.claims, Date.now() + ctx.clock.offsetMs()) });
+    return ok({
+      token: await ctx.issuer.sign(r.claims, Date.now() + ctx.clock.offsetMs(), r.options),
+    });
   }
 
   if (route === "POST /dev/clock") {

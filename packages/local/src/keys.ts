@@ -10,13 +10,28 @@ export interface LocalIssuer {
   issuer: string;
   audience: string;
   jwks: { keys: JWK[] };
-  /** Sign `claims`; `nowMs` is the local clock (tokens stay valid across `/dev/clock` moves). */
-  sign(claims: Record<string, unknown> & { sub: string }, nowMs?: number): Promise<string>;
+  /**
+   * Sign `claims`; `nowMs` is the local clock (tokens stay valid across `/dev/clock` moves).
+   * `opts` make the tokens tests need to see refused: an access token, another audience or
+   * issuer, and `raw` claims signed exactly as given (`exp: null` / `iat: null` leave them out).
+   */
+  sign(
+    claims: Record<string, unknown> & { sub: string },
+    nowMs?: number,
+    opts?: SignOptions,
+  ): Promise<string>;
   /** Verified payload, or undefined for a bad token. */
   verify(token: string): Promise<JWTPayload | undefined>;
 }
 
 const TOKEN_LIFETIME_S = 12 * 3600;
+
+export interface SignOptions {
+  tokenUse?: "id" | "access";
+  audience?: string;
+  issuer?: string;
+  raw?: Record<string, unknown>;
+}
 
 export async function createLocalIssuer(opts: {
   issuer: string;
@@ -29,21 +44,27 @@ export async function createLocalIssuer(opts: {
     issuer: opts.issuer,
     audience: opts.audience,
     jwks: { keys: [jwk] },
-    async sign(claims, nowMs = Date.now()) {
+    async sign(claims, nowMs = Date.now(), extra = {}) {
       // Valid both for verifiers using the real clock and for those using the shifted one.
       const real = Math.floor(Date.now() / 1000);
       const shifted = Math.floor(nowMs / 1000);
       const { sub, ...rest } = claims;
+      const { exp, iat, sub: rawSub, ...raw } = extra.raw ?? {};
       // an ID token, like the Cognito ones handlers accept (they refuse access tokens)
-      return new SignJWT({ token_use: "id", ...rest })
+      let jwt = new SignJWT({ token_use: extra.tokenUse ?? "id", ...rest, ...raw })
         .setProtectedHeader({ alg: "RS256", kid, typ: "JWT" })
-        .setSubject(sub)
-        .setIssuer(opts.issuer)
-        .setAudience(opts.audience)
-        .setIssuedAt(Math.min(real, shifted))
-        .setExpirationTime(Math.max(real, shifted) + TOKEN_LIFETIME_S)
-        .setJti(randomUUID())
-        .sign(privateKey);
+        .setSubject(typeof rawSub === "string" ? rawSub : sub)
+        .setIssuer(extra.issuer ?? opts.issuer)
+        .setAudience(extra.audience ?? opts.audience)
+        .setJti(randomUUID());
+      if (iat !== null)
+        jwt = jwt.setIssuedAt(typeof iat === "number" ? iat : Math.min(real, shifted));
+      if (exp !== null) {
+        jwt = jwt.setExpirationTime(
+          typeof exp === "number" ? exp : Math.max(real, shifted) + TOKEN_LIFETIME_S,
+        );
+      }
+      return jwt.sign(privateKey);
     },
     async verify(token) {
       try {

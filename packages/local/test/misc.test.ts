@@ -70,6 +70,7 @@ describe("/dev/token and /dev/clock input", () => {
         householdId: "h1",
       }),
     ).toEqual({
+      options: {},
       claims: { sub: "u1", roles: ["resident"], communityId: "baihua", householdId: "h1" },
     });
     const bad = validateTokenRequest({ sub: "", roles: ["king"], communityId: 7, extra: 1 });
@@ -81,6 +82,35 @@ describe("/dev/token and /dev/clock input", () => {
     ]);
     expect(validateTokenRequest([])).toHaveProperty("issues");
     expect(validateTokenRequest({ sub: "u", roles: [] })).toHaveProperty("issues");
+    // subjects are user ids (no '#', '/' or spaces), as the API requires
+    expect(validateTokenRequest({ sub: "a#b", roles: ["resident"] })).toHaveProperty("issues");
+  });
+
+  it("mints what tests need to see refused: access tokens, raw claims, city-wide roles", () => {
+    expect(
+      validateTokenRequest({
+        sub: "a1",
+        roles: ["admin"],
+        cityWide: true,
+        tokenUse: "access",
+        raw: { exp: null },
+      }),
+    ).toEqual({
+      claims: { sub: "a1", roles: ["admin"], cityWide: true },
+      options: { tokenUse: "access", raw: { exp: null } },
+    });
+    const bad = validateTokenRequest({
+      sub: "a1",
+      roles: ["admin"],
+      cityWide: "yes",
+      tokenUse: "refresh",
+      raw: "x",
+    });
+    expect("issues" in bad && bad.issues.map((i) => i.path).sort()).toEqual([
+      "cityWide",
+      "raw",
+      "tokenUse",
+    ]);
   });
 
   it("sets or advances the clock offset", () => {

@@ -52,9 +52,14 @@ export function canAddEvidence(p: Principal, proposal: ProposalRecord): boolean 
   );
 }
 
+/** A resident or organisation of the community, listing its own proposals there. */
+export function canListOwnIn(p: Principal, place: Place): boolean {
+  return citizenRoles.some((r) => isCommunityMember(p, r, place));
+}
+
 /** The needs library of a community: its residents and organisations, and officials over it. */
 export function canReadCommunity(p: Principal, place: Place): boolean {
-  return citizenRoles.some((r) => isCommunityMember(p, r, place)) || hasOfficialReach(p, place);
+  return canListOwnIn(p, place) || hasOfficialReach(p, place);
 }
 
 /** A user of the proposal's applicant organisation (its `orgId` claim, in the org role). */

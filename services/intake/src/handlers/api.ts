@@ -22,7 +22,12 @@ import { httpApi, route } from "@pencai/runtime/http";
 import { placeOf, placeOfQuery } from "@pencai/runtime/places";
 import type { Principal } from "@pencai/runtime/reach";
 import { ulid } from "ulid";
-import { canReadCommunity, canReadProposal, hasOfficialReach } from "../domain/access.js";
+import {
+  canListOwnIn,
+  canReadCommunity,
+  canReadProposal,
+  hasOfficialReach,
+} from "../domain/access.js";
 import { checkEndorsement, raiseNeed } from "../domain/need.js";
 import * as rules from "../domain/proposal.js";
 import { chainItem } from "../domain/timeline.js";
@@ -165,7 +170,8 @@ export const handler = httpApi({
       // officials list their jurisdiction; residents and organisations their own proposals
       // in their own community (everything else public is under /v1/public)
       const official = hasOfficialReach(principal, scope);
-      if (!official && !(by === "community" && principal.communityId === id)) {
+      const citizenHere = by === "community" && canListOwnIn(principal, placeOf(id));
+      if (!official && !citizenHere) {
         throw forbidden("outside your jurisdiction; use mine=true or /v1/public");
       }
       const page = await store.queryProposals({

@@ -1,0 +1,505 @@
+import { createHash } from "node:crypto";
+import { allRoutes, type Role, roleLevels, roles } from "@pencai/contracts";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { publishEndorsed } from "../support/events.js";
+import {
+  allowedCategory,
+  type Claims,
+  call,
+  currentYear,
+  eventually,
+  type Geo,
+  quietTableCounts,
+  token,
+} from "../support/http.js";
+
+// The authorization matrix, generated from the route table (`allRoutes`): every route x every
+// role x where the caller's claims place it (the target's own community, another community of
+// the same street, another street of the district, another district, no place claim, city-wide),
+// plus no token at all, against the local cloud. Each route's rule says who may act (`allow`);
+// every other case must be refused (401/403) and, all refused cases together, write nothing.
+// Allowed cases must not be refused; what they then answer (201, 409, 422, ...) is the business
+// rules' affair and is tested elsewhere.
+
+const run = Date.now().toString(36);
+const year = currentYear();
+
+type Placement = "own" | "sameStreet" | "otherStreet" | "otherDistrict" | "noClaim" | "cityWide";
+const placements: Placement[] = [
+  "own",
+  "sameStreet",
+  "otherStreet",
+  "otherDistrict",
+  "noClaim",
+  "cityWide",
+];
+
+interface Spot {
+  districtId: string;
+  streetId: string;
+  communityId: string;
+}
+let spots: Record<"own" | "sameStreet" | "otherStreet" | "otherDistrict", Spot>;
+const C = () => spots.own;
+
+/** The one council member listed in the fixture meeting (council_member tokens use this sub). */
+const member = `mx-m1-${run}`;
+const members = [member, `mx-m2-${run}`, `mx-m3-${run}`];
+
+/** The claims a role's token carries at a placement: the place claim of the role's level. */
+function claimsFor(role: Role, placement: Placement, i: number): Claims {
+  const sub = role === "council_member" ? member : `mx-${role}-${placement}-${run}-${i}`;
+  const base: Claims = { sub, roles: [role] };
+  if (role === "resident") base.householdId = `mx-hh-${placement}-${run}`;
+  if (role === "org") base.orgId = `mx-org-${placement}-${run}`;
+  if (placement === "noClaim") return base;
+  if (placement === "cityWide") return { ...base, cityWide: true };
+  const at = spots[placement];
+  switch (roleLevels[role]) {
+    case "community":
+    case "self":
+      return { ...base, communityId: at.communityId };
+    case "street":
+      return { ...base, streetId: at.streetId };
+    case "district":
+      return { ...base, districtId: at.districtId };
+  }
+}
+
+/** Whether a role at a placement reaches the target community (by the role's level). */
+function reachesC(role: Role, placement: Placement): boolean {
+  if (placement === "cityWide") return role === "admin" || role === "analyst";
+  switch (roleLevels[role]) {
+    case "community":
+      return placement === "own";
+    case "street":
+      return placement === "own" || placement === "sameStreet";
+    case "district":
+      return placement === "own" || placement === "sameStreet" || placement === "otherStreet";
+    case "self":
+      return false;
+  }
+}
+
+const citizen = (r: Role) => r === "resident" || r === "org";
+const official = (r: Role) => !citizen(r);
+
+/** Fixture ids, set up once. */
+const f = {} as {
+  need: string;
+  p1: string;
+  evidence: string;
+  p3: string;
+  meeting: string;
+  pa: string;
+  category: string;
+};
+
+interface RouteCase {
+  path: () => string;
+  body?: () => unknown;
+  /** who may act: the caller's (only) role at its placement */
+  allow: (role: Role, placement: Placement) => boolean;
+}
+
+const sha = createHash("sha256").update("0123456789").digest("hex");
+const inAuth = (operationId: string, role: Role) => {
+  const auth: "public" | readonly Role[] = allRoutes.find(
+    (r) => r.operationId === operationId,
+  )!.auth;
+  return auth !== "public" && auth.includes(role);
+};
+
+/** What each route is about and who may act on it (its rule in one line). */
+const cases: Record<string, RouteCase> = {
+  createNeed: {
+    path: () => "/v1/needs",
+    body: () => ({ communityId: C().communityId, title: `矩阵 ${run}`, description: "d" }),
+    allow: (r, p) => inAuth("createNeed", r) && reachesC(r, p),
+  },
+  listNeeds: {
+    path: () => `/v1/needs?communityId=${C().communityId}`,
+    allow: (r, p) => (citizen(r) ? p === "own" : reachesC(r, p)),
+  },
+  getNeed: {
+    path: () => `/v1/needs/${f.need}`,
+    allow: (r, p) => (citizen(r) ? p === "own" : reachesC(r, p)),
+  },
+  endorseNeed: {
+    path: () => `/v1/needs/${f.need}/endorsements`,
+    allow: (r, p) => r === "resident" && p === "own",
+  },
+  createProposal: {
+    path: () => "/v1/proposals",
+    body: () => ({
+      communityId: C().communityId,
+      kind: "works",
+      category: f.category,
+      title: `矩阵提案 ${run}`,
+      summary: "s",
+      beneficiaries: 5,
+      budgetFen: 100_000,
+      needIds: [f.need],
+      year,
+    }),
+    allow: (r, p) => inAuth("createProposal", r) && reachesC(r, p),
+  },
+  listProposals: {
+    path: () => `/v1/proposals?communityId=${C().communityId}`,
+    allow: (r, p) => (citizen(r) ? p === "own" : reachesC(r, p)),
+  },
+  // the proposer (not a matrix caller) and officials over the community read a proposal
+  getProposal: {
+    path: () => `/v1/proposals/${f.p1}`,
+    allow: (r, p) => official(r) && reachesC(r, p),
+  },
+  getProposalTimeline: {
+    path: () => `/v1/proposals/${f.p1}/timeline`,
+    allow: (r, p) => official(r) && reachesC(r, p),
+  },
+  screenProposal: {
+    path: () => `/v1/proposals/${f.p1}/screening`,
+    body: () => ({ decision: "accept", needFit: 80 }),
+    allow: (r, p) => r === "community_staff" && reachesC(r, p),
+  },
+  // only its proposer withdraws a proposal
+  withdrawProposal: { path: () => `/v1/proposals/${f.p1}/withdraw`, allow: () => false },
+  listPublicProposals: {
+    path: () => `/v1/public/proposals?communityId=${C().communityId}`,
+    allow: () => true,
+  },
+  getPublicProposal: { path: () => `/v1/public/proposals/${f.p1}`, allow: () => true },
+  getGeo: { path: () => "/v1/geo", allow: () => true },
+  getRules: { path: () => "/v1/rules", allow: () => true },
+  createEvidence: {
+    path: () => `/v1/proposals/${f.p1}/evidence`,
+    body: () => ({
+      purpose: "photo",
+      fileName: "a.pdf",
+      contentType: "application/pdf",
+      sizeBytes: 10,
+      sha256: sha,
+    }),
+    allow: (r, p) => (r === "community_staff" || r === "street_staff") && reachesC(r, p),
+  },
+  confirmEvidence: {
+    path: () => `/v1/proposals/${f.p1}/evidence/${f.evidence}/confirm`,
+    allow: (r, p) => (r === "community_staff" || r === "street_staff") && reachesC(r, p),
+  },
+  listEvidence: {
+    path: () => `/v1/proposals/${f.p1}/evidence`,
+    allow: (r, p) => official(r) && reachesC(r, p),
+  },
+  createMeeting: {
+    path: () => "/v1/meetings",
+    body: () => ({
+      communityId: C().communityId,
+      scheduledAt: new Date(Date.now() + 86_400_000).toISOString(),
+      memberIds: members,
+      proposalIds: [f.p3],
+    }),
+    allow: (r, p) => r === "community_staff" && reachesC(r, p),
+  },
+  getMeeting: {
+    path: () => `/v1/meetings/${f.meeting}`,
+    allow: (r, p) => (r === "community_staff" || r === "council_member") && reachesC(r, p),
+  },
+  recordAttendance: {
+    path: () => `/v1/meetings/${f.meeting}/attendance`,
+    body: () => ({ present: [member] }),
+    allow: (r, p) => r === "community_staff" && reachesC(r, p),
+  },
+  castBallot: {
+    path: () => `/v1/meetings/${f.meeting}/ballots`,
+    body: () => ({ proposalId: f.p3, choice: "yes" }),
+    allow: (r, p) => r === "council_member" && p === "own",
+  },
+  closeMeeting: {
+    path: () => `/v1/meetings/${f.meeting}/close`,
+    allow: (r, p) => r === "community_staff" && reachesC(r, p),
+  },
+  giveConsent: {
+    path: () => `/v1/proposals/${f.p3}/consents`,
+    body: () => ({ agree: true }),
+    allow: (r, p) => r === "resident" && p === "own",
+  },
+  changeConsent: {
+    path: () => `/v1/proposals/${f.p3}/consents`,
+    body: () => ({ agree: false }),
+    allow: (r, p) => r === "resident" && p === "own",
+  },
+  submitExpertReview: {
+    path: () => `/v1/proposals/${f.p3}/expert-reviews`,
+    body: () => ({ feasible: true, lawful: true, score: 80 }),
+    allow: (r, p) => r === "expert" && reachesC(r, p),
+  },
+  decideExpertReview: {
+    path: () => `/v1/proposals/${f.p3}/expert-decision`,
+    body: () => ({ decision: "pass" }),
+    allow: (r, p) => r === "street_staff" && reachesC(r, p),
+  },
+  getDeliberation: {
+    path: () => `/v1/proposals/${f.p3}/deliberation`,
+    allow: (r, p) => inAuth("getDeliberation", r) && reachesC(r, p),
+  },
+  getRanking: {
+    path: () => `/v1/rankings/${C().communityId}/${year}`,
+    allow: (r, p) => inAuth("getRanking", r) && reachesC(r, p),
+  },
+  getPublicRanking: {
+    path: () => `/v1/public/rankings/${C().communityId}/${year}`,
+    allow: () => true,
+  },
+  reportProposal: {
+    path: () => `/v1/proposals/${f.pa}/report`,
+    allow: (r, p) => r === "street_staff" && reachesC(r, p),
+  },
+  districtReview: {
+    path: () => `/v1/proposals/${f.pa}/district-review`,
+    body: () => ({ decision: "forward" }),
+    allow: (r, p) => r === "district_civil" && reachesC(r, p),
+  },
+  decideApproval: {
+    path: () => `/v1/proposals/${f.pa}/approval`,
+    body: () => ({ decision: "approve" }),
+    allow: (r, p) => r === "district_group" && reachesC(r, p),
+  },
+  recordDisbursement: {
+    path: () => `/v1/proposals/${f.pa}/disbursements`,
+    body: () => ({ amountFen: 100, reference: `MX-${run}` }),
+    allow: (r, p) => r === "district_finance" && reachesC(r, p),
+  },
+  // a district's SLA list: its district roles, its streets' staff (narrowed to their street)
+  listSla: {
+    path: () => `/v1/sla?districtId=${C().districtId}`,
+    allow: (r, p) =>
+      inAuth("listSla", r) &&
+      (r === "street_staff"
+        ? p === "own" || p === "sameStreet" || p === "otherStreet"
+        : reachesC(r, p)),
+  },
+  getBudget: {
+    path: () => `/v1/budgets/${C().communityId}/${year}`,
+    allow: (r, p) => inAuth("getBudget", r) && reachesC(r, p),
+  },
+  getCalendar: { path: () => `/v1/calendar/${year}`, allow: () => true },
+  // the calendar moves every district's deadlines: a city-wide admin's write
+  putCalendar: {
+    path: () => "/v1/calendar/2099",
+    body: () => ({ holidays: [], workdays: [] }),
+    allow: (r, p) => r === "admin" && p === "cityWide",
+  },
+};
+
+interface Case {
+  route: (typeof allRoutes)[number];
+  role?: Role;
+  placement?: Placement;
+  claims?: Claims;
+  allowed: boolean;
+}
+
+function allCases(): Case[] {
+  const out: Case[] = [];
+  let i = 0;
+  for (const route of allRoutes) {
+    const rc = cases[route.operationId]!;
+    // no token at all: the gateway's 401, unless the route is public
+    out.push({ route, allowed: route.auth === "public" });
+    for (const role of roles) {
+      for (const placement of placements) {
+        const allowed =
+          route.auth === "public" || (inAuth(route.operationId, role) && rc.allow(role, placement));
+        out.push({ route, role, placement, claims: claimsFor(role, placement, i++), allowed });
+      }
+    }
+  }
+  return out;
+}
+
+const tokens = new Map<string, Promise<string>>();
+const tokenOf = (claims: Claims) => {
+  const key = JSON.stringify(claims);
+  let t = tokens.get(key);
+  if (!t) {
+    t = token(claims);
+    tokens.set(key, t);
+  }
+  return t;
+};
+
+async function send(c: Case) {
+  const rc = cases[c.route.operationId]!;
+  return call(c.route.method, rc.path(), {
+    ...(c.claims && { token: await tokenOf(c.claims) }),
+    ...(rc.body && { body: rc.body() }),
+  });
+}
+
+/** Runs `fn` over `items` with at most `n` at a time. */
+async function pool<T, R>(items: readonly T[], n: number, fn: (t: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+const describeCase = (c: Case) =>
+  `${c.route.method} ${c.route.path} as ${c.role ?? "(no token)"}${c.placement ? ` @${c.placement}` : ""}`;
+
+const tally = { tried: 0, refused: 0, allowed: 0, leaked: 0, overRefused: 0 };
+
+beforeAll(async () => {
+  const geo = (await call<Geo>("GET", "/v1/geo")).body;
+  const d0 = geo.districts[0]!;
+  const s0 = d0.streets[0]!;
+  const s1 = d0.streets[1]!;
+  const d1 = geo.districts[1]!;
+  const at = (d: typeof d0, s: typeof s0, c: number) => ({
+    districtId: d.id,
+    streetId: s.id,
+    communityId: s.communities[c]!.id,
+  });
+  spots = {
+    own: at(d0, s0, 0),
+    sameStreet: at(d0, s0, 1),
+    otherStreet: at(d0, s1, 0),
+    otherDistrict: at(d1, d1.streets[0]!, 0),
+  };
+  f.category = await allowedCategory();
+  const staff = await token({ sub: `mx-staff-${run}`, roles: ["community_staff"], ...C() });
+  const resident = await token({
+    sub: `mx-res-${run}`,
+    roles: ["resident"],
+    ...C(),
+    householdId: `mx-hh-${run}`,
+  });
+  const post = async (path: string, tok: string, body?: unknown) => {
+    const r = await call("POST", path, { token: tok, ...(body !== undefined && { body }) });
+    expect(r.status, `${path}: ${JSON.stringify(r.body)}`).toBeLessThan(300);
+    return r.body;
+  };
+  f.need = (
+    await post("/v1/needs", staff, {
+      communityId: C().communityId,
+      title: `矩阵需求 ${run}`,
+      description: "d",
+    })
+  ).id;
+  const proposalBody = (title: string) => ({
+    communityId: C().communityId,
+    kind: "works",
+    category: f.category,
+    title,
+    summary: "s",
+    beneficiaries: 5,
+    budgetFen: 200_000,
+    needIds: [f.need],
+    year,
+  });
+  f.p1 = (await post("/v1/proposals", resident, proposalBody(`矩阵 P1 ${run}`))).id;
+  f.evidence = (
+    await post(`/v1/proposals/${f.p1}/evidence`, resident, {
+      purpose: "minutes",
+      fileName: "m.pdf",
+      contentType: "application/pdf",
+      sizeBytes: 10,
+      sha256: sha,
+    })
+  ).evidenceId;
+  f.p3 = (await post("/v1/proposals", staff, proposalBody(`矩阵 P3 ${run}`))).id;
+  await post(`/v1/proposals/${f.p3}/screening`, staff, { decision: "accept", needFit: 80 });
+  await eventually(
+    () => call("GET", `/v1/proposals/${f.p3}/deliberation`, { token: staff }),
+    (r) => r.status === 200,
+    30_000,
+  );
+  f.meeting = (
+    await post("/v1/meetings", staff, {
+      communityId: C().communityId,
+      scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+      memberIds: members,
+      proposalIds: [f.p3],
+      proposalDetails: [{ proposalId: f.p3, affectedHouseholds: 10 }],
+    })
+  ).id;
+  f.pa = await publishEndorsed({
+    cityId: geo.cityId,
+    place: C(),
+    budgetFen: 300_000,
+    year,
+    title: `矩阵 PA ${run}`,
+    correlationId: `mx-${run}`,
+  });
+  const civil = await token({
+    sub: `mx-civil-${run}`,
+    roles: ["district_civil"],
+    districtId: C().districtId,
+  });
+  await eventually(
+    () =>
+      call("POST", `/v1/proposals/${f.pa}/district-review`, {
+        token: civil,
+        body: { decision: "forward" },
+      }),
+    (r) => r.status !== 404,
+    30_000,
+  );
+}, 120_000);
+
+afterAll(() => {
+  console.log(
+    `authorization matrix: ${tally.tried} cases (${allRoutes.length} routes x ${roles.length} roles x ${placements.length} placements + no token): ${tally.refused} refused as they must be, ${tally.allowed} allowed as they must be, ${tally.leaked} leaked, ${tally.overRefused} wrongly refused`,
+  );
+});
+
+describe("authorization matrix (every route x role x place)", () => {
+  it("refuses every case its route's rule does not allow (401/403), and all of them write nothing", async () => {
+    const refused = allCases().filter((c) => !c.allowed);
+    const before = await quietTableCounts();
+    const replies = await pool(refused, 8, send);
+    const leaks = refused
+      .map((c, i) => ({ c, r: replies[i]! }))
+      .filter(({ c, r }) => (c.claims ? r.status !== 403 : r.status !== 401));
+    tally.tried += refused.length;
+    tally.refused += refused.length - leaks.length;
+    tally.leaked += leaks.length;
+    expect(
+      leaks.map(
+        ({ c, r }) => `${describeCase(c)} -> ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`,
+      ),
+    ).toEqual([]);
+    // problem+json with code forbidden for every token that was refused
+    const forbidden = refused.filter((c) => c.claims).map((c) => replies[refused.indexOf(c)]!);
+    expect(forbidden.every((r) => r.body?.code === "forbidden")).toBe(true);
+    expect(await quietTableCounts()).toEqual(before);
+  }, 300_000);
+
+  it("lets every case its route's rule allows through (not 401/403)", async () => {
+    const allowed = allCases().filter((c) => c.allowed);
+    const replies = await pool(allowed, 8, send);
+    const refused = allowed
+      .map((c, i) => ({ c, r: replies[i]! }))
+      .filter(({ r }) => r.status === 401 || r.status === 403);
+    tally.tried += allowed.length;
+    tally.allowed += allowed.length - refused.length;
+    tally.overRefused += refused.length;
+    expect(
+      refused.map(
+        ({ c, r }) => `${describeCase(c)} -> ${r.status} ${JSON.stringify(r.body).slice(0, 160)}`,
+      ),
+    ).toEqual([]);
+    expect(replies.every((r) => r.status < 500)).toBe(true);
+  }, 300_000);
+
+  it("covers every route of the contract", () => {
+    expect(Object.keys(cases).sort()).toEqual(allRoutes.map((r) => r.operationId).sort());
+  });
+});
