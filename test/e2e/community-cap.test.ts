@@ -61,6 +61,7 @@ describe("community yearly cap counts approved commitments", () => {
           districtId: scope.districtId,
           year,
           budgetFen: 45_000_000,
+          programmeFen: 45_000_000,
           approvedAt: new Date().toISOString(),
           disbursementDueAt: new Date(Date.now() + 21 * 86_400_000).toISOString(),
           disbursementWorkingDays: 15,

@@ -49,8 +49,9 @@ describe("demo data (npm start)", () => {
     const budget = async (c: string) =>
       (await call("GET", `/v1/budgets/${c}/${year}`, { token })).body;
     const [b1, b2] = [await budget(c1!), await budget(c2!)];
+    // the ledger holds programme money only (self-raised money is not the district's)
     const budgetOf = async (id: string) =>
-      (await call("GET", `/v1/proposals/${id}`, { token })).body.budgetFen as number;
+      (await call("GET", `/v1/proposals/${id}`, { token })).body.funding.programmeFen as number;
     // p1 approved and paid in part; p4 approved and paid in full; p2 only reported
     expect(b1.committedFen).toBe(await budgetOf(p1!.id));
     expect(b1.disbursedFen).toBeGreaterThan(0);

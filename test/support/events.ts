@@ -53,6 +53,8 @@ export async function publishEndorsed(args: {
   cityId: string;
   place: Place;
   budgetFen: number;
+  /** the programme's part (default: the whole budget) */
+  programmeFen?: number;
   year: number;
   title: string;
   correlationId: string;
@@ -77,6 +79,7 @@ export async function publishEndorsed(args: {
       kind: "works",
       title: args.title,
       budgetFen: args.budgetFen,
+      programmeFen: args.programmeFen ?? args.budgetFen,
       year: args.year,
     },
   });

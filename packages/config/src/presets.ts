@@ -75,8 +75,18 @@ const majorityCouncil: Rules["thresholds"]["council"] = {
  */
 const twoThirds = 2 / 3;
 
-/** Satisfied or very satisfied from at least 80% of the panel. */
-const satisfactionPassRate = 0.8;
+/**
+ * 一菜一评 (Longgang): after completion the street convenes 两代表一委员, party members, resident
+ * representatives, owners' committee members and project experts to rate satisfaction. The
+ * report names the five kinds but no numbers; chosen: a panel of at least five with one of each
+ * kind, at least two thirds of it must rate, and 80% satisfied or very satisfied passes.
+ */
+const longgangEvaluation: Rules["evaluation"] = {
+  panelMinSize: 5,
+  panelRequiredTypes: ["deputy", "party_member", "resident_rep", "owners_committee", "expert"],
+  ratedShare: 2 / 3,
+  passRate: 0.8,
+};
 
 const longgang: Rules = {
   caps: shenzhenCaps,
@@ -85,9 +95,9 @@ const longgang: Rules = {
   thresholds: {
     council: majorityCouncil,
     householdConsent: { required: false, share: twoThirds },
-    satisfactionPassRate,
   },
   sla: shenzhenSla,
+  evaluation: longgangEvaluation,
   process: {
     steps: [
       { id: "collect", name: "征集点菜" },
@@ -153,11 +163,17 @@ const luohu: Rules = {
 
 const panlong: Rules = {
   ...longgang,
+  // 广泛评议: the residents themselves judge the result (resident representatives, at least five)
+  evaluation: {
+    panelMinSize: 5,
+    panelRequiredTypes: ["resident_rep"],
+    ratedShare: 2 / 3,
+    passRate: 0.8,
+  },
   categoryList: { mode: "negative", categories: negativeList },
   thresholds: {
     council: majorityCouncil,
     householdConsent: { required: true, share: twoThirds },
-    satisfactionPassRate,
     // in the report's order of mention; breadth of benefit first and heaviest
     priorityCriteria: {
       breadth: 0.3,
@@ -188,6 +204,13 @@ const panlong: Rules = {
 
 const ningbo: Rules = {
   ...longgang,
+  // 评: deputies and residents rate the result (请你来协商 brings deputies in)
+  evaluation: {
+    panelMinSize: 5,
+    panelRequiredTypes: ["deputy", "resident_rep"],
+    ratedShare: 2 / 3,
+    passRate: 0.8,
+  },
   process: {
     steps: [
       { id: "say", name: "说" },

@@ -100,12 +100,31 @@ function thresholdsShape<C, H, P>(council: C, householdConsent: H, priorityCrite
   return {
     council,
     householdConsent,
-    /** satisfied + very satisfied ratings / all ratings must be at least this */
-    satisfactionPassRate: share("satisfactionPassRate"),
     /** weights for ranking proposals (Panlong); absent = no ranking */
     priorityCriteria,
   };
 }
+
+/** Who sits on a satisfaction panel (一菜一评): Longgang's 两代表一委员, party members, ... */
+export const panelMemberTypes = [
+  "deputy",
+  "party_member",
+  "resident_rep",
+  "owners_committee",
+  "expert",
+] as const;
+export type PanelMemberType = (typeof panelMemberTypes)[number];
+
+const evaluationShape = {
+  /** the smallest satisfaction panel */
+  panelMinSize: z.number().check(z.int(), z.gte(1), z.lte(200)),
+  /** member types every panel must include (at least one of each) */
+  panelRequiredTypes: z.array(z.enum(panelMemberTypes)),
+  /** ratings / panel members must be at least this for the evaluation to count */
+  ratedShare: share("ratedShare"),
+  /** (very satisfied + satisfied) / ratings must be at least this to pass */
+  passRate: share("passRate"),
+};
 
 export const rulesSchema = z
   .strictObject({
@@ -122,6 +141,7 @@ export const rulesSchema = z
     ),
     sla: z.strictObject(slaShape),
     process: z.strictObject(processShape),
+    evaluation: z.strictObject(evaluationShape),
   })
   .check(
     z.superRefine((rules, ctx) => {
@@ -158,6 +178,15 @@ export const rulesSchema = z
           });
         }
       }
+      const { evaluation } = rules;
+      if (new Set(evaluation.panelRequiredTypes).size > evaluation.panelMinSize) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["evaluation", "panelMinSize"],
+          message: `must be at least the number of required member types (${new Set(evaluation.panelRequiredTypes).size})`,
+          input: evaluation.panelMinSize,
+        });
+      }
       const w = rules.thresholds.priorityCriteria;
       if (w) {
         const sum = w.breadth + w.participation + w.selfRaised + w.urgency + w.replicability;
@@ -192,6 +221,7 @@ export const rulesOverrideSchema = z.strictObject({
   ),
   sla: z.optional(z.partial(z.strictObject(slaShape))),
   process: z.optional(z.partial(z.strictObject(processShape))),
+  evaluation: z.optional(z.partial(z.strictObject(evaluationShape))),
 });
 export type RulesOverride = z.output<typeof rulesOverrideSchema>;
 

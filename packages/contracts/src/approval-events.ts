@@ -50,15 +50,17 @@ export const districtReviewCompletedDataSchema = /* @__PURE__ */ (() =>
   }))();
 export type DistrictReviewCompletedData = z.infer<typeof districtReviewCompletedDataSchema>;
 
-/** Intake's registry adds `budgetFen` to the community-year committed projection (cap check). */
+/** Intake's registry adds `programmeFen` to the community-year committed projection (cap check). */
 export const proposalApprovedDataSchema = /* @__PURE__ */ (() =>
   z.object({
     proposalId: text,
     communityId: text,
     districtId: text,
     year,
-    /** the approved (committed) amount: the proposal's budget */
+    /** the proposal's whole budget (every source) */
     budgetFen: fen,
+    /** the approved (committed) amount: the programme's part of the budget */
+    programmeFen: fen,
     approvedAt: time,
     disbursementDueAt: time,
     disbursementWorkingDays: workingDays,

@@ -69,6 +69,8 @@ export const proposalEndorsedDataSchema = /* @__PURE__ */ (() =>
     kind: z.enum(["works", "service"]),
     title: text,
     budgetFen: z.int().check(z.minimum(0), z.maximum(MAX_FEN)),
+    /** the programme's part of the budget: what approval commits and finance disburses */
+    programmeFen: z.int().check(z.minimum(0), z.maximum(MAX_FEN)),
     year: z.int().check(z.minimum(MIN_YEAR), z.maximum(MAX_YEAR)),
   }))();
 export type ProposalEndorsedData = z.infer<typeof proposalEndorsedDataSchema>;

@@ -18,6 +18,10 @@ export const errorStatus = {
   org_applicant_required: 422,
   need_not_found: 422,
   self_raised_invalid: 422,
+  /** intake: the sources do not add up (sponsor money beyond the budget, no programme money left) */
+  funding_invalid: 422,
+  /** intake: sponsor money where the city's programme takes none (`process.sponsors`) */
+  sponsor_not_allowed: 422,
   evidence_mismatch: 422,
   milestone_not_reached: 422,
   /** deliberation: a proposal id that is not a screened proposal of the community or agenda */

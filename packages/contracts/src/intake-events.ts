@@ -32,6 +32,9 @@ export const proposalSubmittedDataSchema = /* @__PURE__ */ (() =>
     title: text,
     budgetFen: fen,
     selfRaisedFen: fen,
+    sponsorFen: fen,
+    /** budgetFen - selfRaisedFen - sponsorFen: what the programme pays */
+    programmeFen: fen,
     year,
     needIds: z.array(text),
     applicantOrgId: z.optional(text),
@@ -59,6 +62,8 @@ export const proposalScreenedDataSchema = /* @__PURE__ */ (() =>
     title: text,
     budgetFen: fen,
     selfRaisedFen: fen,
+    sponsorFen: fen,
+    programmeFen: fen,
     year,
     /** only when the proposal gave a head count (its `beneficiaries` may also be a description) */
     beneficiaries: z.optional(z.int().check(z.minimum(0))),

@@ -126,8 +126,12 @@ const createProposalBody = /* @__PURE__ */ once(() =>
     summary: text(2000, { multiline: true }),
     plan: z.optional(text(20000, { multiline: true })),
     beneficiaries: beneficiaries(),
+    /** the whole budget, every source of money together */
     budgetFen: z.int().check(z.minimum(1), z.maximum(MAX_FEN)),
+    /** residents' own money (自筹) */
     selfRaisedFen: z.optional(z.int().check(z.maximum(MAX_FEN))),
+    /** enterprises, 乡贤, units (Ningbo's 筹), where the city's programme takes sponsors */
+    sponsorFen: z.optional(z.int().check(z.maximum(MAX_FEN))),
     /** the needs (需求库) this proposal answers: at least one, each of the same community */
     needIds: z.array(ulid()).check(z.minLength(1), z.maxLength(MAX_NEEDS_PER_PROPOSAL)),
     applicantOrgId: z.optional(orgId()),
@@ -245,6 +249,21 @@ const proposalSlaSummary = /* @__PURE__ */ once(() =>
 export const proposalSlaSummarySchema = /* @__PURE__ */ proposalSlaSummary();
 export type ProposalSlaSummary = z.output<typeof proposalSlaSummarySchema>;
 
+/** Where a project's money comes from (API.md "Funds by source"). */
+export const fundingSources = ["programme", "self_raised", "sponsor", "street_subsidy"] as const;
+export type FundingSource = (typeof fundingSources)[number];
+const funding = /* @__PURE__ */ once(() =>
+  z.object({
+    /** the district's micro-project money: budgetFen - selfRaisedFen - sponsorFen */
+    programmeFen: z.int(),
+    selfRaisedFen: z.int(),
+    sponsorFen: z.int(),
+    /** street subsidies received (ContributionReceived) */
+    streetSubsidyFen: z.int(),
+  }),
+);
+export const fundingSchema = /* @__PURE__ */ funding();
+
 const proposalFields = /* @__PURE__ */ once(() => ({
   id: ulid(),
   status: proposalStatus(),
@@ -261,6 +280,8 @@ const proposalFields = /* @__PURE__ */ once(() => ({
   beneficiaries: z.union([z.int(), z.string()]),
   budgetFen: z.int(),
   selfRaisedFen: z.int(),
+  /** the budget by source: only programme money counts against caps and the yearly ceiling */
+  funding: funding(),
   needIds: z.array(z.string()),
   applicantOrgId: z.optional(z.string()),
   location: z.optional(location()),

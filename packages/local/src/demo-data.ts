@@ -369,13 +369,14 @@ export async function loadDemoData(
       { decision: "forward", ...(plan.forwardReason ? { reason: plan.forwardReason } : {}) },
       await as(districtRole(place, "district_civil")),
     );
-    await call(
+    const approved = await call<{ committedFen: number }>(
       "POST",
       `/v1/proposals/${a.id}/approval`,
       { decision: "approve", ...(plan.approveReason ? { reason: plan.approveReason } : {}) },
       await as(districtRole(place, "district_group")),
     );
-    const amountFen = Math.round(a.budgetFen * plan.disburseShare);
+    // finance pays the programme's part (what approval committed), not self-raised money
+    const amountFen = Math.round(approved.committedFen * plan.disburseShare);
     const paid = await call<{ status: string }>(
       "POST",
       `/v1/proposals/${a.id}/disbursements`,

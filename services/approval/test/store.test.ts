@@ -31,6 +31,7 @@ const forwarded = {
       kind: "works",
       title: "加装电梯",
       budgetFen: 30_000_000,
+      programmeFen: 30_000_000,
       year: 2025,
     },
     "2025-09-01T00:00:00.000Z",

@@ -34,6 +34,7 @@ export const facts = {
   kind: "works" as const,
   title: "加装电梯",
   budgetFen: 30_000_000,
+  programmeFen: 30_000_000,
   year: 2025,
 };
 

@@ -30,6 +30,7 @@ const facts: EndorsedFacts = {
   kind: "works",
   title: "加装电梯",
   budgetFen: 30_000_000,
+  programmeFen: 30_000_000,
   year: 2025,
 };
 const endorsed = (over: Partial<ApprovalProposal> = {}): ApprovalProposal => ({
@@ -247,7 +248,8 @@ describe("district review (district_civil of the district, reported only)", () =
 });
 
 describe("approval (district_group of the district, forwarded only)", () => {
-  const forwarded = () => inState("forwarded", { round: 1 });
+  const forwarded = (over: Partial<ApprovalProposal> = {}) =>
+    inState("forwarded", { round: 1, ...over });
   const day = cst("2025-10-20T10:00:00");
 
   it("approves: commits the budget and starts the 15-working-day disbursement timer", () => {
@@ -269,6 +271,7 @@ describe("approval (district_group of the district, forwarded only)", () => {
     expect(validEvents(t)).toEqual(["ProposalApproved"]);
     expect(t.events[0]?.data).toMatchObject({
       budgetFen: 30_000_000,
+      programmeFen: 30_000_000,
       year: 2025,
       committedFen: 130_000_000,
       capFen: CAP,
@@ -276,6 +279,39 @@ describe("approval (district_group of the district, forwarded only)", () => {
       disbursementDueAt: "2025-11-10T16:00:00.000Z",
     });
     expect(t.timers[0]?.timer).toMatchObject({ kind: "disbursement", state: "open", round: 1 });
+  });
+
+  it("commits programme money only: a 500,000 CNY project with 100,000 self-raised commits 400,000", () => {
+    const t = approve(
+      forwarded({ budgetFen: 50_000_000, programmeFen: 40_000_000 }),
+      group,
+      { decision: "approve" },
+      day,
+      ledger(100_000_000),
+      rules,
+      official,
+    );
+    expect(t.commit).toMatchObject({ amountFen: 40_000_000, committedFen: 140_000_000 });
+    expect(t.proposal).toMatchObject({ approvedFen: 40_000_000 });
+    expect(t.events[0]?.data).toMatchObject({ budgetFen: 50_000_000, programmeFen: 40_000_000 });
+    // finance disburses the programme's part, never the self-raised money
+    const paid = disburse(
+      t.proposal,
+      finance,
+      { id: "01JDISBURSEMENTAAAAAAAAAAAA", amountFen: 40_000_000, reference: "PZ-1" },
+      day,
+      undefined,
+    );
+    expect(paid.proposal.status).toBe("funded");
+    expect(() =>
+      disburse(
+        t.proposal,
+        finance,
+        { id: "01JDISBURSEMENTAAAAAAAAAAAA", amountFen: 40_000_001, reference: "PZ-1" },
+        day,
+        undefined,
+      ),
+    ).toThrow(expect.objectContaining({ code: "disbursement_exceeds_approved" }));
   });
 
   it("approves exactly up to the cap; one fen over is community_cap_exceeded", () => {

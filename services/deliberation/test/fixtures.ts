@@ -54,6 +54,8 @@ export const screenedData: ProposalScreenedData = {
   title: "路灯更换",
   budgetFen: 1_000_000,
   selfRaisedFen: 100_000,
+  sponsorFen: 0,
+  programmeFen: 900_000,
   year: 2026,
   beneficiaries: 300,
 };
@@ -67,6 +69,8 @@ export function projection(over: Partial<ProposalProjection> = {}): ProposalProj
     title: "路灯更换",
     budgetFen: 1_000_000,
     selfRaisedFen: 100_000,
+    sponsorFen: 0,
+    programmeFen: 900_000,
     year: 2026,
     beneficiaries: 300,
     status: "screened",

@@ -85,6 +85,7 @@ export const approved = (approvedAt: string, disbursementDueAt: string, budgetFe
       ...place,
       year: 2026,
       budgetFen,
+      programmeFen: budgetFen,
       approvedAt,
       disbursementDueAt,
       disbursementWorkingDays: 15,

@@ -48,6 +48,8 @@ export function proposalRecord(over: Partial<ProposalRecord> = {}): ProposalReco
     beneficiaries: 300,
     budgetFen: 1_000_000,
     selfRaisedFen: 0,
+    sponsorFen: 0,
+    programmeFen: 1_000_000,
     needIds: [ULID_N],
     year: 2026,
     status: "submitted",

@@ -15,7 +15,7 @@ import { c1, proposalRecord, resident, ULID_A, ULID_N, useTestCity } from "./fix
 
 // The api and inbox handlers run for real against a small in-memory table that evaluates the
 // exact condition expressions the store writes: the community-year cap at submission counts what
-// approval committed (intake projects `ProposalApproved.data.budgetFen` into
+// approval committed (intake projects `ProposalApproved.data.programmeFen` into
 // BUDGET#<community>#<year>, once per proposal), and approval's events, delivered out of order,
 // show up in the proposal, the public record and its verifying timeline.
 
@@ -150,7 +150,9 @@ const approval = () =>
       communityId: "c1",
       districtId: "d1",
       year: 2026,
-      budgetFen: 45_000_000,
+      // a 500,000 CNY budget of which 50,000 is self-raised: the programme commits 450,000
+      budgetFen: 50_000_000,
+      programmeFen: 45_000_000,
       approvedAt: "2026-06-01T02:00:00.000Z",
       disbursementDueAt: "2026-06-22T15:59:59.999Z",
       disbursementWorkingDays: 15,
@@ -212,7 +214,7 @@ beforeEach(() => {
 });
 
 describe("community-year cap at submission", () => {
-  it("counts the committed amount from ProposalApproved.data.budgetFen, once", async () => {
+  it("counts the committed programme money from ProposalApproved.data.programmeFen, once", async () => {
     // before the approval, 40,000,000 fits: pending proposals commit nothing
     expect((await submit(40_000_000, "before")).status).toBe(201);
     expect(committed()).toBe(120_000_000);

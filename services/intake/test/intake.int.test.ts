@@ -462,6 +462,8 @@ describe("proposals", () => {
       title: `楼道扶手 ${run}`,
       budgetFen: 3_000_000,
       selfRaisedFen: 300_000,
+      sponsorFen: 0,
+      programmeFen: 2_700_000,
       year,
       beneficiaries: 240,
     });

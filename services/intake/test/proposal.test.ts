@@ -136,10 +136,50 @@ describe("submitting a proposal", () => {
     ).toBe("ok");
   });
 
-  it("keeps self-raised funds between 0 and the budget", () => {
-    expect(code(() => submit(body({ selfRaisedFen: 1_000_000 })))).toBe("ok");
+  it("keeps self-raised funds between 0 and the budget, leaving the programme a part", () => {
+    expect(code(() => submit(body({ selfRaisedFen: 999_999 })))).toBe("ok");
+    expect(code(() => submit(body({ selfRaisedFen: 1_000_000 })))).toBe("funding_invalid");
     expect(code(() => submit(body({ selfRaisedFen: 1_000_001 })))).toBe("self_raised_invalid");
     expect(code(() => submit(body({ selfRaisedFen: -1 })))).toBe("self_raised_invalid");
+  });
+
+  it("counts only programme money against the per-kind caps and the community's yearly cap", () => {
+    // 600,000 CNY of works with 100,000 self-raised: the programme pays 500,000, the cap
+    const s = submit(body({ budgetFen: 60_000_000, selfRaisedFen: 10_000_000 }));
+    expect(s.proposal).toMatchObject({
+      budgetFen: 60_000_000,
+      selfRaisedFen: 10_000_000,
+      sponsorFen: 0,
+      programmeFen: 50_000_000,
+    });
+    expect(s.committedLimitFen).toBe(150_000_000);
+    expect(s.entry.data).toMatchObject({ programmeFen: 50_000_000, selfRaisedFen: 10_000_000 });
+    expect(code(() => submit(body({ budgetFen: 60_000_001, selfRaisedFen: 10_000_000 })))).toBe(
+      "budget_cap_exceeded",
+    );
+  });
+
+  it("takes sponsor money only where the city's programme takes sponsors (筹)", () => {
+    expect(code(() => submit(body({ sponsorFen: 100_000 })))).toBe("sponsor_not_allowed");
+    const ningbo = { ...longgang, process: { ...longgang.process, sponsors: true } };
+    const s = submit(
+      body({ budgetFen: 1_000_000, selfRaisedFen: 100_000, sponsorFen: 300_000 }),
+      resident(),
+      ningbo,
+    );
+    expect(s.proposal).toMatchObject({ sponsorFen: 300_000, programmeFen: 600_000 });
+    expect(
+      code(() =>
+        submit(
+          body({ budgetFen: 1_000_000, selfRaisedFen: 100_000, sponsorFen: 900_000 }),
+          resident(),
+          ningbo,
+        ),
+      ),
+    ).toBe("funding_invalid");
+    expect(code(() => submit(body({ sponsorFen: -1 }), resident(), ningbo))).toBe(
+      "funding_invalid",
+    );
   });
 
   it("leaves the community-year cap minus the budget for the committed amount", () => {
@@ -277,7 +317,7 @@ describe("ProposalScreened event data (event-carried state for deliberation)", (
 
   it("carries the decision and the proposal's place, kind, money, year and head count", () => {
     const screened = screenProposal(
-      proposalRecord({ selfRaisedFen: 200_000, beneficiaries: 300 }),
+      proposalRecord({ selfRaisedFen: 200_000, programmeFen: 800_000, beneficiaries: 300 }),
       { decision: "accept", needFit: 80 },
       ctx,
     ).proposal;
@@ -295,6 +335,8 @@ describe("ProposalScreened event data (event-carried state for deliberation)", (
       title: "路灯更换",
       budgetFen: 1_000_000,
       selfRaisedFen: 200_000,
+      sponsorFen: 0,
+      programmeFen: 800_000,
       year: 2026,
       beneficiaries: 300,
     });

@@ -213,7 +213,7 @@ describe("proposal registry", () => {
     expect(full.proposal.status).toBe("funded");
     const approvedLate = applyLifecycleEvent(
       full.proposal,
-      event("ProposalApproved", { budgetFen: 100 }),
+      event("ProposalApproved", { budgetFen: 100, programmeFen: 100 }),
     );
     expect(approvedLate.proposal.status).toBe("funded");
     expect(approvedLate.commitFen).toBe(100); // the money is committed all the same
@@ -224,9 +224,9 @@ describe("proposal registry", () => {
     expect(partialLate.proposal.status).toBe("funded");
   });
 
-  it("commits the approved budget once", () => {
+  it("commits the approved programme money once", () => {
     const first = applyLifecycleEvent(
-      proposalRecord({ status: "forwarded", budgetFen: 7_000 }),
+      proposalRecord({ status: "forwarded", budgetFen: 9_000, programmeFen: 7_000 }),
       event("ProposalApproved"),
     );
     expect(first.commitFen).toBe(7_000);
@@ -238,7 +238,7 @@ describe("proposal registry", () => {
     expect(again.commitFen).toBeUndefined();
     const amount = applyLifecycleEvent(
       proposalRecord({ status: "forwarded" }),
-      event("ProposalApproved", { budgetFen: 123 }),
+      event("ProposalApproved", { budgetFen: 200, programmeFen: 123 }),
     );
     expect(amount.commitFen).toBe(123);
   });

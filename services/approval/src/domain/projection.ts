@@ -13,6 +13,7 @@ export interface EndorsedFacts extends Place {
   kind: "works" | "service";
   title: string;
   budgetFen: number;
+  programmeFen: number;
   year: number;
 }
 
@@ -26,6 +27,7 @@ export function fromEndorsed(facts: EndorsedFacts, occurredAt: string): Approval
     kind: facts.kind,
     title: facts.title,
     budgetFen: facts.budgetFen,
+    programmeFen: facts.programmeFen,
     year: facts.year,
     status: "endorsed",
     version: 1,

@@ -38,8 +38,10 @@ export interface ApprovalProposal extends Place {
   id: string;
   kind: "works" | "service";
   title: string;
-  /** the requested budget: the amount an approval commits */
+  /** the whole budget (every source of money) */
   budgetFen: number;
+  /** the programme's part of it: what an approval commits and finance disburses */
+  programmeFen: number;
   /** programme year: the ledger the approval commits against */
   year: number;
   status: ApprovalStatus;

@@ -204,7 +204,8 @@ export function approve(
   if (ledger.communityId !== p.communityId || ledger.year !== p.year) {
     throw new Error(`ledger ${ledger.communityId}/${ledger.year} is not the proposal's`);
   }
-  const commit = planCommit(ledger, p.budgetFen);
+  // only programme money counts against the community's yearly cap (API.md "Funds by source")
+  const commit = planCommit(ledger, p.programmeFen);
   const timer = startTimer(
     { proposalId: p.id, communityId: p.communityId, districtId: p.districtId },
     "disbursement",
@@ -213,7 +214,7 @@ export function approve(
     calendars,
   );
   return {
-    proposal: next(p, { status: "approved", approvedAt: at, approvedFen: p.budgetFen }),
+    proposal: next(p, { status: "approved", approvedAt: at, approvedFen: p.programmeFen }),
     events: [
       {
         type: "ProposalApproved",
@@ -223,6 +224,7 @@ export function approve(
           districtId: p.districtId,
           year: p.year,
           budgetFen: p.budgetFen,
+          programmeFen: p.programmeFen,
           approvedAt: at,
           disbursementDueAt: timer.dueAt,
           disbursementWorkingDays: rules.disbursementWorkingDays,
@@ -258,7 +260,7 @@ export function disburse(
 ): Transition {
   requireDistrictRole(actor, "district_finance", p);
   requireStatus(p, "approved", "paid");
-  const approvedFen = p.approvedFen ?? p.budgetFen;
+  const approvedFen = p.approvedFen ?? p.programmeFen;
   const plan = planDisbursement(approvedFen, p.disbursedFen, input.amountFen);
   const at = now.toISOString();
   const events: DomainEvent[] = [];

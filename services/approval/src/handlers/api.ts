@@ -196,7 +196,7 @@ export const handler = httpApi({
           reference: d.reference,
           disbursedAt: req.now.toISOString(),
           totalDisbursedFen: d.totalDisbursedFen,
-          approvedFen: p.approvedFen ?? p.budgetFen,
+          approvedFen: p.approvedFen ?? p.programmeFen,
           fullyDisbursed: d.fullyDisbursed,
           status: t.proposal.status as "approved" | "funded",
         },

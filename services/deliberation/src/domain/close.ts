@@ -119,6 +119,7 @@ function candidateOf(
     proposalId: p.id,
     title: p.title,
     budgetFen: p.budgetFen,
+    programmeFen: p.programmeFen,
     selfRaisedFen: p.selfRaisedFen,
     ...(p.beneficiaries !== undefined && { beneficiaries: p.beneficiaries }),
     participation: participationOf({

@@ -34,6 +34,8 @@ export function onScreened(
       title: d.title,
       budgetFen: d.budgetFen,
       selfRaisedFen: d.selfRaisedFen,
+      sponsorFen: d.sponsorFen,
+      programmeFen: d.programmeFen,
       year: d.year,
       ...(d.beneficiaries !== undefined && { beneficiaries: d.beneficiaries }),
       status: "screened",

@@ -15,6 +15,8 @@ export interface RankingCandidate {
   proposalId: string;
   title: string;
   budgetFen: number;
+  /** what the community's yearly ceiling is charged (programme money only) */
+  programmeFen?: number;
   selfRaisedFen: number;
   /** head count, if the proposal gave one */
   beneficiaries?: number;
@@ -98,8 +100,11 @@ export function rankProposals(
   );
   let left = place.capFen;
   const items = scored.map(({ c, inputs, score }, i) => {
-    const fundable = c.budgetFen <= left;
-    if (fundable) left -= c.budgetFen;
+    // the community's yearly ceiling counts programme money only (a stored ranking from before
+    // funds by source has none: its whole budget was programme money)
+    const charged = c.programmeFen ?? c.budgetFen;
+    const fundable = charged <= left;
+    if (fundable) left -= charged;
     return {
       proposalId: c.proposalId,
       title: c.title,

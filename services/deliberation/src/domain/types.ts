@@ -34,6 +34,9 @@ export interface ProposalProjection extends Place {
   title: string;
   budgetFen: number;
   selfRaisedFen: number;
+  sponsorFen: number;
+  /** the programme's part of the budget: what counts against the community's yearly ceiling */
+  programmeFen: number;
   year: number;
   /** head count, when the proposal gave one */
   beneficiaries?: number;

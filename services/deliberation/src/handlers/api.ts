@@ -84,6 +84,7 @@ const endorsedEvent = (p: ProposalProjection, actor: Actor, correlationId: strin
       kind: p.kind,
       title: p.title,
       budgetFen: p.budgetFen,
+      programmeFen: p.programmeFen,
       year: p.year,
     } satisfies ProposalEndorsedData,
     now,

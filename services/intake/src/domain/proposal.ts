@@ -100,17 +100,14 @@ export function submitProposal(
 
   checkCategory(body.category, rules);
 
+  const { selfRaisedFen, sponsorFen, programmeFen } = fundingOf(body, rules);
+  // caps count programme money only: what residents and sponsors bring is on top (API.md)
   const capFen = body.kind === "works" ? rules.caps.worksFen : rules.caps.serviceFen;
-  if (body.budgetFen > capFen) {
+  if (programmeFen > capFen) {
     throw rule(
       "budget_cap_exceeded",
-      `a ${body.kind} project may cost at most ${capFen} fen; this one asks ${body.budgetFen}`,
+      `the programme pays at most ${capFen} fen of a ${body.kind} project; this one asks ${programmeFen}`,
     );
-  }
-
-  const selfRaisedFen = body.selfRaisedFen ?? 0;
-  if (selfRaisedFen < 0 || selfRaisedFen > body.budgetFen) {
-    throw rule("self_raised_invalid", "selfRaisedFen must be between 0 and budgetFen");
   }
 
   // nobody names an organisation but its own users (API.md "Organisations"): an applicant
@@ -129,7 +126,7 @@ export function submitProposal(
     );
   }
 
-  const committedLimitFen = rules.caps.communityYearFen - body.budgetFen;
+  const committedLimitFen = rules.caps.communityYearFen - programmeFen;
   if (committedLimitFen < 0) {
     throw rule(
       "community_cap_exceeded",
@@ -150,6 +147,8 @@ export function submitProposal(
     beneficiaries: body.beneficiaries,
     budgetFen: body.budgetFen,
     selfRaisedFen,
+    sponsorFen,
+    programmeFen,
     needIds,
     ...(applicantOrgId !== undefined && { applicantOrgId }),
     ...(body.location !== undefined && { location: body.location }),
@@ -177,6 +176,8 @@ export function submitProposal(
       title: body.title,
       budgetFen: body.budgetFen,
       selfRaisedFen,
+      sponsorFen,
+      programmeFen,
       year: body.year,
       needIds,
       ...(applicantOrgId !== undefined && { applicantOrgId }),
@@ -184,6 +185,33 @@ export function submitProposal(
     },
   };
   return { proposal, committedLimitFen, entry };
+}
+
+/**
+ * The budget by source (API.md "Funds by source"): self-raised (自筹) and sponsor money (筹, where
+ * the city's programme takes sponsors) come off the budget; the programme pays the rest, at
+ * least one fen of it (a project the programme pays nothing of is not a micro-project).
+ */
+export function fundingOf(
+  body: { budgetFen: number; selfRaisedFen?: number; sponsorFen?: number },
+  rules: Rules,
+): { selfRaisedFen: number; sponsorFen: number; programmeFen: number } {
+  const selfRaisedFen = body.selfRaisedFen ?? 0;
+  if (selfRaisedFen < 0 || selfRaisedFen > body.budgetFen) {
+    throw rule("self_raised_invalid", "selfRaisedFen must be between 0 and budgetFen");
+  }
+  const sponsorFen = body.sponsorFen ?? 0;
+  if (sponsorFen !== 0 && !rules.process.sponsors) {
+    throw rule("sponsor_not_allowed", "this city's programme takes no sponsor money");
+  }
+  const programmeFen = body.budgetFen - selfRaisedFen - sponsorFen;
+  if (sponsorFen < 0 || programmeFen < 1) {
+    throw rule(
+      "funding_invalid",
+      "selfRaisedFen + sponsorFen must leave part of budgetFen for the programme to pay",
+    );
+  }
+  return { selfRaisedFen, sponsorFen, programmeFen };
 }
 
 /** The category must be one the city knows and its list allows (negative or positive list). */
@@ -286,6 +314,8 @@ export function screenedEventData(p: ProposalRecord): ProposalScreenedData {
     title: p.title,
     budgetFen: p.budgetFen,
     selfRaisedFen: p.selfRaisedFen,
+    sponsorFen: p.sponsorFen,
+    programmeFen: p.programmeFen,
     year: p.year,
     ...(typeof p.beneficiaries === "number" && { beneficiaries: p.beneficiaries }),
   };

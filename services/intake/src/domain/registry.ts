@@ -137,7 +137,7 @@ export function applyLifecycleEvent(current: ProposalRecord, e: Envelope): Regis
   let commitFen: number | undefined;
   if (e.type === "ProposalApproved" && !current.committed) {
     // approval commits the budget whatever the status did (a late event still spent the money)
-    commitFen = isFen(data.budgetFen) ? data.budgetFen : current.budgetFen;
+    commitFen = isFen(data.programmeFen) ? data.programmeFen : current.programmeFen;
     proposal = { ...proposal, committed: true };
   }
 

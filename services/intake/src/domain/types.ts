@@ -41,6 +41,11 @@ export interface ProposalRecord extends Place {
   beneficiaries: number | string;
   budgetFen: number;
   selfRaisedFen: number;
+  sponsorFen: number;
+  /** budgetFen - selfRaisedFen - sponsorFen: what caps, the yearly ceiling and approval count */
+  programmeFen: number;
+  /** street subsidies received (ContributionReceived, source street_subsidy) */
+  streetSubsidyFen?: number;
   needIds: string[];
   applicantOrgId?: string;
   location?: string | { address?: string; lat?: number; lng?: number };

@@ -35,6 +35,12 @@ export function publicProposalView(
     beneficiaries: p.beneficiaries,
     budgetFen: p.budgetFen,
     selfRaisedFen: p.selfRaisedFen,
+    funding: {
+      programmeFen: p.programmeFen,
+      selfRaisedFen: p.selfRaisedFen,
+      sponsorFen: p.sponsorFen,
+      streetSubsidyFen: p.streetSubsidyFen ?? 0,
+    },
     needIds: p.needIds,
     ...(p.applicantOrgId !== undefined && { applicantOrgId: p.applicantOrgId }),
     ...(p.location !== undefined && { location: p.location }),

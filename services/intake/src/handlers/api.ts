@@ -139,6 +139,8 @@ export const handler = httpApi({
             title: proposal.title,
             budgetFen: proposal.budgetFen,
             selfRaisedFen: proposal.selfRaisedFen,
+            sponsorFen: proposal.sponsorFen,
+            programmeFen: proposal.programmeFen,
             year: proposal.year,
             needIds: proposal.needIds,
             ...(proposal.applicantOrgId !== undefined && {
