@@ -80,9 +80,15 @@ export function instantIn(fromYear: number, toYear: number) {
 export function dayIn(fromYear: number, toYear: number) {
   return z.iso.date().check(
     z.refine((s) => {
+      // runs after a failed format check too (zod reports every issue): never throw on junk
       const year = Number(s.slice(0, 4));
-      const d = new Date(`${s}T00:00:00Z`);
-      return year >= fromYear && year <= toYear && d.toISOString().startsWith(s);
+      const t = Date.parse(`${s}T00:00:00Z`);
+      return (
+        year >= fromYear &&
+        year <= toYear &&
+        !Number.isNaN(t) &&
+        new Date(t).toISOString().startsWith(s)
+      );
     }, `must be a day between ${fromYear} and ${toYear}`),
   );
 }
