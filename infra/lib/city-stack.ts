@@ -6,6 +6,7 @@ import type { Construct } from "constructs";
 import { ApprovalService } from "./approval.js";
 import { CityApi } from "./city-api.js";
 import { DeliberationService } from "./deliberation.js";
+import { EvaluationService } from "./evaluation.js";
 import { EvidenceBucket } from "./evidence-bucket.js";
 import { IntakeService } from "./intake.js";
 
@@ -24,6 +25,7 @@ export class CityStack extends Stack {
   readonly intake: IntakeService;
   readonly deliberation: DeliberationService;
   readonly approval: ApprovalService;
+  readonly evaluation: EvaluationService;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, {
@@ -58,6 +60,11 @@ export class CityStack extends Stack {
       topic: this.topic,
     });
     this.approval = new ApprovalService(this, "Approval", {
+      city,
+      api: this.api,
+      topic: this.topic,
+    });
+    this.evaluation = new EvaluationService(this, "Evaluation", {
       city,
       api: this.api,
       topic: this.topic,

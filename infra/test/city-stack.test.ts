@@ -7,6 +7,8 @@ import {
   defineRoute,
   deliberationApiRoutes,
   deliberationInboxEventTypes,
+  evaluationApiRoutes,
+  evaluationInboxEventTypes,
   intakeApiRoutes,
   intakeEvidenceRoutes,
   intakeInboxEventTypes,
@@ -29,7 +31,14 @@ const sourceFiles = (dir: string): string[] =>
     .filter((f) => f.endsWith(".ts"))
     .map((f) => join(fromRoot(dir), f));
 const intakeRoutes = [...intakeApiRoutes, ...intakeEvidenceRoutes];
-const allServiceRoutes = [...intakeRoutes, ...deliberationApiRoutes, ...approvalApiRoutes];
+const allServiceRoutes = [
+  ...intakeRoutes,
+  ...deliberationApiRoutes,
+  ...approvalApiRoutes,
+  ...evaluationApiRoutes,
+];
+/** Every service of the stack (each with its table, api, inbox and relay). */
+const services = ["intake", "deliberation", "approval", "evaluation"] as const;
 /** `services/<service>/src/handlers/<name>.ts` -> `<service>/<name>` */
 const handlerOf = (fn: { Metadata: Record<string, unknown> }) =>
   (fn.Metadata["pencai:entry"] as string).replace(
@@ -74,7 +83,7 @@ describe("CityStack (demo city)", () => {
 
   it("runs every function on Node.js 22, arm64, traced, with repo-relative metadata", () => {
     const functions = resourcesOf(demo().json, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(11);
+    expect(functions).toHaveLength(14);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: "nodejs22.x",
@@ -84,9 +93,10 @@ describe("CityStack (demo city)", () => {
         LoggingConfig: { LogFormat: "JSON" },
       });
       const entry = fn.Metadata["pencai:entry"] as string;
-      const service = /^services\/(intake|deliberation|approval)\/src\/handlers\/[a-z]+\.ts$/.exec(
-        entry,
-      )?.[1];
+      const service =
+        /^services\/(intake|deliberation|approval|evaluation)\/src\/handlers\/[a-z]+\.ts$/.exec(
+          entry,
+        )?.[1];
       expect(service, entry).toBeDefined();
       expect(existsSync(fromRoot(entry))).toBe(true);
       expect(fn.Metadata["pencai:handler"]).toBe("handler");
@@ -106,6 +116,9 @@ describe("CityStack (demo city)", () => {
       "deliberation/api",
       "deliberation/inbox",
       "deliberation/relay",
+      "evaluation/api",
+      "evaluation/inbox",
+      "evaluation/relay",
       "intake/api",
       "intake/evidence",
       "intake/inbox",
@@ -118,6 +131,7 @@ describe("CityStack (demo city)", () => {
       ["approval/relay", "outbox-relay"],
       ["approval/sweep", "sla-sweep"],
       ["deliberation/relay", "outbox-relay"],
+      ["evaluation/relay", "outbox-relay"],
       ["intake/relay", "outbox-relay"],
     ]);
   });
@@ -126,7 +140,13 @@ describe("CityStack (demo city)", () => {
     const byEntry = Object.fromEntries(
       resourcesOf(demo().json, "AWS::Lambda::Function").map(([, fn]) => [handlerOf(fn), envOf(fn)]),
     );
-    for (const h of ["intake/api", "intake/evidence", "deliberation/api", "approval/api"]) {
+    for (const h of [
+      "intake/api",
+      "intake/evidence",
+      "deliberation/api",
+      "approval/api",
+      "evaluation/api",
+    ]) {
       expect(Object.keys(byEntry[h]!)).toEqual(
         expect.arrayContaining(["JWT_ISSUER", "JWT_AUDIENCE", "JWKS_URL"]),
       );
@@ -139,12 +159,14 @@ describe("CityStack (demo city)", () => {
       "deliberation/relay",
       "approval/api",
       "approval/sweep",
+      "evaluation/api",
+      "evaluation/inbox",
     ]) {
       expect(byEntry[h], h).not.toHaveProperty("EVIDENCE_BUCKET");
     }
     expect(byEntry["approval/sweep"]).not.toHaveProperty("TOPIC_ARN");
     expect(byEntry["approval/sweep"]).not.toHaveProperty("JWKS_URL");
-    for (const service of ["intake", "deliberation", "approval"]) {
+    for (const service of services) {
       expect(byEntry[`${service}/relay`]).toHaveProperty("TOPIC_ARN");
       expect(byEntry[`${service}/inbox`]).not.toHaveProperty("TOPIC_ARN");
       expect(byEntry[`${service}/api`]).not.toHaveProperty("TOPIC_ARN");
@@ -159,14 +181,10 @@ describe("CityStack (demo city)", () => {
   it("gives each service its own table, each function only its own service's table", () => {
     const { json } = demo();
     const tables = resourcesOf(json, "AWS::DynamoDB::Table").map(([id]) => id);
-    expect(tables).toHaveLength(3);
+    expect(tables).toHaveLength(services.length);
     const tableOf = (service: string) => tables.find((id) => id.toLowerCase().startsWith(service));
-    const intakeTable = tableOf("intake")!;
-    const deliberationTable = tableOf("deliberation")!;
-    const approvalTable = tableOf("approval")!;
-    expect(intakeTable).toBeDefined();
-    expect(deliberationTable).toBeDefined();
-    expect(approvalTable).toBeDefined();
+    const serviceTables = services.map((s) => tableOf(s)!);
+    for (const t of serviceTables) expect(t).toBeDefined();
 
     // each function's TABLE_NAME is its own service's table
     for (const [, fn] of resourcesOf(json, "AWS::Lambda::Function")) {
@@ -187,13 +205,13 @@ describe("CityStack (demo city)", () => {
       expect(own.length, handlerOf(fn)).toBeGreaterThan(0);
       const text = JSON.stringify(own);
       expect(text, handlerOf(fn)).toContain(tableOf(service!));
-      for (const other of [intakeTable, deliberationTable, approvalTable]) {
+      for (const other of serviceTables) {
         if (other !== tableOf(service!)) expect(text, handlerOf(fn)).not.toContain(other);
       }
     }
   });
 
-  it.each(["intake", "deliberation", "approval"])(
+  it.each(services)(
     "gives %s least privilege: item access to its table, publish only from the relay, no deletes, S3 for evidence only",
     (service) => {
       const { json } = demo();
@@ -281,7 +299,7 @@ describe("CityStack (demo city)", () => {
 
   it("has an encrypted, TLS-only inbox per service with a DLQ after 5 receives", () => {
     const { template } = demo();
-    template.resourceCountIs("AWS::SQS::Queue", 6);
+    template.resourceCountIs("AWS::SQS::Queue", 2 * services.length);
     for (const service of ["Intake", "Deliberation", "Approval"]) {
       template.hasResourceProperties("AWS::SQS::Queue", {
         SqsManagedSseEnabled: true,
@@ -317,11 +335,12 @@ describe("CityStack (demo city)", () => {
 
   it("subscribes each inbox to the topic with raw delivery and a filter on type", () => {
     const { template, json } = demo();
-    template.resourceCountIs("AWS::SNS::Subscription", 3);
+    template.resourceCountIs("AWS::SNS::Subscription", services.length);
     for (const [service, types] of [
       ["Intake", intakeInboxEventTypes],
       ["Deliberation", deliberationInboxEventTypes],
       ["Approval", approvalInboxEventTypes],
+      ["Evaluation", evaluationInboxEventTypes],
     ] as const) {
       template.hasResourceProperties("AWS::SNS::Subscription", {
         Protocol: "sqs",
@@ -352,8 +371,8 @@ describe("CityStack (demo city)", () => {
     const mappings = resourcesOf(json, "AWS::Lambda::EventSourceMapping").filter(
       ([, m]) => m.Properties.StartingPosition,
     );
-    expect(mappings).toHaveLength(3);
-    for (const service of ["Intake", "Deliberation", "Approval"]) {
+    expect(mappings).toHaveLength(services.length);
+    for (const service of ["Intake", "Deliberation", "Approval", "Evaluation"]) {
       const mapping = mappings.find(([, m]) =>
         JSON.stringify(m.Properties.FunctionName).includes(`${service}OutboxRelay`),
       );
@@ -381,7 +400,7 @@ describe("CityStack (demo city)", () => {
       });
     }
     // three relays and the SLA sweeper
-    template.resourceCountIs("AWS::Events::Rule", 4);
+    template.resourceCountIs("AWS::Events::Rule", services.length + 1);
   });
 
   it("keeps evidence versioned, locked, private, encrypted, logged and TLS-only", () => {
@@ -564,6 +583,9 @@ describe("CityStack (demo city)", () => {
     }
     for (const def of approvalApiRoutes) {
       expect(targetOf(routeKey(def)), routeKey(def)).toMatch(/ApprovalApiFn/);
+    }
+    for (const def of evaluationApiRoutes) {
+      expect(targetOf(routeKey(def)), routeKey(def)).toMatch(/EvaluationApiFn/);
     }
   });
 

@@ -1,9 +1,9 @@
 import { DynamoDBClient, paginateScan } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { publishEndorsed } from "../support/events.js";
 import { call, eventually, places, token, verifyChain } from "../support/http.js";
+import { endorsedProposal as endorse } from "../support/lifecycle.js";
 
 // Approval over HTTP on the local cloud: district review, approval against the community-year
 // cap, disbursement, and the SLA timers watched by moving the local clock (`POST /dev/clock`)
@@ -29,6 +29,7 @@ const t = {} as Record<
   | "civil"
   | "group"
   | "finance"
+  | "expert"
   | "analyst"
   | "admin",
   string
@@ -99,85 +100,31 @@ const count = (types: string[] | undefined, type: string) =>
   (types ?? []).filter((x) => x === type).length;
 
 /**
- * A proposal endorsed through intake and deliberation over HTTP: a `service` project passed by
- * a three-member council and the street's expert review.
+ * A service project, filed by its organisation, endorsed through intake and deliberation over
+ * HTTP (test/support/lifecycle.ts).
  */
-async function endorsedProposal(title: string, budgetFen: number): Promise<string> {
-  const need = await post("/v1/needs", t.resident, {
-    communityId: home.communityId,
-    title: `${title} 需求 ${run}`,
-    description: "居民反映",
-  });
-  expect(need.status, JSON.stringify(need.body)).toBe(201);
-  // a service project needs an organisation as applicant (social organisation, 社会组织)
-  const proposal = await post("/v1/proposals", t.org, {
-    communityId: home.communityId,
-    kind: "service",
-    category: "elderly_care",
-    applicantOrgId: `org-${run}`,
+const endorsedProposal = (title: string, budgetFen: number) =>
+  endorse({
+    place: home,
+    officials: {
+      staff: t.staff,
+      street: t.streetStaff,
+      expert: t.expert,
+      civil: t.civil,
+      group: t.group,
+      finance: t.finance,
+    },
+    proposer: t.org,
     title: `${title} ${run}`,
-    summary: "为辖区长者提供助餐服务",
-    beneficiaries: 80,
-    budgetFen,
-    needIds: [need.body.id],
     year,
+    body: {
+      kind: "service",
+      category: "elderly_care",
+      applicantOrgId: `org-${run}`,
+      summary: "为辖区长者提供助餐服务",
+      budgetFen,
+    },
   });
-  expect(proposal.status, JSON.stringify(proposal.body)).toBe(201);
-  const id = proposal.body.id as string;
-  const screened = await post(`/v1/proposals/${id}/screening`, t.staff, {
-    decision: "accept",
-    needFit: 90,
-  });
-  expect(screened.status, JSON.stringify(screened.body)).toBe(200);
-  await settled(
-    () => call("GET", `/v1/proposals/${id}/deliberation`, { token: t.staff }),
-    (r) => r.status === 200,
-  );
-  const members = [1, 2, 3].map((i) => `m-${run}-${ulid().slice(-6)}-${i}`);
-  const meeting = await post("/v1/meetings", t.staff, {
-    communityId: home.communityId,
-    scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
-    memberIds: members,
-    proposalIds: [id],
-    proposalDetails: [{ proposalId: id, affectedHouseholds: 3, urgency: 60, replicability: 50 }],
-  });
-  expect(meeting.status, JSON.stringify(meeting.body)).toBe(201);
-  const meetingId = meeting.body.id as string;
-  const attendance = await post(`/v1/meetings/${meetingId}/attendance`, t.staff, {
-    present: members,
-  });
-  expect(attendance.status, JSON.stringify(attendance.body)).toBe(200);
-  for (const sub of members) {
-    const member = await token({ sub, roles: ["council_member"], ...home });
-    const b = await post(`/v1/meetings/${meetingId}/ballots`, member, {
-      proposalId: id,
-      choice: "yes",
-    });
-    expect(b.status, JSON.stringify(b.body)).toBe(201);
-  }
-  const closed = await post(`/v1/meetings/${meetingId}/close`, t.staff);
-  expect(closed.status, JSON.stringify(closed.body)).toBe(200);
-  // the demo city (longgang preset) has every project reviewed by the street's experts
-  const expert = await token({
-    sub: `expert-${run}-${ulid().slice(-6)}`,
-    roles: ["expert"],
-    districtId: home.districtId,
-    streetId: home.streetId,
-  });
-  const review = await post(`/v1/proposals/${id}/expert-reviews`, expert, {
-    feasible: true,
-    lawful: true,
-    score: 85,
-  });
-  expect(review.status, JSON.stringify(review.body)).toBe(201);
-  const decided = await post(`/v1/proposals/${id}/expert-decision`, t.streetStaff, {
-    decision: "pass",
-  });
-  expect(decided.status, JSON.stringify(decided.body)).toBe(200);
-  expect(decided.body.endorsed).toBe(true);
-  await untilStatus(id, "endorsed");
-  return id;
-}
 
 async function untilStatus(id: string, status: string) {
   const r = await settled(
@@ -252,6 +199,12 @@ beforeAll(async () => {
   t.civil = o.civil;
   t.group = o.group;
   t.finance = o.finance;
+  t.expert = await token({
+    sub: `expert-${run}`,
+    roles: ["expert"],
+    districtId: home.districtId,
+    streetId: home.streetId,
+  });
   t.analyst = await token({ sub: `analyst-${run}`, roles: ["analyst"], cityWide: true });
   t.admin = await token({ sub: `admin-${run}`, roles: ["admin"], cityWide: true });
 }, 60_000);

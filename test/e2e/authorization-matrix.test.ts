@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { allRoutes, type Role, roleLevels, roles } from "@pencai/contracts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { publishEndorsed } from "../support/events.js";
+import { publishEndorsed, publishFunded } from "../support/events.js";
 import {
   allowedCategory,
   type Claims,
@@ -82,6 +82,9 @@ function reachesC(role: Role, placement: Placement): boolean {
 }
 
 const citizen = (r: Role) => r === "resident" || r === "org";
+/** The organisation implementing the evaluation fixture: an org token's orgId at `own`. */
+const implementerOrg = `mx-org-own-${run}`;
+const implementing = (r: Role, p: Placement) => r === "org" && p === "own";
 const official = (r: Role) => !citizen(r);
 
 /** Fixture ids, set up once. */
@@ -92,6 +95,8 @@ const f = {} as {
   p3: string;
   meeting: string;
   pa: string;
+  /** a funded project evaluation knows, its plan set with an organisation implementing */
+  pe: string;
   category: string;
 };
 
@@ -289,6 +294,59 @@ const cases: Record<string, RouteCase> = {
     body: () => ({ holidays: [], workdays: [] }),
     allow: (r, p) => r === "admin" && p === "cityWide",
   },
+  // evaluation: the street runs implementation and the panel; the implementer reports progress
+  startImplementation: {
+    path: () => `/v1/proposals/${f.pe}/implementation`,
+    body: () => ({
+      owner: { sub: `mx-owner-${run}`, name: "负责人" },
+      implementer: { kind: "street" },
+      milestones: [{ percent: 100, description: "完工", dueOn: `${year}-12-31` }],
+    }),
+    allow: (r, p) => r === "street_staff" && reachesC(r, p),
+  },
+  getImplementation: {
+    path: () => `/v1/proposals/${f.pe}/implementation`,
+    allow: (r, p) => (official(r) && reachesC(r, p)) || implementing(r, p),
+  },
+  reportProgress: {
+    path: () => `/v1/proposals/${f.pe}/progress`,
+    body: () => ({ percent: 10, note: "进场", evidenceIds: [] }),
+    allow: (r, p) => (r === "street_staff" && reachesC(r, p)) || implementing(r, p),
+  },
+  recordPayment: {
+    path: () => `/v1/proposals/${f.pe}/payments`,
+    body: () => ({ milestonePercent: 100, amountFen: 1, payee: "承建单位", reference: "FK-1" }),
+    allow: (r, p) => r === "street_staff" && reachesC(r, p),
+  },
+  completeProject: {
+    path: () => `/v1/proposals/${f.pe}/complete`,
+    allow: (r, p) => r === "street_staff" && reachesC(r, p),
+  },
+  openEvaluation: {
+    path: () => `/v1/proposals/${f.pe}/evaluation`,
+    body: () => ({ panel: [{ sub: `mx-panel-${run}`, type: "resident_rep" }] }),
+    allow: (r, p) => r === "street_staff" && reachesC(r, p),
+  },
+  // only the panel's members rate (none is a matrix caller)
+  rateProject: {
+    path: () => `/v1/proposals/${f.pe}/evaluation/ratings`,
+    body: () => ({ rating: "satisfied" }),
+    allow: () => false,
+  },
+  closeEvaluation: {
+    path: () => `/v1/proposals/${f.pe}/evaluation/close`,
+    allow: (r, p) => r === "street_staff" && reachesC(r, p),
+  },
+  recordContribution: {
+    path: () => `/v1/proposals/${f.pe}/contributions`,
+    body: () => ({ source: "self_raised", amountFen: 100, contributor: "居民", reference: "SJ-1" }),
+    allow: (r, p) => (r === "community_staff" || r === "street_staff") && reachesC(r, p),
+  },
+  getSpending: {
+    path: () => `/v1/proposals/${f.pe}/spending`,
+    allow: (r, p) => (official(r) && reachesC(r, p)) || implementing(r, p),
+  },
+  getPublicSpending: { path: () => `/v1/public/proposals/${f.pe}/spending`, allow: () => true },
 };
 
 interface Case {
@@ -452,6 +510,35 @@ beforeAll(async () => {
     (r) => r.status !== 404,
     30_000,
   );
+  f.pe = await publishFunded({
+    cityId: geo.cityId,
+    place: C(),
+    budgetFen: 400_000,
+    year,
+    title: `矩阵 PE ${run}`,
+    proposerSub: `mx-proposer-${run}`,
+    correlationId: `mx-${run}`,
+  });
+  const street = await token({
+    sub: `mx-street-${run}`,
+    roles: ["street_staff"],
+    districtId: C().districtId,
+    streetId: C().streetId,
+  });
+  const planned = await eventually(
+    () =>
+      call("POST", `/v1/proposals/${f.pe}/implementation`, {
+        token: street,
+        body: {
+          owner: { sub: `mx-owner-${run}`, name: "负责人" },
+          implementer: { kind: "org", orgId: implementerOrg },
+          milestones: [{ percent: 100, description: "完工", dueOn: `${year}-12-31` }],
+        },
+      }),
+    (r) => r.status !== 404 && r.status !== 409,
+    30_000,
+  );
+  expect(planned.status, JSON.stringify(planned.body)).toBe(201);
 }, 120_000);
 
 afterAll(() => {

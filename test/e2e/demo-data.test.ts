@@ -30,9 +30,12 @@ describe("demo data (npm start)", () => {
       "approved",
       "reported",
       "submitted",
-      "funded",
+      "implementing",
       "submitted",
       "withdrawn",
+      "completed",
+      "evaluated",
+      "evaluated",
     ]);
     const token = await analyst();
     for (const p of demo.proposals) {
@@ -52,11 +55,14 @@ describe("demo data (npm start)", () => {
     // the ledger holds programme money only (self-raised money is not the district's)
     const budgetOf = async (id: string) =>
       (await call("GET", `/v1/proposals/${id}`, { token })).body.funding.programmeFen as number;
-    // p1 approved and paid in part; p4 approved and paid in full; p2 only reported
+    // p1 approved and paid in part; p2 only reported; c2's four projects paid in full
     expect(b1.committedFen).toBe(await budgetOf(p1!.id));
     expect(b1.disbursedFen).toBeGreaterThan(0);
     expect(b1.disbursedFen).toBeLessThan(b1.committedFen);
-    expect(b2.committedFen).toBe(await budgetOf(p4!.id));
+    const c2Funded = [p4!, ...demo.proposals.slice(6)];
+    let c2Programme = 0;
+    for (const p of c2Funded) c2Programme += await budgetOf(p.id);
+    expect(b2.committedFen).toBe(c2Programme);
     expect(b2.disbursedFen).toBe(b2.committedFen);
 
     const geo: Geo = (await call("GET", "/v1/geo")).body;
@@ -75,7 +81,32 @@ describe("demo data (npm start)", () => {
     expect(of(p4!.id)).toEqual(["disbursement:met", "review:met"]);
 
     const pub = (await call("GET", `/v1/public/proposals/${p4!.id}`)).body;
-    expect(pub.status).toBe("funded");
+    expect(pub.status).toBe("implementing");
     expect(pub.sla.map((x: { state: string }) => x.state)).toEqual(["met", "met"]);
+  });
+
+  it("shows delivery publicly: payments, completion, a passed and a failed panel, self-raised money", async () => {
+    const [, , , p4, , , p7, p8, p9] = demo.proposals;
+    const pub = async (id: string) => (await call("GET", `/v1/public/proposals/${id}`)).body;
+    const implementing = await pub(p4!.id);
+    expect(implementing.implementation.payments.length).toBeGreaterThan(0);
+    expect(implementing.implementation.percent).toBeLessThan(100);
+    const completed = await pub(p7!.id);
+    expect(completed.implementation).toMatchObject({ percent: 100 });
+    expect(completed.implementation.completedAt).toBeDefined();
+    const [passed, failed] = [await pub(p8!.id), await pub(p9!.id)];
+    expect(passed.effect.passed).toBe(true);
+    expect(failed.effect.passed).toBe(false);
+    expect(failed.effect.satisfactionRate).toBeLessThan(passed.effect.satisfactionRate);
+    // the spending notice: self-raised money in beside the programme's, all of it paid out
+    const spending = (await call("GET", `/v1/public/proposals/${p8!.id}/spending`)).body;
+    expect(spending.in.bySource.self_raised).toBeGreaterThan(0);
+    expect(spending.in.bySource.programme).toBe(spending.funding.programmeFen);
+    expect(spending.in.totalFen).toBe(spending.budgetFen);
+    expect(spending.balanceFen).toBe(0);
+    expect(spending.in.entries.map((e: { source: string }) => e.source).sort()).toEqual([
+      "programme",
+      "self_raised",
+    ]);
   });
 });

@@ -85,3 +85,82 @@ export async function publishEndorsed(args: {
   });
   return proposalId;
 }
+
+/**
+ * Publishes, for a new proposal id, what evaluation learns a funded project from: intake's
+ * `ProposalSubmitted` (by `proposerSub`), approval's `ProposalApproved` and a full
+ * `FundsDisbursed` of the programme's part. Intake and approval do not know the id (they
+ * acknowledge and ignore it); returns the id.
+ */
+export async function publishFunded(args: {
+  cityId: string;
+  place: Place;
+  budgetFen: number;
+  selfRaisedFen?: number;
+  year: number;
+  title: string;
+  proposerSub: string;
+  correlationId: string;
+  applicantOrgId?: string;
+}): Promise<string> {
+  const proposalId = ulid();
+  const selfRaisedFen = args.selfRaisedFen ?? 0;
+  const programmeFen = args.budgetFen - selfRaisedFen;
+  const now = new Date().toISOString();
+  const envelope = (type: string, sub: string, data: Record<string, unknown>) => ({
+    id: ulid(),
+    type,
+    version: 1,
+    occurredAt: now,
+    cityId: args.cityId,
+    proposalId,
+    communityId: args.place.communityId,
+    actor: { sub, roles: [] },
+    correlationId: args.correlationId,
+    data: { proposalId, ...data },
+  });
+  await publish(
+    envelope("ProposalSubmitted", args.proposerSub, {
+      ...args.place,
+      kind: "works",
+      category: "old_estate_renovation",
+      title: args.title,
+      budgetFen: args.budgetFen,
+      selfRaisedFen,
+      sponsorFen: 0,
+      programmeFen,
+      year: args.year,
+      needIds: [],
+      ...(args.applicantOrgId !== undefined && { applicantOrgId: args.applicantOrgId }),
+    }),
+  );
+  await publish(
+    envelope("ProposalApproved", "system:approval", {
+      communityId: args.place.communityId,
+      districtId: args.place.districtId,
+      year: args.year,
+      budgetFen: args.budgetFen,
+      programmeFen,
+      approvedAt: now,
+      disbursementDueAt: now,
+      disbursementWorkingDays: 15,
+      provisional: false,
+      committedFen: programmeFen,
+      capFen: programmeFen,
+    }),
+  );
+  await publish(
+    envelope("FundsDisbursed", "system:approval", {
+      communityId: args.place.communityId,
+      year: args.year,
+      disbursementId: ulid(),
+      amountFen: programmeFen,
+      totalDisbursedFen: programmeFen,
+      approvedFen: programmeFen,
+      fullyDisbursed: true,
+      reference: `BK-${proposalId}`,
+      disbursedAt: now,
+    }),
+  );
+  return proposalId;
+}

@@ -1,3 +1,4 @@
+import { panelTypes } from "@pencai/contracts/evaluation-events";
 import * as z from "zod/mini";
 
 /** Stable ascii id used in keys, claims and URLs: `futian`, `nanhu-street`. */
@@ -105,21 +106,11 @@ function thresholdsShape<C, H, P>(council: C, householdConsent: H, priorityCrite
   };
 }
 
-/** Who sits on a satisfaction panel (一菜一评): Longgang's 两代表一委员, party members, ... */
-export const panelMemberTypes = [
-  "deputy",
-  "party_member",
-  "resident_rep",
-  "owners_committee",
-  "expert",
-] as const;
-export type PanelMemberType = (typeof panelMemberTypes)[number];
-
 const evaluationShape = {
   /** the smallest satisfaction panel */
   panelMinSize: z.number().check(z.int(), z.gte(1), z.lte(200)),
   /** member types every panel must include (at least one of each) */
-  panelRequiredTypes: z.array(z.enum(panelMemberTypes)),
+  panelRequiredTypes: z.array(z.enum(panelTypes)),
   /** ratings / panel members must be at least this for the evaluation to count */
   ratedShare: share("ratedShare"),
   /** (very satisfied + satisfied) / ratings must be at least this to pass */

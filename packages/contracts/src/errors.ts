@@ -23,7 +23,16 @@ export const errorStatus = {
   /** intake: sponsor money where the city's programme takes none (`process.sponsors`) */
   sponsor_not_allowed: 422,
   evidence_mismatch: 422,
+  /** evaluation: a payment beyond the progress reported or the milestone's share of the budget */
   milestone_not_reached: 422,
+  /** evaluation: a payment beyond the money received (disbursed programme money + contributions) */
+  insufficient_funds: 422,
+  /** evaluation: reported progress never goes down */
+  progress_regressed: 422,
+  /** evaluation: a progress report cites evidence that is not verified evidence of the proposal */
+  evidence_not_verified: 422,
+  /** evaluation: a satisfaction panel too small, without a required member type, or with a conflict of interest */
+  panel_invalid: 422,
   /** deliberation: a proposal id that is not a screened proposal of the community or agenda */
   proposal_not_found: 422,
   /** deliberation: household consent is required, so each proposal needs `affectedHouseholds` */

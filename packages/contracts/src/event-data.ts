@@ -1,6 +1,7 @@
 import type * as z from "zod/mini";
 import { approvalEventDataSchemas } from "./approval-events.js";
 import { deliberationEventDataSchemas } from "./deliberation-events.js";
+import { evaluationEventDataSchemas } from "./evaluation-events.js";
 import type { Envelope, EventType } from "./events.js";
 import { intakeEventDataSchemas } from "./intake-events.js";
 
@@ -13,6 +14,7 @@ export const eventDataSchemas = {
   ...intakeEventDataSchemas,
   ...deliberationEventDataSchemas,
   ...approvalEventDataSchemas,
+  ...evaluationEventDataSchemas,
 } as const satisfies Partial<Record<EventType, z.ZodMiniType>>;
 
 /** Event types with a data contract. */

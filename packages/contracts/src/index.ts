@@ -1,10 +1,12 @@
 import { approvalApiRoutes } from "./approval.js";
 import { deliberationApiRoutes } from "./deliberation.js";
+import { evaluationApiRoutes } from "./evaluation.js";
 import { intakeApiRoutes, intakeEvidenceRoutes } from "./intake.js";
 
 export * from "./approval.js";
 export * from "./deliberation.js";
 export * from "./errors.js";
+export * from "./evaluation.js";
 export * from "./event-data.js";
 export * from "./events.js";
 export * from "./http.js";
@@ -19,4 +21,5 @@ export const allRoutes = [
   ...intakeEvidenceRoutes,
   ...deliberationApiRoutes,
   ...approvalApiRoutes,
+  ...evaluationApiRoutes,
 ] as const;

@@ -80,10 +80,24 @@ export const proposalWithdrawnDataSchema = /* @__PURE__ */ (() =>
   }))();
 export type ProposalWithdrawnData = z.infer<typeof proposalWithdrawnDataSchema>;
 
+/** Intake verified an evidence file of the proposal (its own bytes, measured by the service). */
+export const evidenceVerifiedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    proposalId: text,
+    evidenceId: text,
+    purpose: text,
+    contentType: text,
+    sizeBytes: z.int().check(z.minimum(1)),
+    sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+    verifiedAt: z.iso.datetime({ offset: true }),
+  }))();
+export type EvidenceVerifiedData = z.infer<typeof evidenceVerifiedDataSchema>;
+
 /** Data schema of each event intake emits, by type. */
 export const intakeEventDataSchemas = {
   NeedRaised: needRaisedDataSchema,
   ProposalSubmitted: proposalSubmittedDataSchema,
   ProposalScreened: proposalScreenedDataSchema,
   ProposalWithdrawn: proposalWithdrawnDataSchema,
+  EvidenceVerified: evidenceVerifiedDataSchema,
 } as const;

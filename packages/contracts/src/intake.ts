@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { slaKinds } from "./approval-events.js";
+import { implementerSchema, milestoneSchema } from "./evaluation-events.js";
 import { defineInbox } from "./event-data.js";
 import { defineRoute } from "./http.js";
 import { once } from "./lazy.js";
@@ -264,6 +265,35 @@ const funding = /* @__PURE__ */ once(() =>
 );
 export const fundingSchema = /* @__PURE__ */ funding();
 
+const publicImplementation = /* @__PURE__ */ once(() =>
+  z.object({
+    /** the responsible unit; with `startedAt`, absent until the plan's event has arrived */
+    implementer: z.optional(implementerSchema),
+    milestones: z.array(milestoneSchema),
+    percent: z.int(),
+    payments: z.array(
+      z.object({
+        payee: z.string(),
+        amountFen: z.int(),
+        milestonePercent: z.int(),
+        paidAt: isoTime(),
+      }),
+    ),
+    totalPaidFen: z.int(),
+    startedAt: z.optional(isoTime()),
+    completedAt: z.optional(isoTime()),
+  }),
+);
+const publicEffect = /* @__PURE__ */ once(() =>
+  z.object({
+    seats: z.int(),
+    ratings: z.int(),
+    satisfactionRate: z.number(),
+    passed: z.boolean(),
+    closedAt: isoTime(),
+  }),
+);
+
 const proposalFields = /* @__PURE__ */ once(() => ({
   id: ulid(),
   status: proposalStatus(),
@@ -295,6 +325,10 @@ const proposalFields = /* @__PURE__ */ once(() => ({
   sla: z.optional(z.array(proposalSla())),
   /** the SLA outcome per kind; every view that has timers, lists included */
   slaSummary: z.optional(proposalSlaSummary()),
+  /** 四公开's implementation stage: the responsible unit, the plan, progress and payments */
+  implementation: z.optional(publicImplementation()),
+  /** 四公开's effect stage: the satisfaction panel's result (counts, never who rated what) */
+  effect: z.optional(publicEffect()),
   withdrawnAt: z.optional(isoTime()),
   createdAt: isoTime(),
   updatedAt: isoTime(),
@@ -540,6 +574,13 @@ const rulesView = /* @__PURE__ */ once(() =>
     thresholds: z.record(z.string(), z.unknown()),
     sla: z.object({ reviewWorkingDays: z.int(), disbursementWorkingDays: z.int() }),
     process: z.optional(z.record(z.string(), z.unknown())),
+    /** 一菜一评: the smallest panel, the member types it must include, the share that must rate, the pass rate */
+    evaluation: z.object({
+      panelMinSize: z.int(),
+      panelRequiredTypes: z.array(z.string()),
+      ratedShare: z.number(),
+      passRate: z.number(),
+    }),
   }),
 );
 export const rulesViewSchema = /* @__PURE__ */ rulesView();
@@ -884,10 +925,7 @@ export const intakeApiRoutes = [
 /** Routes served by intake's evidence function (the only one that touches S3). */
 export const intakeEvidenceRoutes = [createEvidence, confirmEvidence, listEvidence] as const;
 
-/**
- * Events intake's inbox consumes: its own (needs links) and the lifecycle of other services.
- * The evaluation service's events join when they have a producer and a data contract.
- */
+/** Events intake's inbox consumes: its own (needs links) and the lifecycle of other services. */
 export const intakeInboxEventTypes = /* @__PURE__ */ defineInbox([
   "ProposalSubmitted",
   "ProposalWithdrawn",
@@ -899,6 +937,13 @@ export const intakeInboxEventTypes = /* @__PURE__ */ defineInbox([
   "ProposalApproved",
   "ProposalRejected",
   "FundsDisbursed",
+  "ImplementationStarted",
+  "ProgressReported",
+  "PaymentMade",
+  "ContributionReceived",
+  "ProjectCompleted",
+  "EvaluationOpened",
+  "EvaluationClosed",
   "SlaReminder",
   "SlaBreached",
 ]);

@@ -5,8 +5,10 @@
  * and three carried through the lifecycle: screened, voted by a council meeting of their
  * community, passed by the street's experts (where the city asks for them), endorsed, and
  * reported to the district. p1 is approved with a first 40% disbursement (its disbursement
- * timer open), p4 approved and fully disbursed (funded), p2 only reported (its review timer
- * open). Steps that depend on an event poll the read that proves it arrived.
+ * timer open), p2 only reported (its review timer open); in the second community four works
+ * projects are funded and delivered by the street: p4 implementing with a first payment, p7
+ * completed, p8 evaluated and passed (with self-raised money received, in its spending notice),
+ * p9 evaluated and failed. Steps that depend on an event poll the read that proves it arrived.
  */
 
 interface Geo {
@@ -225,6 +227,24 @@ export async function loadDemoData(
       category: pick("children_youth"),
     },
     {
+      community: c2,
+      title: "小区路面坑洼积水",
+      description: "主干道路面破损，下雨天积水，老人推车、孩子上学都不方便。",
+      category: pick("old_estate_renovation"),
+    },
+    {
+      community: c2,
+      title: "儿童游乐设施老旧",
+      description: "游乐场滑梯开裂、地面硬化，孩子摔倒容易受伤。",
+      category: pick("children_youth", "sports_facilities"),
+    },
+    {
+      community: c2,
+      title: "顶楼漏水",
+      description: "8栋、9栋顶楼防水层老化，雨季屋内渗水发霉。",
+      category: pick("old_estate_renovation"),
+    },
+    {
       community: c3,
       title: "消防通道被占",
       description: "晚上车辆乱停，消防通道经常被堵。",
@@ -240,13 +260,25 @@ export async function loadDemoData(
 
   // ------------------------------------------------------------ the lifecycle after screening
 
-  /** What happens to an endorsed proposal at the district. */
+  /** What happens to an endorsed proposal at the district, and after (the street's delivery). */
   interface Plan {
     /** how much of the approved budget finance pays out (undefined: only reported) */
     disburseShare?: number;
     reference?: string;
     forwardReason?: string;
     approveReason?: string;
+    delivery?: Delivery;
+  }
+  /** How far the street takes a funded project (evaluation service). */
+  interface Delivery {
+    milestones: { percent: number; description: string }[];
+    /** progress reports, in order; each pays the milestones it reaches in full */
+    progress: { percent: number; note: string }[];
+    /** self-raised money received before the payments (its spending notice shows it) */
+    selfRaised?: { amountFen: number; contributor: string };
+    complete?: boolean;
+    /** the panel's ratings, one per member in panel order (five members, five types) */
+    ratings?: ("very_satisfied" | "satisfied" | "neutral" | "dissatisfied")[];
   }
   interface Agenda {
     id: string;
@@ -386,6 +418,86 @@ export async function loadDemoData(
     return paid.status;
   };
 
+  const panelTypes = ["deputy", "party_member", "resident_rep", "owners_committee", "expert"];
+  /**
+   * The street delivers a funded project: the accountable owner and plan (once evaluation's
+   * inbox has the full disbursement), money received, progress with the payments it allows,
+   * completion, the satisfaction panel. Returns the project's status.
+   */
+  const deliver = async (place: Place, a: Agenda, d: Delivery): Promise<string> => {
+    const street = await as(streetRole(place, "street_staff"));
+    const path = `/v1/proposals/${a.id}`;
+    const plan = {
+      owner: { sub: `demo-owner-${place.streetId}`, name: "张建华", phone: "0755-88886601" },
+      implementer: { kind: "org", orgId: `org-${place.communityId}-builder` },
+      milestones: d.milestones.map((m, i) => ({
+        ...m,
+        dueOn: `${year}-${String(4 + 3 * i).padStart(2, "0")}-30`,
+      })),
+    };
+    await until(`evaluation to learn that ${a.id} is funded`, async () => {
+      const r = await request<{ code?: string }>("POST", `${path}/implementation`, plan, street);
+      if (r.status === 404 || (r.status === 409 && r.body?.code === "invalid_state")) {
+        return undefined;
+      }
+      if (r.status !== 201) throw fail("POST", `${path}/implementation`, r);
+      return true;
+    });
+    if (d.selfRaised) {
+      await call(
+        "POST",
+        `${path}/contributions`,
+        {
+          source: "self_raised",
+          amountFen: d.selfRaised.amountFen,
+          contributor: d.selfRaised.contributor,
+          reference: `自筹收据 ${a.id.slice(-4)}`,
+        },
+        await as(staff(place.communityId)),
+      );
+    }
+    let paidFen = 0;
+    for (const report of d.progress) {
+      await call("POST", `${path}/progress`, { ...report, evidenceIds: [] }, street);
+      for (const m of d.milestones.filter((m) => m.percent <= report.percent)) {
+        const shareFen = Math.floor((a.budgetFen * m.percent) / 100);
+        if (shareFen <= paidFen) continue;
+        await call(
+          "POST",
+          `${path}/payments`,
+          {
+            milestonePercent: m.percent,
+            amountFen: shareFen - paidFen,
+            payee: "深圳市园岭建设工程有限公司",
+            reference: `付款凭证 ${a.id.slice(-4)}-${m.percent}`,
+          },
+          street,
+        );
+        paidFen = shareFen;
+      }
+    }
+    if (!d.complete) return "implementing";
+    await call("POST", `${path}/complete`, undefined, street);
+    if (!d.ratings) return "completed";
+    const panel = d.ratings.map((_, i) => ({
+      sub: `demo-panel-${place.communityId}-${i + 1}`,
+      type: panelTypes[i % panelTypes.length],
+    }));
+    await call("POST", `${path}/evaluation`, { panel }, street);
+    await Promise.all(
+      d.ratings.map(async (rating, i) =>
+        call(
+          "POST",
+          `${path}/evaluation/ratings`,
+          { rating },
+          await as({ sub: panel[i]!.sub, roles: ["evaluator"] }),
+        ),
+      ),
+    );
+    await call("POST", `${path}/evaluation/close`, undefined, street);
+    return "evaluated";
+  };
+
   /** One community's screened proposals from deliberation to the district. */
   const lifecycle = async (place: Place, agenda: Agenda[]) => {
     if (!agenda.length) return;
@@ -407,7 +519,8 @@ export async function loadDemoData(
     await Promise.all(
       agenda.map(async (a) => {
         await expertReview(place, a);
-        const status = await atDistrict(place, a);
+        const funded = await atDistrict(place, a);
+        const status = a.plan.delivery ? await deliver(place, a, a.plan.delivery) : funded;
         // intake's registry follows approval's events: wait until it shows the last step
         await until(`intake's registry to show ${a.id} as ${status}`, async () => {
           const r = await request<{ status?: string }>(
@@ -511,6 +624,12 @@ export async function loadDemoData(
     slot("四点半课堂"),
     ...(c3 ? [slot("消防通道与停车秩序整治")] : []),
   ] as const;
+  // the second community's projects the street delivers (p7 completed, p8 and p9 evaluated)
+  const deliveries = [
+    slot("主干道路面修缮"),
+    slot("儿童游乐场改造"),
+    slot("顶楼防水补漏"),
+  ] as const;
 
   const community1 = async () => {
     const needOf = await raiseNeeds(c1);
@@ -593,17 +712,36 @@ export async function loadDemoData(
 
   const community2 = async () => {
     const needOf = await raiseNeeds(c2);
-    const p4Body = {
-      communityId: c2,
-      kind: "works",
-      category: needSpecs[3]?.category,
-      summary: "加装除臭喷淋和密闭投放口。",
-      beneficiaries: 1200,
-      budgetFen: 25_000_000,
-      needIds: [needOf(3)],
+    const works = (need: number, summary: string, beneficiaries: number, budgetFen: number) =>
+      ({
+        communityId: c2,
+        kind: "works",
+        category: needSpecs[need]?.category,
+        summary,
+        beneficiaries,
+        budgetFen,
+        needIds: [needOf(need)],
+      }) as const;
+    const p4Body = works(3, "加装除臭喷淋和密闭投放口。", 1200, 25_000_000);
+    const p7Body = works(5, "主干道沥青罩面，疏通排水沟。", 1500, 4_000_000);
+    const p8Body = {
+      ...works(6, "更换滑梯和秋千，铺设EPDM安全地垫。", 300, 6_000_000),
+      selfRaisedFen: 1_000_000,
     } as const;
+    const p9Body = works(7, "8栋、9栋屋面重做防水层。", 96, 3_500_000);
+    // one submission at a time: each checks the community-year budget item
     const p4 = await propose(slots[3], staff(c2), p4Body);
-    await screen(c2, p4, 80);
+    const [p7, p8, p9] = [
+      await propose(deliveries[0], staff(c2), p7Body),
+      await propose(deliveries[1], staff(c2), p8Body),
+      await propose(deliveries[2], staff(c2), p9Body),
+    ];
+    await Promise.all([
+      screen(c2, p4, 80),
+      screen(c2, p7, 78),
+      screen(c2, p8, 88),
+      screen(c2, p9, 75),
+    ]);
     const rest = (async () => {
       await propose(slots[4], org(c2), {
         communityId: c2,
@@ -617,6 +755,17 @@ export async function loadDemoData(
       });
       await endorse(c2);
     })();
+    const reviews = [
+      { score: 86, comment: "方案可行，施工期间需做好围挡和安全提示。" },
+      { score: 84, comment: "预算与市场价基本相符，需明确质保期。" },
+    ];
+    const funded = (reference: string, delivery: Delivery): Plan => ({
+      disburseShare: 1,
+      reference: `财拨〔${year}〕${reference}号（一次性拨付）`,
+      forwardReason: "程序合规，同意报审。",
+      approveReason: "同意立项，资金一次性拨付到位。",
+      delivery,
+    });
     const flow = lifecycle(place2, [
       {
         id: p4,
@@ -630,11 +779,73 @@ export async function loadDemoData(
           { score: 86, comment: "需与环卫部门衔接清运时间，施工期间设置临时投放点。" },
         ],
         plan: {
-          disburseShare: 1,
-          reference: `财拨〔${year}〕0398号（一次性拨付）`,
+          ...funded("0398", {
+            milestones: [
+              { percent: 30, description: "设备进场与管路预埋" },
+              { percent: 70, description: "喷淋与投放口安装" },
+              { percent: 100, description: "调试与验收" },
+            ],
+            progress: [{ percent: 45, note: "管路预埋完成，喷淋设备已进场" }],
+          }),
           forwardReason: "项目符合环境整治方向，程序合规，同意报审。",
-          approveReason: "同意立项，资金一次性拨付到位。",
         },
+      },
+      {
+        id: p7,
+        kind: "works",
+        budgetFen: p7Body.budgetFen,
+        votes: ["yes", "yes", "yes", "yes", "yes"],
+        urgency: 70,
+        replicability: 60,
+        reviews,
+        plan: funded("0401", {
+          milestones: [
+            { percent: 50, description: "路面铣刨与排水沟疏通" },
+            { percent: 100, description: "沥青罩面与验收" },
+          ],
+          progress: [
+            { percent: 50, note: "铣刨完成，排水沟已疏通" },
+            { percent: 100, note: "罩面完成，已通过验收" },
+          ],
+          complete: true,
+        }),
+      },
+      {
+        id: p8,
+        kind: "works",
+        budgetFen: p8Body.budgetFen,
+        votes: ["yes", "yes", "yes", "yes", "yes"],
+        urgency: 75,
+        replicability: 70,
+        reviews,
+        plan: funded("0402", {
+          milestones: [
+            { percent: 30, description: "旧设施拆除" },
+            { percent: 100, description: "新设施安装与安全地垫铺设" },
+          ],
+          selfRaised: { amountFen: 1_000_000, contributor: "游乐场周边三栋业主" },
+          progress: [
+            { percent: 30, note: "旧滑梯、秋千已拆除" },
+            { percent: 100, note: "新设施安装完成，地垫铺设完毕" },
+          ],
+          complete: true,
+          ratings: ["very_satisfied", "satisfied", "very_satisfied", "satisfied", "satisfied"],
+        }),
+      },
+      {
+        id: p9,
+        kind: "works",
+        budgetFen: p9Body.budgetFen,
+        votes: ["yes", "yes", "yes", "abstain", "yes"],
+        urgency: 80,
+        replicability: 50,
+        reviews,
+        plan: funded("0403", {
+          milestones: [{ percent: 100, description: "屋面防水重做与闭水试验" }],
+          progress: [{ percent: 100, note: "防水层施工完成" }],
+          complete: true,
+          ratings: ["satisfied", "neutral", "dissatisfied", "satisfied", "neutral"],
+        }),
       },
     ]);
     await Promise.all([rest, flow]);
@@ -647,11 +858,11 @@ export async function loadDemoData(
     const p6 = await propose(s, resident(c3, 1), {
       communityId: c3,
       kind: "works",
-      category: needSpecs[5]?.category,
+      category: needSpecs[8]?.category,
       summary: "施划停车位，消防通道加装隔离桩。",
       beneficiaries: 2000,
       budgetFen: 30_000_000,
-      needIds: [needOf(5)],
+      needIds: [needOf(8)],
     });
     await call(
       "POST",
@@ -687,6 +898,9 @@ export async function loadDemoData(
     `${count("submitted")} submitted`,
     `${count("reported")} reported`,
     `${count("approved", "funded")} approved (${count("funded")} funded)`,
+    `${count("implementing")} implementing`,
+    `${count("completed")} completed`,
+    `${count("evaluated")} evaluated`,
     `${count("withdrawn")} withdrawn`,
   ];
   opts.log?.(

@@ -26,3 +26,17 @@ export function newEvent<T>(args: {
     data: args.data,
   };
 }
+
+/** The envelopes of a change's events: one proposal, one actor, one correlation id, one time. */
+export function newEvents(
+  events: readonly { type: EventType; data: unknown }[],
+  meta: {
+    proposalId: string;
+    communityId?: string;
+    actor: { sub: string; roles: readonly string[] };
+    correlationId: string;
+    now: Date;
+  },
+): Envelope[] {
+  return events.map((e) => newEvent({ ...meta, type: e.type, data: e.data }));
+}

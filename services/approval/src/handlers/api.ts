@@ -14,6 +14,7 @@ import {
 import { slaKinds } from "@pencai/contracts/approval-events";
 import { forbidden, invalidState, notFound, validationFailed } from "@pencai/contracts/errors";
 import type { Role } from "@pencai/contracts/roles";
+import { newEvents } from "@pencai/runtime/events";
 import { httpApi, route } from "@pencai/runtime/http";
 import { logger } from "@pencai/runtime/logger";
 import { placeOf, scopeOfDistrict } from "@pencai/runtime/places";
@@ -25,7 +26,6 @@ import type { ApprovalProposal } from "../domain/types.js";
 import * as workflow from "../domain/workflow.js";
 import * as store from "../store.js";
 import { calendarsFor, countBreaches, flagProvisional, yearsFrom } from "./common.js";
-import { envelopes } from "./envelopes.js";
 import { recomputeYear } from "./recompute.js";
 
 // Approval's routes (approvalApiRoutes). Rules live in ../domain (one hop from each route);
@@ -53,7 +53,7 @@ interface Ctx {
 
 /** Writes a transition (plus the idempotency record, added by `finish`) and reports on it. */
 function transitionTx(before: ApprovalProposal, t: workflow.Transition, ctx: Ctx) {
-  const envs = envelopes(t.events, {
+  const envs = newEvents(t.events, {
     proposalId: before.id,
     communityId: before.communityId,
     actor: ctx.principal,

@@ -1,10 +1,10 @@
 import { approvalInboxEventTypes } from "@pencai/contracts/approval";
 import { type EventHandler, eventConsumer } from "@pencai/runtime/consumer";
+import { newEvents } from "@pencai/runtime/events";
 import { logger } from "@pencai/runtime/logger";
 import { fromEndorsed, withdraw } from "../domain/projection.js";
 import * as store from "../store.js";
 import { countBreaches } from "./breach-metric.js";
-import { envelopes } from "./envelopes.js";
 
 // Approval's inbox (approvalInboxEventTypes): the proposal projection from deliberation's
 // ProposalEndorsed (event-carried state: approval never reads another service's table) and
@@ -59,7 +59,7 @@ const withdrawn: EventHandler<"ProposalWithdrawn"> = async (e, tx, { correlation
   }
   store.putProposal(tx, w.proposal, p.version);
   for (const t of w.timers) store.putTimer(tx, t);
-  for (const env of envelopes(w.events, {
+  for (const env of newEvents(w.events, {
     proposalId: id,
     communityId: p.communityId,
     actor: system,

@@ -1,12 +1,12 @@
 import { officialYears } from "@pencai/calendar";
 import { conflict, isDomainError } from "@pencai/contracts/errors";
 import { now as clock } from "@pencai/runtime/clock";
+import { newEvents } from "@pencai/runtime/events";
 import { logger } from "@pencai/runtime/logger";
 import { ulid } from "ulid";
 import { bucketsThrough, dueBucket, sweepTimer } from "../domain/timers.js";
 import * as store from "../store.js";
 import { countBreaches } from "./common.js";
-import { envelopes } from "./envelopes.js";
 import { recomputeProvisional } from "./recompute.js";
 
 // The SLA sweeper (EventBridge schedule, `pencai:job = sla-sweep`): reads the due buckets from
@@ -106,7 +106,7 @@ export async function sweep(now: Date): Promise<SweepSummary> {
         return;
       }
       const tx = store.putTimer(store.newTx(), { timer: r.timer, previous: timer }, alreadyDone());
-      for (const env of envelopes([r.event], {
+      for (const env of newEvents([r.event], {
         proposalId: timer.proposalId,
         communityId: timer.communityId,
         actor: system,

@@ -1,6 +1,7 @@
 import type { Envelope } from "@pencai/contracts/events";
 import type { ProposalStatus } from "@pencai/contracts/intake";
 import { decisionAfter } from "./decision.js";
+import { deliveryAfter } from "./delivery.js";
 import { isExit, movesForward, statusRank } from "./proposal.js";
 import { cancelOpenReviews, mergeSla, slaObservationOf } from "./sla.js";
 import type { TimelineEntry } from "./timeline.js";
@@ -83,13 +84,15 @@ function outcomeOf(current: ProposalRecord, e: Envelope): Outcome {
 export function applyLifecycleEvent(current: ProposalRecord, e: Envelope): RegistryChange {
   const outcome = outcomeOf(current, e);
   const data = (e.data ?? {}) as Record<string, unknown>;
+  // a late event changes the record but never moves its time back
+  const updatedAt = current.updatedAt > e.occurredAt ? current.updatedAt : e.occurredAt;
   let proposal: ProposalRecord = current;
   if (outcome.kind === "advance" && movesForward(current.status, outcome.to)) {
-    proposal = { ...current, status: outcome.to, updatedAt: e.occurredAt };
+    proposal = { ...current, status: outcome.to, updatedAt };
   } else if (outcome.kind === "return") {
     // the one step back: reported -> endorsed, only if no later round has been reported since
     if (current.status === "reported" && outcome.round >= (current.reportRound ?? 0)) {
-      proposal = { ...current, status: "endorsed", updatedAt: e.occurredAt };
+      proposal = { ...current, status: "endorsed", updatedAt };
     }
     if (outcome.round > (current.returnedRound ?? 0)) {
       proposal = { ...proposal, returnedRound: outcome.round };
@@ -105,7 +108,7 @@ export function applyLifecycleEvent(current: ProposalRecord, e: Envelope): Regis
       status: "rejected",
       rejectedAt: outcome.at,
       ...(reason !== undefined && { rejectionReason: reason }),
-      updatedAt: e.occurredAt,
+      updatedAt,
     };
   }
 
@@ -122,7 +125,6 @@ export function applyLifecycleEvent(current: ProposalRecord, e: Envelope): Regis
       sla = cancelOpenReviews(sla, proposal.withdrawnAt) ?? sla;
     }
     if (JSON.stringify(sla) !== JSON.stringify(proposal.sla)) {
-      const updatedAt = proposal.updatedAt > e.occurredAt ? proposal.updatedAt : e.occurredAt;
       proposal = { ...proposal, sla, updatedAt };
     }
   }
@@ -130,8 +132,13 @@ export function applyLifecycleEvent(current: ProposalRecord, e: Envelope): Regis
   // the decision record (council tally, expert outcome) is kept whatever the status did
   const decision = decisionAfter(current.decision, e);
   if (decision && decision !== current.decision) {
-    const updatedAt = proposal.updatedAt > e.occurredAt ? proposal.updatedAt : e.occurredAt;
     proposal = { ...proposal, decision, updatedAt };
+  }
+
+  // implementation and effect (四公开), whatever the status did
+  const delivery = deliveryAfter(proposal, e);
+  if (Object.keys(delivery).length > 0) {
+    proposal = { ...proposal, ...delivery, updatedAt };
   }
 
   let commitFen: number | undefined;

@@ -67,6 +67,31 @@ export interface ProposalRecord extends Place {
   reportRound?: number;
   /** highest round the district returned to the street (DistrictReviewCompleted return) */
   returnedRound?: number;
+  /** implementation as the evaluation service reports it (domain/delivery.ts) */
+  implementation?: {
+    /** absent until ImplementationStarted arrives (a later event may come first) */
+    implementer?: { kind: "street" | "community" | "org"; orgId?: string };
+    milestones: { percent: number; description: string; dueOn: string }[];
+    percent: number;
+    payments: {
+      paymentId: string;
+      payee: string;
+      amountFen: number;
+      milestonePercent: number;
+      paidAt: string;
+    }[];
+    totalPaidFen: number;
+    startedAt?: string;
+    completedAt?: string;
+  };
+  /** the satisfaction panel's result (counts only) */
+  effect?: {
+    seats: number;
+    ratings: number;
+    satisfactionRate: number;
+    passed: boolean;
+    closedAt: string;
+  };
   createdAt: string;
   updatedAt: string;
   timelineSeq: number;

@@ -53,6 +53,18 @@ export function publicProposalView(
     ...(p.decision && { decision: p.decision }),
     ...(sla.length > 0 && { sla }),
     ...(summary && { slaSummary: summary }),
+    ...(p.implementation && {
+      implementation: {
+        ...(p.implementation.implementer && { implementer: p.implementation.implementer }),
+        milestones: p.implementation.milestones,
+        percent: p.implementation.percent,
+        payments: p.implementation.payments.map(({ paymentId: _, ...x }) => x),
+        totalPaidFen: p.implementation.totalPaidFen,
+        ...(p.implementation.startedAt && { startedAt: p.implementation.startedAt }),
+        ...(p.implementation.completedAt && { completedAt: p.implementation.completedAt }),
+      },
+    }),
+    ...(p.effect && { effect: p.effect }),
     ...(p.withdrawnAt && { withdrawnAt: p.withdrawnAt }),
     createdAt: p.createdAt,
     updatedAt: p.updatedAt,

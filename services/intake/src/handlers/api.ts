@@ -308,6 +308,7 @@ export const handler = httpApi({
           thresholds: r.thresholds,
           sla: r.sla,
           process: r.process,
+          evaluation: r.evaluation,
         },
       };
     }),

@@ -6,6 +6,7 @@ import {
   LIST_LIMIT_DEFAULT,
   listEvidence,
 } from "@pencai/contracts/intake";
+import { newEvent } from "@pencai/runtime/events";
 import { httpApi, route } from "@pencai/runtime/http";
 import type { Principal } from "@pencai/runtime/reach";
 import { ulid } from "ulid";
@@ -134,6 +135,26 @@ export const handler = httpApi({
             sha256: verified.sha256,
           },
         },
+      );
+      // the evaluation service learns which files a progress report may cite
+      tx.event(
+        newEvent({
+          type: "EvidenceVerified",
+          proposalId: proposal.id,
+          communityId: proposal.communityId,
+          actor: principal,
+          correlationId: req.correlationId,
+          data: {
+            proposalId: proposal.id,
+            evidenceId: verified.evidenceId,
+            purpose: verified.purpose,
+            contentType: verified.contentType,
+            sizeBytes: verified.sizeBytes,
+            sha256: verified.sha256,
+            verifiedAt: at,
+          },
+          now: req.now,
+        }),
       );
       return { body: evidenceView(verified), tx };
     }),
