@@ -1,9 +1,11 @@
 /**
  * Event source mappings, emulated:
- * - SQS: long polling (1 s) in batches of `BatchSize` (at most 10 per receive); with
- *   `ReportBatchItemFailures` only the succeeded messages are deleted; a failed
- *   invocation deletes nothing. Failed messages reappear after the visibility timeout
- *   and land in the DLQ through the queue's own redrive policy (fauxqs does that).
+ * - SQS: long polling (1 s) in batches of `BatchSize` (at most 10 per receive), five batches
+ *   at a time, as Lambda starts a standard queue's mapping (it scales further under a
+ *   backlog; the local cloud stays at five); with `ReportBatchItemFailures` only the succeeded
+ *   messages are deleted; a failed invocation deletes nothing. Failed messages reappear after
+ *   the visibility timeout and land in the DLQ through the queue's own redrive policy (fauxqs
+ *   does that).
  * - DynamoDB streams: `GetRecords` on every shard every ~75 ms, `FilterCriteria`
  *   applied, failed batches retried (from the first failed item with
  *   `ReportBatchItemFailures`) up to `MaximumRetryAttempts` (10 when unlimited), then skipped.
@@ -94,10 +96,13 @@ export function toSqsRecord(m: Message, queueArn: string, region: string): SQSRe
   } as SQSRecord;
 }
 
+/** Batches an SQS mapping processes at once: Lambda's starting concurrency for a standard queue. */
+export const SQS_CONCURRENT_BATCHES = 5;
+
 export class SqsPoller implements Poller {
   paused = false;
   private abort = new AbortController();
-  private loop?: Promise<void>;
+  private loop?: Promise<unknown>;
 
   constructor(
     readonly mapping: SqsMappingDef,
@@ -105,14 +110,16 @@ export class SqsPoller implements Poller {
     private readonly sqs: SQSClient,
     private readonly invoke: Invoke,
     private readonly log: Log,
+    private readonly concurrency = SQS_CONCURRENT_BATCHES,
   ) {}
 
   get id(): string {
     return this.mapping.id;
   }
 
+  /** One long-polling loop per concurrent batch: a slow invocation does not hold up the queue. */
   async start(): Promise<void> {
-    this.loop = this.run();
+    this.loop = Promise.all(Array.from({ length: this.concurrency }, () => this.run()));
   }
 
   private async run(): Promise<void> {
