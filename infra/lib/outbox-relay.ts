@@ -66,7 +66,7 @@ export class OutboxRelay extends Construct {
       new DynamoEventSource(table.table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
+        // no batching window: it would hold every event up to a second before publishing
         bisectBatchOnError: true,
         retryAttempts: 5,
         // records that still fail are republished by the sweep

@@ -350,7 +350,10 @@ describe("CityStack (demo city)", () => {
       const props = mapping![1].Properties as {
         EventSourceArn: { "Fn::GetAtt": [string, string] };
         FilterCriteria: { Filters: { Pattern: string }[] };
+        MaximumBatchingWindowInSeconds?: number;
       };
+      // a batching window would hold every event back before it is published
+      expect(props.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
       expect(props.EventSourceArn["Fn::GetAtt"]).toEqual([
         expect.stringMatching(new RegExp(`^${service}Table`)),
         "StreamArn",
