@@ -18,10 +18,10 @@ export const SNS_BATCH_BYTES = 256 * 1024;
 export const MARK_BATCH = 25;
 /**
  * SDK calls (PublishBatch, BatchWriteItem) the relay has in flight at once per container, the
- * stream path and the sweep together: a backlog is published in waves, never by opening a
- * socket per event.
+ * stream path and the sweep together: a full stream batch of 100 publishes in one wave, a
+ * backlog in waves of 10, never with a socket per event (the SDK's pool holds 50).
  */
-export const RELAY_CONCURRENCY = 4;
+export const RELAY_CONCURRENCY = 10;
 /** The sweep's share of those: the stream path always finds the rest free. */
 export const SWEEP_CONCURRENCY = 2;
 /** The sweep leaves items younger than this to the stream path, which publishes within ~1 s. */

@@ -115,9 +115,9 @@ describe("outbox relay (stream)", () => {
 
   it.each([
     [3, [1, 1, 1]],
-    [60, [15, 15, 15, 15]],
-    [100, [25, 25, 25, 25]],
-    [160, [25, 25, 25, 25, 25, 25, 10]],
+    [60, [6, 6, 6, 6, 6, 6, 6, 6, 6, 6]],
+    [100, [10, 10, 10, 10, 10, 10, 10, 10, 10, 10]],
+    [300, [25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25]],
   ])(
     "marks %i accepted items in BatchWriteItem calls of %j (at most 25, spread over the free slots)",
     async (n, sizes) => {
