@@ -21,7 +21,7 @@ export interface OutboxRelayProps {
 /**
  * Publishes a service's outbox: at once from the table stream (INSERTs that
  * carry `outboxPending`), and every minute as a sweep over the `outbox` index
- * for anything the stream path left behind.
+ * for anything the stream path left behind (items older than 30 s).
  */
 export class OutboxRelay extends Construct {
   readonly function: ServiceFunction;
@@ -39,8 +39,21 @@ export class OutboxRelay extends Construct {
       environment: { TABLE_NAME: table.table.tableName, TOPIC_ARN: topic.topicArn },
     });
     const fn = this.function.fn;
-    table.grantItemRead(fn);
-    table.grantItemWrite(fn, ["dynamodb:UpdateItem"]);
+    const { tableArn } = table.table;
+    // The sweep reads the outbox index only; marking re-puts outbox items in BatchWriteItem,
+    // and only items whose key says they are outbox items.
+    iam.Grant.addToPrincipal({
+      grantee: fn,
+      actions: ["dynamodb:Query"],
+      resourceArns: [`${tableArn}/index/outbox`],
+    });
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ["dynamodb:BatchWriteItem"],
+        resources: [tableArn],
+        conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["OUTBOX#*"] } },
+      }),
+    );
     // sns:Publish only: the topic's key is AWS-managed (alias/aws/sns), whose key policy already
     // lets the account use it through SNS, so grantPublish's kms:* on key/* would be pure excess.
     iam.Grant.addToPrincipal({
@@ -53,7 +66,7 @@ export class OutboxRelay extends Construct {
       new DynamoEventSource(table.table, {
         startingPosition: lambda.StartingPosition.TRIM_HORIZON,
         batchSize: 100,
-        maxBatchingWindow: Duration.seconds(1),
+        // no batching window: it would hold every event up to a second before publishing
         bisectBatchOnError: true,
         retryAttempts: 5,
         // records that still fail are republished by the sweep

@@ -251,8 +251,10 @@ describe("CityStack (demo city)", () => {
       expect(deletes, `${service} deletes items now: grant dynamodb:DeleteItem in infra`).toEqual(
         [],
       );
-      // the relay may only mark outbox items published; the inbox consumes its queue only
+      // the relay may only mark outbox items published (BatchWriteItem, see the relay test);
+      // the inbox consumes its queue only
       expect(policyOf(`${service}/relay`)).not.toContain("dynamodb:PutItem");
+      expect(policyOf(`${service}/relay`)).not.toContain("dynamodb:UpdateItem");
       expect(policyOf(`${service}/inbox`)).toEqual(
         expect.arrayContaining(["sqs:ReceiveMessage", "sqs:DeleteMessage"]),
       );
@@ -380,7 +382,10 @@ describe("CityStack (demo city)", () => {
       const props = mapping![1].Properties as {
         EventSourceArn: { "Fn::GetAtt": [string, string] };
         FilterCriteria: { Filters: { Pattern: string }[] };
+        MaximumBatchingWindowInSeconds?: number;
       };
+      // a batching window would hold every event back before it is published
+      expect(props.MaximumBatchingWindowInSeconds ?? 0).toBe(0);
       expect(props.EventSourceArn["Fn::GetAtt"]).toEqual([
         expect.stringMatching(new RegExp(`^${service}Table`)),
         "StreamArn",
@@ -401,6 +406,45 @@ describe("CityStack (demo city)", () => {
     }
     // three relays and the SLA sweeper
     template.resourceCountIs("AWS::Events::Rule", services.length + 1);
+  });
+
+  it("lets each relay read only the outbox index and only re-put outbox items, in batches", () => {
+    const { json } = demo();
+    for (const service of ["intake", "deliberation", "approval"]) {
+      const fn = resourcesOf(json, "AWS::Lambda::Function").find(
+        ([, f]) => handlerOf(f) === `${service}/relay`,
+      )![1];
+      const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      const statements = resourcesOf(json, "AWS::IAM::Policy")
+        .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+        .flatMap(
+          ([, p]) =>
+            (
+              p.Properties.PolicyDocument as {
+                Statement: { Action: string | string[]; Resource: unknown; Condition?: unknown }[];
+              }
+            ).Statement,
+        )
+        .filter((st) => JSON.stringify(st.Action).includes("dynamodb:"))
+        // the stream's own grants (event source mapping) aside
+        .filter((st) => !/Stream|GetRecords|GetShardIterator/.test(JSON.stringify(st.Action)));
+      const table = resourcesOf(json, "AWS::DynamoDB::Table").find(([id]) =>
+        id.toLowerCase().startsWith(service),
+      )![0];
+      expect(statements, service).toEqual([
+        {
+          Action: "dynamodb:Query",
+          Effect: "Allow",
+          Resource: { "Fn::Join": ["", [{ "Fn::GetAtt": [table, "Arn"] }, "/index/outbox"]] },
+        },
+        {
+          Action: "dynamodb:BatchWriteItem",
+          Effect: "Allow",
+          Resource: { "Fn::GetAtt": [table, "Arn"] },
+          Condition: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["OUTBOX#*"] } },
+        },
+      ]);
+    }
   });
 
   it("keeps evidence versioned, locked, private, encrypted, logged and TLS-only", () => {

@@ -9,6 +9,8 @@
  * measures only the functions whose id contains that text (the floor always; latency and sweep
  * are skipped); `--only latency` only the latency part; `--only sweep` only the sweep part (no
  * local cloud).
+ * Last, the event path under load (load.ts, in a child process: a local cloud of its own with
+ * schedules on): `--only load` alone, with `--users 40 --seconds 30 --think-ms 250`.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
@@ -19,6 +21,7 @@ import { type LocalCloud, repoRoot, startLocalCloud } from "@pencai/local/cloud"
 import { bundleBanner } from "../../infra/lib/service-function.js";
 import { bundle, bundleFloor, coldImportPairMs } from "./bundles.js";
 import { benchRouteLatency } from "./latency.js";
+import { benchLoad } from "./load.js";
 import { benchSweep } from "./sweep.js";
 
 const onlyAt = process.argv.indexOf("--only");
@@ -31,18 +34,38 @@ const ratio = (a: number, b: number) => (a / b).toFixed(2);
 const timersAt = process.argv.indexOf("--timers");
 const timers = timersAt >= 0 ? Number(process.argv[timersAt + 1]) : undefined;
 
+// `--users N --seconds S --think-ms T`: the load part's users, duration and pause between steps
+const numberArg = (name: string) => {
+  const at = process.argv.indexOf(name);
+  return at >= 0 ? Number(process.argv[at + 1]) : undefined;
+};
+const loadArgs = ["--users", "--seconds", "--think-ms"].flatMap((name) =>
+  numberArg(name) !== undefined ? [name, String(numberArg(name))] : [],
+);
+
+/** Runs a part in a child process of its own (its own env and SDK clients). */
+const part = (args: string[]) => {
+  const child = spawnSync(
+    process.execPath,
+    [...process.execArgv, fileURLToPath(import.meta.url), ...args],
+    { stdio: "inherit" },
+  );
+  if (child.status !== 0) process.exitCode = child.status ?? 1;
+};
+
 if (only === "sweep") {
   await benchSweep(timers ? { timers } : {});
+} else if (only === "load") {
+  await benchLoad({
+    ...(numberArg("--users") !== undefined ? { users: numberArg("--users") } : {}),
+    ...(numberArg("--seconds") !== undefined ? { seconds: numberArg("--seconds") } : {}),
+    ...(numberArg("--think-ms") !== undefined ? { thinkMs: numberArg("--think-ms") } : {}),
+  });
 } else {
   await bundlesAndLatency();
   if (!only) {
-    const args = ["--only", "sweep", ...(timers ? ["--timers", String(timers)] : [])];
-    const child = spawnSync(
-      process.execPath,
-      [...process.execArgv, fileURLToPath(import.meta.url), ...args],
-      { stdio: "inherit" },
-    );
-    if (child.status !== 0) process.exitCode = child.status ?? 1;
+    part(["--only", "sweep", ...(timers ? ["--timers", String(timers)] : [])]);
+    part(["--only", "load", ...loadArgs]);
   }
 }
 

@@ -54,8 +54,12 @@ describe("outbox: an event survives a relay that dies after the commit", () => {
     await new Promise((r) => setTimeout(r, 1000));
     expect(await linkedTo()).not.toContain(proposalId);
 
-    // the scheduled sweep finds the pending outbox item and publishes it
-    const sweep = await call("POST", "/dev/run/outbox-relay");
+    // the scheduled sweep finds the pending outbox item once it is older than the stream
+    // path's window (30 s: the clock moves 31 s on) and publishes it
+    await call("POST", "/dev/clock", { body: { advanceDays: 31 / 86_400 } });
+    const sweep = await call("POST", "/dev/run/outbox-relay").finally(() =>
+      call("POST", "/dev/clock", { body: { advanceDays: -31 / 86_400 } }),
+    );
     expect(sweep.status).toBe(200);
     expect(JSON.stringify(sweep.body.results)).toMatch(/"published":[1-9]/);
     const after = await eventually(linkedTo, (t) => t.includes(proposalId));

@@ -1,12 +1,17 @@
 /**
  * Event source mappings, emulated:
- * - SQS: long polling (1 s) in batches of `BatchSize` (at most 10 per receive); with
- *   `ReportBatchItemFailures` only the succeeded messages are deleted; a failed
- *   invocation deletes nothing. Failed messages reappear after the visibility timeout
- *   and land in the DLQ through the queue's own redrive policy (fauxqs does that).
- * - DynamoDB streams: `GetRecords` on every shard every ~75 ms, `FilterCriteria`
- *   applied, failed batches retried (from the first failed item with
- *   `ReportBatchItemFailures`) up to `MaximumRetryAttempts` (10 when unlimited), then skipped.
+ * - SQS: long polling (1 s) in batches of `BatchSize` (at most 10 per receive), five batches
+ *   at a time, as Lambda starts a standard queue's mapping (it scales further under a
+ *   backlog; the local cloud stays at five); with `ReportBatchItemFailures` only the succeeded
+ *   messages are deleted; a failed invocation deletes nothing. Failed messages reappear after
+ *   the visibility timeout and land in the DLQ through the queue's own redrive policy (fauxqs
+ *   does that).
+ * - DynamoDB streams: `GetRecords` (up to 1,000 records, the service's maximum) on every
+ *   shard every ~75 ms, at once again while a read comes back full; `FilterCriteria` applied
+ *   first, then the matching records go out in batches of `BatchSize` (as Lambda counts a
+ *   filtered batch), one at a time per shard; failed batches retried (from the first failed
+ *   item with `ReportBatchItemFailures`) up to `MaximumRetryAttempts` (10 when unlimited),
+ *   then skipped.
  * Both can be paused (`POST /dev/pollers`); a paused stream poller keeps its place.
  * Stream pollers can also drop what they read (`dropStreamRecords`): the stream
  * consumer "dies" after the commit, as a crashed outbox relay would, so tests can
@@ -94,10 +99,13 @@ export function toSqsRecord(m: Message, queueArn: string, region: string): SQSRe
   } as SQSRecord;
 }
 
+/** Batches an SQS mapping processes at once: Lambda's starting concurrency for a standard queue. */
+export const SQS_CONCURRENT_BATCHES = 5;
+
 export class SqsPoller implements Poller {
   paused = false;
   private abort = new AbortController();
-  private loop?: Promise<void>;
+  private loop?: Promise<unknown>;
 
   constructor(
     readonly mapping: SqsMappingDef,
@@ -105,14 +113,16 @@ export class SqsPoller implements Poller {
     private readonly sqs: SQSClient,
     private readonly invoke: Invoke,
     private readonly log: Log,
+    private readonly concurrency = SQS_CONCURRENT_BATCHES,
   ) {}
 
   get id(): string {
     return this.mapping.id;
   }
 
+  /** One long-polling loop per concurrent batch: a slow invocation does not hold up the queue. */
   async start(): Promise<void> {
-    this.loop = this.run();
+    this.loop = Promise.all(Array.from({ length: this.concurrency }, () => this.run()));
   }
 
   private async run(): Promise<void> {
@@ -202,6 +212,9 @@ export function toStreamRecord(
   } as DynamoDBStreamEvent["Records"][number];
 }
 
+/** The most records one DynamoDB Streams `GetRecords` returns. */
+export const GET_RECORDS_LIMIT = 1000;
+
 interface ShardState {
   iterator?: string;
   lastSeq?: string;
@@ -263,23 +276,26 @@ export class StreamPoller implements Poller {
   private async run(): Promise<void> {
     const signal = this.abort.signal;
     while (!signal.aborted) {
+      let behind = false;
       if (!this.paused) {
         try {
           if (Date.now() - this.lastDescribe > 2000) await this.discover(false);
           for (const [shardId, state] of this.shards) {
             if (signal.aborted || this.paused) break;
-            if (state.iterator) await this.pollShard(shardId, state);
+            if (state.iterator) behind = (await this.pollShard(shardId, state)) || behind;
           }
         } catch (e) {
           if (signal.aborted) break;
           this.log(`stream poller ${this.id}: ${(e as Error).message}`);
         }
       }
-      await sleep(this.intervalMs, signal);
+      // a full read means more is waiting: read on without a pause
+      if (!behind) await sleep(this.intervalMs, signal);
     }
   }
 
-  private async pollShard(shardId: string, state: ShardState): Promise<void> {
+  /** Reads a shard once and delivers what matches; true when the read came back full. */
+  private async pollShard(shardId: string, state: ShardState): Promise<boolean> {
     let out: Awaited<ReturnType<typeof this.getRecords>>;
     try {
       out = await this.getRecords(state.iterator as string);
@@ -298,7 +314,7 @@ export class StreamPoller implements Poller {
         }),
       );
       state.iterator = it.ShardIterator;
-      return;
+      return false;
     }
     const records = out.Records ?? [];
     if (records.length) {
@@ -307,15 +323,20 @@ export class StreamPoller implements Poller {
         .filter((r) => matchesAny(this.mapping.filters, r));
       if (matching.length && this.dropping) {
         this.log(`${this.mapping.functionId}: dropped ${matching.length} stream record(s)`);
-      } else if (matching.length) await this.deliver(matching);
+      } else {
+        const size = Math.max(1, this.mapping.batchSize);
+        for (let i = 0; i < matching.length && !this.abort.signal.aborted; i += size)
+          await this.deliver(matching.slice(i, i + size));
+      }
       state.lastSeq = records[records.length - 1]?.dynamodb?.SequenceNumber;
     }
     state.iterator = out.NextShardIterator; // undefined: shard closed, children found by discover()
+    return records.length >= GET_RECORDS_LIMIT && !!state.iterator;
   }
 
   private getRecords(iterator: string) {
     return this.client.send(
-      new GetRecordsCommand({ ShardIterator: iterator, Limit: this.mapping.batchSize }),
+      new GetRecordsCommand({ ShardIterator: iterator, Limit: GET_RECORDS_LIMIT }),
     );
   }
 
