@@ -5,10 +5,12 @@
  * and three carried through the lifecycle: screened, voted by a council meeting of their
  * community, passed by the street's experts (where the city asks for them), endorsed, and
  * reported to the district. p1 is approved with a first 40% disbursement (its disbursement
- * timer open), p2 only reported (its review timer open); in the second community four works
- * projects are funded and delivered by the street: p4 implementing with a first payment, p7
- * completed, p8 evaluated and passed (with self-raised money received, in its spending notice),
- * p9 evaluated and failed. Steps that depend on an event poll the read that proves it arrived.
+ * timer open), p2 only reported (its review timer open). Funded works projects are delivered
+ * by the street: in the second community p4 implementing with a first payment and p7
+ * completed; in the third (the second, in a city with two) p8 evaluated and passed (with
+ * self-raised money received, in its spending notice) and p9 evaluated and failed. Each
+ * community's chain runs beside the others. Steps that depend on an event poll the read that
+ * proves it arrived.
  */
 
 interface Geo {
@@ -46,6 +48,8 @@ interface Reply<T> {
 /** How long a step waits for an event to arrive, and how often it looks. */
 const WAIT_MS = 20_000;
 const POLL_MS = 100;
+/** How often a wait looks, growing from POLL_MS / 2: every look is a request the cloud serves. */
+const pollDelay = (attempt: number) => Math.min(POLL_MS * 3, (POLL_MS / 2) * 1.5 ** attempt);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function loadDemoData(
@@ -92,16 +96,16 @@ export async function loadDemoData(
       await sleep(20 * attempt);
     }
   };
-  /** Polls `probe` every POLL_MS until it gives a value; fails clearly after WAIT_MS. */
+  /** Polls `probe` (50 ms, then less often) until it gives a value; fails clearly after WAIT_MS. */
   const until = async <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> => {
     const deadline = Date.now() + WAIT_MS;
-    for (;;) {
+    for (let attempt = 0; ; ) {
       const v = await probe();
       if (v !== undefined) return v;
       if (Date.now() >= deadline) {
         throw new Error(`demo data: gave up after ${WAIT_MS / 1000} s waiting for ${what}`);
       }
-      await sleep(POLL_MS);
+      await sleep(pollDelay(attempt++));
     }
   };
   const tokens = new Map<string, Promise<string>>();
@@ -233,13 +237,13 @@ export async function loadDemoData(
       category: pick("old_estate_renovation"),
     },
     {
-      community: c2,
+      community: c3 ?? c2,
       title: "儿童游乐设施老旧",
       description: "游乐场滑梯开裂、地面硬化，孩子摔倒容易受伤。",
       category: pick("children_youth", "sports_facilities"),
     },
     {
-      community: c2,
+      community: c3 ?? c2,
       title: "顶楼漏水",
       description: "8栋、9栋顶楼防水层老化，雨季屋内渗水发霉。",
       category: pick("old_estate_renovation"),
@@ -710,106 +714,49 @@ export async function loadDemoData(
     await Promise.all([rest, flow]);
   };
 
-  const community2 = async () => {
-    const needOf = await raiseNeeds(c2);
-    const works = (need: number, summary: string, beneficiaries: number, budgetFen: number) =>
-      ({
-        communityId: c2,
-        kind: "works",
-        category: needSpecs[need]?.category,
-        summary,
-        beneficiaries,
-        budgetFen,
-        needIds: [needOf(need)],
-      }) as const;
-    const p4Body = works(3, "加装除臭喷淋和密闭投放口。", 1200, 25_000_000);
-    const p7Body = works(5, "主干道沥青罩面，疏通排水沟。", 1500, 4_000_000);
+  // the delivered projects' one expert review each (the street decides on at least one)
+  const reviews = [{ score: 86, comment: "方案可行，施工期间需做好围挡和安全提示。" }];
+  const fundedPlan = (reference: string, delivery: Delivery): Plan => ({
+    disburseShare: 1,
+    reference: `财拨〔${year}〕${reference}号（一次性拨付）`,
+    forwardReason: "程序合规，同意报审。",
+    approveReason: "同意立项，资金一次性拨付到位。",
+    delivery,
+  });
+  const works = (
+    community: string,
+    needOf: (i: number) => string,
+    need: number,
+    summary: string,
+    beneficiaries: number,
+    budgetFen: number,
+  ) =>
+    ({
+      communityId: community,
+      kind: "works",
+      category: needSpecs[need]?.category,
+      summary,
+      beneficiaries,
+      budgetFen,
+      needIds: [needOf(need)],
+    }) as const;
+
+  /**
+   * The two projects the street carries to the panel (p8 passes, with self-raised money in its
+   * spending notice; p9 fails): filed, screened and sent through the lifecycle in `place`.
+   */
+  const evaluatedPair = async (place: Place, needOf: (i: number) => string) => {
+    const community = place.communityId;
     const p8Body = {
-      ...works(6, "更换滑梯和秋千，铺设EPDM安全地垫。", 300, 6_000_000),
+      ...works(community, needOf, 6, "更换滑梯和秋千，铺设EPDM安全地垫。", 300, 6_000_000),
       selfRaisedFen: 1_000_000,
     } as const;
-    const p9Body = works(7, "8栋、9栋屋面重做防水层。", 96, 3_500_000);
+    const p9Body = works(community, needOf, 7, "8栋、9栋屋面重做防水层。", 96, 3_500_000);
     // one submission at a time: each checks the community-year budget item
-    const p4 = await propose(slots[3], staff(c2), p4Body);
-    const [p7, p8, p9] = [
-      await propose(deliveries[0], staff(c2), p7Body),
-      await propose(deliveries[1], staff(c2), p8Body),
-      await propose(deliveries[2], staff(c2), p9Body),
-    ];
-    await Promise.all([
-      screen(c2, p4, 80),
-      screen(c2, p7, 78),
-      screen(c2, p8, 88),
-      screen(c2, p9, 75),
-    ]);
-    const rest = (async () => {
-      await propose(slots[4], org(c2), {
-        communityId: c2,
-        kind: "service",
-        category: needSpecs[4]?.category,
-        summary: "放学后托管与课业辅导，每周五天。",
-        beneficiaries: 60,
-        budgetFen: 6_000_000,
-        needIds: [needOf(4)],
-        applicantOrgId: `org-${c2}-social-work`,
-      });
-      await endorse(c2);
-    })();
-    const reviews = [
-      { score: 86, comment: "方案可行，施工期间需做好围挡和安全提示。" },
-      { score: 84, comment: "预算与市场价基本相符，需明确质保期。" },
-    ];
-    const funded = (reference: string, delivery: Delivery): Plan => ({
-      disburseShare: 1,
-      reference: `财拨〔${year}〕${reference}号（一次性拨付）`,
-      forwardReason: "程序合规，同意报审。",
-      approveReason: "同意立项，资金一次性拨付到位。",
-      delivery,
-    });
-    const flow = lifecycle(place2, [
-      {
-        id: p4,
-        kind: p4Body.kind,
-        budgetFen: p4Body.budgetFen,
-        votes: ["yes", "yes", "yes", "yes", "no"],
-        urgency: 85,
-        replicability: 65,
-        reviews: [
-          { score: 90, comment: "除臭喷淋与密闭投放方案成熟，可有效解决异味和蚊蝇问题。" },
-          { score: 86, comment: "需与环卫部门衔接清运时间，施工期间设置临时投放点。" },
-        ],
-        plan: {
-          ...funded("0398", {
-            milestones: [
-              { percent: 30, description: "设备进场与管路预埋" },
-              { percent: 70, description: "喷淋与投放口安装" },
-              { percent: 100, description: "调试与验收" },
-            ],
-            progress: [{ percent: 45, note: "管路预埋完成，喷淋设备已进场" }],
-          }),
-          forwardReason: "项目符合环境整治方向，程序合规，同意报审。",
-        },
-      },
-      {
-        id: p7,
-        kind: "works",
-        budgetFen: p7Body.budgetFen,
-        votes: ["yes", "yes", "yes", "yes", "yes"],
-        urgency: 70,
-        replicability: 60,
-        reviews,
-        plan: funded("0401", {
-          milestones: [
-            { percent: 50, description: "路面铣刨与排水沟疏通" },
-            { percent: 100, description: "沥青罩面与验收" },
-          ],
-          progress: [
-            { percent: 50, note: "铣刨完成，排水沟已疏通" },
-            { percent: 100, note: "罩面完成，已通过验收" },
-          ],
-          complete: true,
-        }),
-      },
+    const p8 = await propose(deliveries[1], staff(community), p8Body);
+    const p9 = await propose(deliveries[2], staff(community), p9Body);
+    await Promise.all([screen(community, p8, 88), screen(community, p9, 75)]);
+    return [
       {
         id: p8,
         kind: "works",
@@ -818,7 +765,7 @@ export async function loadDemoData(
         urgency: 75,
         replicability: 70,
         reviews,
-        plan: funded("0402", {
+        plan: fundedPlan("0402", {
           milestones: [
             { percent: 30, description: "旧设施拆除" },
             { percent: 100, description: "新设施安装与安全地垫铺设" },
@@ -840,13 +787,78 @@ export async function loadDemoData(
         urgency: 80,
         replicability: 50,
         reviews,
-        plan: funded("0403", {
+        plan: fundedPlan("0403", {
           milestones: [{ percent: 100, description: "屋面防水重做与闭水试验" }],
           progress: [{ percent: 100, note: "防水层施工完成" }],
           complete: true,
           ratings: ["satisfied", "neutral", "dissatisfied", "satisfied", "neutral"],
         }),
       },
+    ] satisfies Agenda[];
+  };
+
+  const community2 = async () => {
+    const needOf = await raiseNeeds(c2);
+    const p4Body = works(c2, needOf, 3, "加装除臭喷淋和密闭投放口。", 1200, 25_000_000);
+    const p7Body = works(c2, needOf, 5, "主干道沥青罩面，疏通排水沟。", 1500, 4_000_000);
+    // one submission at a time: each checks the community-year budget item
+    const p4 = await propose(slots[3], staff(c2), p4Body);
+    const p7 = await propose(deliveries[0], staff(c2), p7Body);
+    await Promise.all([screen(c2, p4, 80), screen(c2, p7, 78)]);
+    // without a third community, the evaluated pair is the second community's too
+    const pair = c3 ? [] : await evaluatedPair(place2, needOf);
+    const rest = (async () => {
+      await propose(slots[4], org(c2), {
+        communityId: c2,
+        kind: "service",
+        category: needSpecs[4]?.category,
+        summary: "放学后托管与课业辅导，每周五天。",
+        beneficiaries: 60,
+        budgetFen: 6_000_000,
+        needIds: [needOf(4)],
+        applicantOrgId: `org-${c2}-social-work`,
+      });
+      await endorse(c2);
+    })();
+    const flow = lifecycle(place2, [
+      {
+        id: p4,
+        kind: p4Body.kind,
+        budgetFen: p4Body.budgetFen,
+        votes: ["yes", "yes", "yes", "yes", "no"],
+        urgency: 85,
+        replicability: 65,
+        reviews: [
+          { score: 90, comment: "除臭喷淋与密闭投放方案成熟，可有效解决异味和蚊蝇问题。" },
+          { score: 86, comment: "需与环卫部门衔接清运时间，施工期间设置临时投放点。" },
+        ],
+        plan: {
+          ...fundedPlan("0398", {
+            milestones: [
+              { percent: 30, description: "设备进场与管路预埋" },
+              { percent: 70, description: "喷淋与投放口安装" },
+              { percent: 100, description: "调试与验收" },
+            ],
+            progress: [{ percent: 45, note: "管路预埋完成，喷淋设备已进场" }],
+          }),
+          forwardReason: "项目符合环境整治方向，程序合规，同意报审。",
+        },
+      },
+      {
+        id: p7,
+        kind: "works",
+        budgetFen: p7Body.budgetFen,
+        votes: ["yes", "yes", "yes", "yes", "yes"],
+        urgency: 70,
+        replicability: 60,
+        reviews,
+        plan: fundedPlan("0401", {
+          milestones: [{ percent: 100, description: "路面铣刨、沥青罩面与验收" }],
+          progress: [{ percent: 100, note: "罩面完成，已通过验收" }],
+          complete: true,
+        }),
+      },
+      ...pair,
     ]);
     await Promise.all([rest, flow]);
   };
@@ -871,16 +883,18 @@ export async function loadDemoData(
       await as(resident(c3, 1)),
     );
     s.status = "withdrawn";
-    await endorse(c3);
+    const pair = place3 ? await evaluatedPair(place3, needOf) : [];
+    await Promise.all([endorse(c3), place3 ? lifecycle(place3, pair) : undefined]);
   };
 
-  // Deliberation's and approval's API functions load their code on the first request: two
-  // reads that answer 404/200 and change nothing let that happen while intake works.
+  // Deliberation's, approval's and evaluation's API functions load their code on the first
+  // request: reads that answer 404/200 and change nothing let that happen while intake works.
   const warm = async () => {
     const t = await as(staff(c1));
     await Promise.all([
       request("GET", `/v1/proposals/${"0".repeat(26)}/deliberation`, undefined, t),
       request("GET", `/v1/budgets/${c1}/${year}`, undefined, t),
+      request("GET", `/v1/public/proposals/${"0".repeat(26)}/spending`),
     ]);
   };
   // the communities do not share an item: they go side by side
