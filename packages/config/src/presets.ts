@@ -57,7 +57,31 @@ const shenzhenCaps: Rules["caps"] = {
   serviceFen: 20_000_000,
   communityYearFen: 200_000_000,
 };
-const shenzhenSla: Rules["sla"] = { reviewWorkingDays: 5, disbursementWorkingDays: 15 };
+/**
+ * 5 and 15 working days are Shenzhen's rules. No report gives a rectification deadline for a
+ * failed inspection; chosen: 10 working days, two working weeks.
+ */
+const shenzhenSla: Rules["sla"] = {
+  reviewWorkingDays: 5,
+  disbursementWorkingDays: 15,
+  rectificationWorkingDays: 10,
+};
+
+/**
+ * Luohu scores its streets on awareness (居民知晓率), satisfaction (满意度), media and resident
+ * feedback, whether projects ran by the rules (项目开展是否规范) and social-organisation
+ * participation (社会组织参与率), without published weights. Chosen: equal weights; media
+ * feedback has no data source here, so its share is spread over the other five.
+ */
+const equalScoreWeights: Rules["scores"] = {
+  weights: {
+    awareness: 0.2,
+    satisfaction: 0.2,
+    slaCompliance: 0.2,
+    proceduralCompliance: 0.2,
+    orgParticipation: 0.2,
+  },
+};
 
 /** More than half of the members present, more than half of those present voting yes. */
 const majorityCouncil: Rules["thresholds"]["council"] = {
@@ -98,6 +122,7 @@ const longgang: Rules = {
   },
   sla: shenzhenSla,
   evaluation: longgangEvaluation,
+  scores: equalScoreWeights,
   process: {
     steps: [
       { id: "collect", name: "征集点菜" },

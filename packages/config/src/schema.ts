@@ -77,6 +77,8 @@ const slaShape = {
   reviewWorkingDays: z.number().check(z.int(), z.gte(1), z.lte(60)),
   /** finance disbursement after approval (工作日) */
   disbursementWorkingDays: z.number().check(z.int(), z.gte(1), z.lte(90)),
+  /** rectification after a failed sampling-inspection finding, unless the inspector sets it (整改) */
+  rectificationWorkingDays: z.number().check(z.int(), z.gte(1), z.lte(365)),
 };
 const processShape = {
   /** the programme's own named procedure, in order (display only) */
@@ -106,6 +108,20 @@ function thresholdsShape<C, H, P>(council: C, householdConsent: H, priorityCrite
   };
 }
 
+/** A street's yearly performance score (Luohu 年度绩效考核): the weight of each component. */
+const scoreWeightsShape = {
+  /** 居民知晓率: aware / respondents of the year's awareness surveys */
+  awareness: share("awareness"),
+  /** 满意度: the mean satisfaction rate of the street's evaluated projects */
+  satisfaction: share("satisfaction"),
+  /** deadlines met / deadlines that ended (review, disbursement, rectification) */
+  slaCompliance: share("slaCompliance"),
+  /** 项目开展是否规范: projects whose record is complete / projects approved or later */
+  proceduralCompliance: share("proceduralCompliance"),
+  /** 社会组织参与率: service projects applied for by organisations / service projects */
+  orgParticipation: share("orgParticipation"),
+};
+
 const evaluationShape = {
   /** the smallest satisfaction panel */
   panelMinSize: z.number().check(z.int(), z.gte(1), z.lte(200)),
@@ -133,6 +149,7 @@ export const rulesSchema = z
     sla: z.strictObject(slaShape),
     process: z.strictObject(processShape),
     evaluation: z.strictObject(evaluationShape),
+    scores: z.strictObject({ weights: z.strictObject(scoreWeightsShape) }),
   })
   .check(
     z.superRefine((rules, ctx) => {
@@ -178,6 +195,21 @@ export const rulesSchema = z
           input: evaluation.panelMinSize,
         });
       }
+      const sw = rules.scores.weights;
+      const swSum =
+        sw.awareness +
+        sw.satisfaction +
+        sw.slaCompliance +
+        sw.proceduralCompliance +
+        sw.orgParticipation;
+      if (Math.abs(swSum - 1) > 1e-9) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["scores", "weights"],
+          message: `weights must sum to 1 (got ${swSum})`,
+          input: sw,
+        });
+      }
       const w = rules.thresholds.priorityCriteria;
       if (w) {
         const sum = w.breadth + w.participation + w.selfRaised + w.urgency + w.replicability;
@@ -213,6 +245,7 @@ export const rulesOverrideSchema = z.strictObject({
   sla: z.optional(z.partial(z.strictObject(slaShape))),
   process: z.optional(z.partial(z.strictObject(processShape))),
   evaluation: z.optional(z.partial(z.strictObject(evaluationShape))),
+  scores: z.optional(z.strictObject({ weights: z.strictObject(scoreWeightsShape) })),
 });
 export type RulesOverride = z.output<typeof rulesOverrideSchema>;
 

@@ -72,8 +72,18 @@ describe("presets", () => {
         serviceFen: 20_000_000,
         communityYearFen: 200_000_000,
       });
-      expect(p.sla).toEqual({ reviewWorkingDays: 5, disbursementWorkingDays: 15 });
+      expect(p.sla).toMatchObject({ reviewWorkingDays: 5, disbursementWorkingDays: 15 });
     }
+  });
+
+  it("weigh a street's score components to 1, and refuse weights that do not", () => {
+    for (const p of Object.values(presets)) {
+      const w = Object.values(p.scores.weights);
+      expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+    }
+    const bad = structuredClone(presets.luohu);
+    bad.scores.weights.awareness = 0.3;
+    expect(rulesSchema.safeParse(bad).success).toBe(false);
   });
 });
 

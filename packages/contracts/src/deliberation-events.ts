@@ -75,8 +75,29 @@ export const proposalEndorsedDataSchema = /* @__PURE__ */ (() =>
   }))();
 export type ProposalEndorsedData = z.infer<typeof proposalEndorsedDataSchema>;
 
+/**
+ * Every counted ballot of a closed council meeting, for research exports (pabulib's VOTES).
+ * The one event that names voters, by their account id (`sub`, opaque: never a name): no public
+ * surface consumes it (intake's timeline does not subscribe), and the exports service replaces
+ * each `sub` with a pseudonym keyed by the city's secret before anything leaves the stack.
+ */
+export const ballotsCountedDataSchema = /* @__PURE__ */ (() =>
+  z.object({
+    meetingId: text,
+    communityId: text,
+    /** the proposals on the agenda, each with its outcome */
+    proposals: z.array(z.object({ proposalId: text, passed: z.boolean() })),
+    /** one per member and proposal voted on (absent members and abstentions included as cast) */
+    ballots: z.array(
+      z.object({ sub: text, proposalId: text, choice: z.enum(["yes", "no", "abstain"]) }),
+    ),
+    closedAt: z.iso.datetime({ offset: true }),
+  }))();
+export type BallotsCountedData = z.infer<typeof ballotsCountedDataSchema>;
+
 /** Data schema of each event deliberation emits, by type. */
 export const deliberationEventDataSchemas = {
+  BallotsCounted: ballotsCountedDataSchema,
   DeliberationConcluded: deliberationConcludedDataSchema,
   ExpertReviewConcluded: expertReviewConcludedDataSchema,
   ProposalEndorsed: proposalEndorsedDataSchema,

@@ -4,6 +4,7 @@ import { deliberationEventDataSchemas } from "./deliberation-events.js";
 import { evaluationEventDataSchemas } from "./evaluation-events.js";
 import type { Envelope, EventType } from "./events.js";
 import { intakeEventDataSchemas } from "./intake-events.js";
+import { oversightEventDataSchemas } from "./oversight-events.js";
 
 /**
  * The `data` schema of every event type that has a producer: consumers parse each event's data
@@ -15,6 +16,7 @@ export const eventDataSchemas = {
   ...deliberationEventDataSchemas,
   ...approvalEventDataSchemas,
   ...evaluationEventDataSchemas,
+  ...oversightEventDataSchemas,
 } as const satisfies Partial<Record<EventType, z.ZodMiniType>>;
 
 /** Event types with a data contract. */

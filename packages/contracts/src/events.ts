@@ -24,6 +24,10 @@ export const eventTypes = [
   "EvaluationClosed",
   "SlaReminder",
   "SlaBreached",
+  "BallotsCounted",
+  "InspectionDrawn",
+  "InspectionFinding",
+  "RectificationCompleted",
 ] as const;
 
 export type EventType = (typeof eventTypes)[number];

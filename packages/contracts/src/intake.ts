@@ -572,7 +572,11 @@ const rulesView = /* @__PURE__ */ once(() =>
     }),
     categories: z.array(named()),
     thresholds: z.record(z.string(), z.unknown()),
-    sla: z.object({ reviewWorkingDays: z.int(), disbursementWorkingDays: z.int() }),
+    sla: z.object({
+      reviewWorkingDays: z.int(),
+      disbursementWorkingDays: z.int(),
+      rectificationWorkingDays: z.int(),
+    }),
     process: z.optional(z.record(z.string(), z.unknown())),
     /** 一菜一评: the smallest panel, the member types it must include, the share that must rate, the pass rate */
     evaluation: z.object({
@@ -580,6 +584,16 @@ const rulesView = /* @__PURE__ */ once(() =>
       panelRequiredTypes: z.array(z.string()),
       ratedShare: z.number(),
       passRate: z.number(),
+    }),
+    /** a street's yearly performance score: each component's weight (they sum to 1) */
+    scores: z.object({
+      weights: z.object({
+        awareness: z.number(),
+        satisfaction: z.number(),
+        slaCompliance: z.number(),
+        proceduralCompliance: z.number(),
+        orgParticipation: z.number(),
+      }),
     }),
   }),
 );

@@ -309,6 +309,7 @@ export const handler = httpApi({
           sla: r.sla,
           process: r.process,
           evaluation: r.evaluation,
+          scores: r.scores,
         },
       };
     }),
