@@ -151,7 +151,13 @@ describe("geography and rules", () => {
     });
     expect(["negative", "positive"]).toContain(rules.body.categoryList.mode);
     expect(rules.body.categories[0]).toEqual({ id: expect.any(String), name: expect.any(String) });
-    expect(rules.body.sla).toEqual({ reviewWorkingDays: 5, disbursementWorkingDays: 15 });
+    expect(rules.body.sla).toEqual({
+      reviewWorkingDays: 5,
+      disbursementWorkingDays: 15,
+      rectificationWorkingDays: 10,
+    });
+    const { weights } = rules.body.scores;
+    expect(Object.values<number>(weights).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
   });
 });
 
