@@ -175,9 +175,28 @@ describe("stats from aggregates, exact under redelivery and disorder", () => {
         closedAt: at(1),
       },
     };
+    // the same meeting as deliberation's conclusion for A: still one meeting
+    const concluded = {
+      ...meeting,
+      id: ulid(),
+      type: "DeliberationConcluded",
+      proposalId: a.proposalId,
+      data: {
+        proposalId: a.proposalId,
+        meetingId: meeting.data.meetingId,
+        members: 5,
+        present: 5,
+        quorumMet: true,
+        yes: 5,
+        no: 0,
+        abstain: 0,
+        passed: true,
+      },
+    };
     // every event twice, the lifecycles backwards (the last event first), the need after its link
     const events = [...a.events, ...b.events, ...c.events, ...d.events].reverse();
-    for (const e of [...events, meeting, need, ...events, meeting, need]) await publish(e);
+    const once = [...events, concluded, meeting, need];
+    for (const e of [...once, ...once]) await publish(e);
 
     const want = (r: Reply) =>
       r.status === 200 &&

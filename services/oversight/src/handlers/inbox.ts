@@ -99,18 +99,42 @@ const submitted: EventHandler<"ProposalSubmitted"> = async (e, tx) => {
   changes.into(tx);
 };
 
-/** A council meeting that counted ballots, in its community's year. */
-const ballotsCounted: EventHandler<"BallotsCounted"> = async (e, tx) => {
-  const place = placeOfCommunity(e.data.communityId);
-  if (!place) return;
-  const changes = new store.Changes();
-  const before = await store.getMeeting(e.data.meetingId);
+/**
+ * A residents' council meeting held, counted once in its community and the year it ended:
+ * deliberation's DeliberationConcluded (one per proposal on the agenda) and BallotsCounted both
+ * name it; the first that arrives places it, the others find it counted.
+ */
+async function meetingChange(
+  changes: store.Changes,
+  meetingId: string,
+  communityId: string | undefined,
+  at: string,
+) {
+  const place = communityId === undefined ? undefined : placeOfCommunity(communityId);
+  const before = await store.getMeeting(meetingId);
+  if (!place || before) return;
   changes.put(
-    store.keys.meeting(e.data.meetingId),
+    store.keys.meeting(meetingId),
     before,
-    { id: e.data.meetingId },
-    { place, year: yearAt(e.data.closedAt), counters: { [counter.meetings]: 1 } },
+    { id: meetingId },
+    {
+      place,
+      year: yearAt(at),
+      counters: { [counter.meetings]: 1 },
+    },
   );
+}
+
+const ballotsCounted: EventHandler<"BallotsCounted"> = async (e, tx) => {
+  const changes = new store.Changes();
+  await meetingChange(changes, e.data.meetingId, e.data.communityId, e.data.closedAt);
+  changes.into(tx);
+};
+
+const concluded: EventHandler<"DeliberationConcluded"> = async (e, tx) => {
+  const changes = new store.Changes();
+  await projectChange(changes, e.data.proposalId, { type: e.type, data: e.data });
+  await meetingChange(changes, e.data.meetingId, e.communityId, e.occurredAt);
   changes.into(tx);
 };
 
@@ -124,7 +148,7 @@ export const handler = eventConsumer({
     ProposalWithdrawn: onProject(),
     EvidenceVerified: onProject(),
     BallotsCounted: ballotsCounted,
-    DeliberationConcluded: onProject(),
+    DeliberationConcluded: concluded,
     ExpertReviewConcluded: onProject(),
     ProposalEndorsed: onProject(),
     ProposalReported: onProject(),
