@@ -151,7 +151,11 @@ describe("geography and rules", () => {
     });
     expect(["negative", "positive"]).toContain(rules.body.categoryList.mode);
     expect(rules.body.categories[0]).toEqual({ id: expect.any(String), name: expect.any(String) });
-    expect(rules.body.sla).toEqual({ reviewWorkingDays: 5, disbursementWorkingDays: 15 });
+    expect(rules.body.sla).toEqual({
+      reviewWorkingDays: 5,
+      disbursementWorkingDays: 15,
+      rectificationWorkingDays: 10,
+    });
   });
 });
 
