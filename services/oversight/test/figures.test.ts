@@ -221,6 +221,26 @@ describe("stats from the projection's aggregates", () => {
     expect(s.orgParticipation).toEqual({ serviceProjects: 1, byOrgs: 1, orgs: 1 });
   });
 
+  it("a withdrawal after approval leaves the commitment standing, whatever the delivery order", () => {
+    const approved = lifecycle("P7").slice(0, 8);
+    const withdrawal = (id: string) =>
+      ({
+        type: "ProposalWithdrawn",
+        data: { proposalId: id, needIds: [], previousStatus: "approved" },
+      }) as ProjectEvent;
+    const withdrawn = withdrawal("P7");
+    for (const order of [
+      [...approved, withdrawn],
+      [withdrawn, ...approved],
+    ]) {
+      const s = stats(fold(order.map((e) => ({ id: "P7", e }))).counters("district#d1#2026"));
+      expect(s.byStatus.approved.count).toBe(1);
+      expect(s.byStatus.withdrawn.count).toBe(0);
+    }
+    const early = [...lifecycle("P8").slice(0, 1), withdrawal("P8")].map((e) => ({ id: "P8", e }));
+    expect(stats(fold(early).counters("district#d1#2026")).byStatus.withdrawn.count).toBe(1);
+  });
+
   it("the same events in any order give the same aggregates", () => {
     const expected = fold(events).counters("district#d1#2026");
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {

@@ -39,7 +39,9 @@ export interface Project {
   applicantOrgId?: string;
   /** index in `stages` of the highest stage reached; -1 before any */
   rank: number;
-  exit?: "withdrawn" | "rejected";
+  /** the exits seen; which one counts is `exitOf`'s (a fact, so the order of events is free) */
+  withdrawn?: true;
+  rejected?: true;
   disbursedFen: number;
   paidFen: number;
   /** review and disbursement deadlines by `kind#round`: the worst outcome seen */
@@ -67,7 +69,8 @@ export const emptyProject = (id: string): Project => ({
 });
 
 export function status(p: Project): StatsStatus | undefined {
-  if (p.exit) return p.exit;
+  const exit = exitOf(p);
+  if (exit) return exit;
   return p.rank >= 0 ? stages[p.rank] : undefined;
 }
 
@@ -100,9 +103,18 @@ const withFacts = (
   ...(f.programmeFen !== undefined && { programmeFen: f.programmeFen }),
 });
 
-/** An exit stands unless the project was already approved (the commitment stands). */
-const exit = (p: Project, how: "withdrawn" | "rejected"): Project =>
-  p.rank >= APPROVED || p.exit ? p : { ...p, exit: how };
+/**
+ * How the project left the programme, if it did: rejected, or withdrawn before approval (after
+ * approval the commitment stands, as approval decides). Computed from facts, not from the order
+ * the events came in: a withdrawal delivered before the approval that preceded it loses.
+ */
+export function exitOf(p: Project): "withdrawn" | "rejected" | undefined {
+  if (p.rejected) return "rejected";
+  if (p.withdrawn && p.rank < APPROVED) return "withdrawn";
+  return undefined;
+}
+
+const exit = (p: Project, how: "withdrawn" | "rejected"): Project => ({ ...p, [how]: true });
 
 const placeOf = (d: { communityId: string; streetId: string; districtId: string }): Place => ({
   communityId: d.communityId,
@@ -324,7 +336,8 @@ export function contribution(p: Project, expertReview: ExpertReviewRule): Contri
   add(counter.status(s, "count"), 1);
   add(counter.status(s, "budgetFen"), p.budgetFen ?? 0);
   add(counter.status(s, "programmeFen"), p.programmeFen ?? 0);
-  const approved = !p.exit && p.rank >= APPROVED;
+  const exited = exitOf(p) !== undefined;
+  const approved = !exited && p.rank >= APPROVED;
   if (approved) add(counter.approvedFen, p.programmeFen ?? 0);
   add(counter.disbursedFen, p.disbursedFen);
   add(counter.paidFen, p.paidFen);
@@ -334,7 +347,7 @@ export function contribution(p: Project, expertReview: ExpertReviewRule): Contri
     add(counter.rateMicros, p.evaluation.rateMicros);
     add(counter.evaluationsPassed, p.evaluation.passed ? 1 : 0);
   }
-  if (!p.exit && p.kind === "service") {
+  if (!exited && p.kind === "service") {
     add(counter.serviceProjects, 1);
     if (p.applicantOrgId) {
       add(counter.byOrgs, 1);

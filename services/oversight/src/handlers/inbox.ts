@@ -9,6 +9,7 @@ import {
   contribution,
   counter,
   emptyProject,
+  exitOf,
   type Project,
   type ProjectEvent,
   stages,
@@ -30,7 +31,7 @@ const APPROVED = stages.indexOf("approved");
 
 /** The population index while the project is approved or later and not exited. */
 function indexOf(p: Project): Record<string, string> {
-  if (p.exit || p.rank < APPROVED || !p.place || p.year === undefined) return {};
+  if (exitOf(p) || p.rank < APPROVED || !p.place || p.year === undefined) return {};
   return store.populationIndex(p.place.districtId, p.year, p.place.streetId, p.id);
 }
 
