@@ -9,6 +9,7 @@ import { DeliberationService } from "./deliberation.js";
 import { EvaluationService } from "./evaluation.js";
 import { EvidenceBucket } from "./evidence-bucket.js";
 import { IntakeService } from "./intake.js";
+import { OversightService } from "./oversight.js";
 
 export interface CityStackProps extends StackProps {
   city: City;
@@ -26,6 +27,7 @@ export class CityStack extends Stack {
   readonly deliberation: DeliberationService;
   readonly approval: ApprovalService;
   readonly evaluation: EvaluationService;
+  readonly oversight: OversightService;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, {
@@ -65,6 +67,11 @@ export class CityStack extends Stack {
       topic: this.topic,
     });
     this.evaluation = new EvaluationService(this, "Evaluation", {
+      city,
+      api: this.api,
+      topic: this.topic,
+    });
+    this.oversight = new OversightService(this, "Oversight", {
       city,
       api: this.api,
       topic: this.topic,

@@ -12,6 +12,8 @@ import {
   intakeApiRoutes,
   intakeEvidenceRoutes,
   intakeInboxEventTypes,
+  oversightApiRoutes,
+  oversightInboxEventTypes,
   roles,
   routeKey,
 } from "@pencai/contracts";
@@ -36,9 +38,10 @@ const allServiceRoutes = [
   ...deliberationApiRoutes,
   ...approvalApiRoutes,
   ...evaluationApiRoutes,
+  ...oversightApiRoutes,
 ];
 /** Every service of the stack (each with its table, api, inbox and relay). */
-const services = ["intake", "deliberation", "approval", "evaluation"] as const;
+const services = ["intake", "deliberation", "approval", "evaluation", "oversight"] as const;
 /** `services/<service>/src/handlers/<name>.ts` -> `<service>/<name>` */
 const handlerOf = (fn: { Metadata: Record<string, unknown> }) =>
   (fn.Metadata["pencai:entry"] as string).replace(
@@ -83,7 +86,7 @@ describe("CityStack (demo city)", () => {
 
   it("runs every function on Node.js 22, arm64, traced, with repo-relative metadata", () => {
     const functions = resourcesOf(demo().json, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(14);
+    expect(functions).toHaveLength(17);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: "nodejs22.x",
@@ -94,7 +97,7 @@ describe("CityStack (demo city)", () => {
       });
       const entry = fn.Metadata["pencai:entry"] as string;
       const service =
-        /^services\/(intake|deliberation|approval|evaluation)\/src\/handlers\/[a-z]+\.ts$/.exec(
+        /^services\/(intake|deliberation|approval|evaluation|oversight)\/src\/handlers\/[a-z]+\.ts$/.exec(
           entry,
         )?.[1];
       expect(service, entry).toBeDefined();
@@ -123,6 +126,9 @@ describe("CityStack (demo city)", () => {
       "intake/evidence",
       "intake/inbox",
       "intake/relay",
+      "oversight/api",
+      "oversight/inbox",
+      "oversight/relay",
     ]);
     const jobs = functions
       .filter(([, fn]) => fn.Metadata["pencai:job"])
@@ -133,6 +139,7 @@ describe("CityStack (demo city)", () => {
       ["deliberation/relay", "outbox-relay"],
       ["evaluation/relay", "outbox-relay"],
       ["intake/relay", "outbox-relay"],
+      ["oversight/relay", "outbox-relay"],
     ]);
   });
 
@@ -343,6 +350,7 @@ describe("CityStack (demo city)", () => {
       ["Deliberation", deliberationInboxEventTypes],
       ["Approval", approvalInboxEventTypes],
       ["Evaluation", evaluationInboxEventTypes],
+      ["Oversight", oversightInboxEventTypes],
     ] as const) {
       template.hasResourceProperties("AWS::SNS::Subscription", {
         Protocol: "sqs",
@@ -364,7 +372,8 @@ describe("CityStack (demo city)", () => {
     const filters = resourcesOf(json, "AWS::SNS::Subscription").map(
       ([, s]) => (s.Properties.FilterPolicy as { type: string[] }).type,
     );
-    expect(filters.flat().filter((t) => t === "ProposalScreened")).toHaveLength(1);
+    // deliberation and oversight (which counts every lifecycle step)
+    expect(filters.flat().filter((t) => t === "ProposalScreened")).toHaveLength(2);
     template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
   });
 
@@ -374,7 +383,7 @@ describe("CityStack (demo city)", () => {
       ([, m]) => m.Properties.StartingPosition,
     );
     expect(mappings).toHaveLength(services.length);
-    for (const service of ["Intake", "Deliberation", "Approval", "Evaluation"]) {
+    for (const service of ["Intake", "Deliberation", "Approval", "Evaluation", "Oversight"]) {
       const mapping = mappings.find(([, m]) =>
         JSON.stringify(m.Properties.FunctionName).includes(`${service}OutboxRelay`),
       );
@@ -631,6 +640,9 @@ describe("CityStack (demo city)", () => {
     for (const def of evaluationApiRoutes) {
       expect(targetOf(routeKey(def)), routeKey(def)).toMatch(/EvaluationApiFn/);
     }
+    for (const def of oversightApiRoutes) {
+      expect(targetOf(routeKey(def)), routeKey(def)).toMatch(/OversightApiFn/);
+    }
   });
 
   it("sweeps SLA timers every minute and alarms on breaches per kind through an encrypted topic", () => {
@@ -650,6 +662,10 @@ describe("CityStack (demo city)", () => {
       [
         { Name: "city", Value: "demo" },
         { Name: "kind", Value: "disbursement" },
+      ],
+      [
+        { Name: "city", Value: "demo" },
+        { Name: "kind", Value: "rectification" },
       ],
       [
         { Name: "city", Value: "demo" },

@@ -213,6 +213,7 @@ function population(city: City, n: number, due: number): Population {
   const workingDays: Record<SlaKind, number> = {
     review: city.rules.sla.reviewWorkingDays,
     disbursement: city.rules.sla.disbursementWorkingDays,
+    rectification: city.rules.sla.rectificationWorkingDays,
   };
   // start days back from today (Shanghai), enough to reach the oldest still-open timer
   const spanDays = (k: SlaKind) => Math.ceil((workingDays[k] + 4) * 1.5);

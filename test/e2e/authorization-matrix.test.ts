@@ -97,6 +97,8 @@ const f = {} as {
   pa: string;
   /** a funded project evaluation knows, its plan set with an organisation implementing */
   pe: string;
+  /** an inspection (oversight) whose sample holds pe, with pe's failed finding */
+  inspection: string;
   category: string;
 };
 
@@ -347,6 +349,41 @@ const cases: Record<string, RouteCase> = {
     allow: (r, p) => (official(r) && reachesC(r, p)) || implementing(r, p),
   },
   getPublicSpending: { path: () => `/v1/public/proposals/${f.pe}/spending`, allow: () => true },
+  getStats: {
+    path: () => `/v1/stats?communityId=${C().communityId}&year=${year}`,
+    allow: (r, p) => inAuth("getStats", r) && reachesC(r, p),
+  },
+  getPublicStats: {
+    path: () => `/v1/public/stats?districtId=${C().districtId}&year=${year}`,
+    allow: () => true,
+  },
+  drawInspection: {
+    path: () => "/v1/inspections",
+    body: () => ({ districtId: C().districtId, year, sampleSize: 1, seed: `mx-${run}` }),
+    allow: (r, p) => inAuth("drawInspection", r) && reachesC(r, p),
+  },
+  recordFinding: {
+    path: () => `/v1/inspections/${f.inspection}/findings`,
+    body: () => ({ proposalId: f.pe, passed: true }),
+    allow: (r, p) => inAuth("recordFinding", r) && reachesC(r, p),
+  },
+  getInspection: {
+    path: () => `/v1/inspections/${f.inspection}`,
+    allow: (r, p) => inAuth("getInspection", r) && reachesC(r, p),
+  },
+  reportRectification: {
+    path: () => `/v1/inspections/${f.inspection}/findings/${f.pe}/rectification`,
+    allow: (r, p) => r === "street_staff" && reachesC(r, p),
+  },
+  getScores: {
+    path: () => `/v1/scores?districtId=${C().districtId}&year=${year}`,
+    allow: (r, p) => inAuth("getScores", r) && reachesC(r, p),
+  },
+  recordAwarenessSurvey: {
+    path: () => "/v1/surveys/awareness",
+    body: () => ({ streetId: C().streetId, year, respondents: 10, aware: 5 }),
+    allow: (r, p) => inAuth("recordAwarenessSurvey", r) && reachesC(r, p),
+  },
 };
 
 interface Case {
@@ -539,6 +576,28 @@ beforeAll(async () => {
     30_000,
   );
   expect(planned.status, JSON.stringify(planned.body)).toBe(201);
+  // oversight: an inspection whose sample holds PE, with a failed finding for the street to rectify
+  const analyst = await token({
+    sub: `mx-analyst-${run}`,
+    roles: ["analyst"],
+    districtId: C().districtId,
+  });
+  const drawn = await eventually(
+    () =>
+      call("POST", "/v1/inspections", {
+        token: analyst,
+        body: { districtId: C().districtId, year, sampleSize: 500, seed: `mx-${run}` },
+      }),
+    (r) =>
+      r.status === 201 && r.body.items.some((i: { proposalId: string }) => i.proposalId === f.pe),
+    30_000,
+  );
+  expect(drawn.status, JSON.stringify(drawn.body)).toBe(201);
+  f.inspection = drawn.body.id;
+  await post(`/v1/inspections/${f.inspection}/findings`, analyst, {
+    proposalId: f.pe,
+    passed: false,
+  });
 }, 120_000);
 
 afterAll(() => {

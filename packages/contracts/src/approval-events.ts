@@ -15,7 +15,7 @@ const round = /* @__PURE__ */ z.int().check(z.minimum(1));
 const workingDays = /* @__PURE__ */ z.int().check(z.minimum(1), z.maximum(365));
 const time = /* @__PURE__ */ z.iso.datetime({ offset: true });
 
-export const slaKinds = ["review", "disbursement"] as const;
+export const slaKinds = ["review", "disbursement", "rectification"] as const;
 export type SlaKind = (typeof slaKinds)[number];
 
 export const proposalReportedDataSchema = /* @__PURE__ */ (() =>

@@ -384,8 +384,13 @@ export const approvalApiRoutes = [
   putCalendar,
 ] as const;
 
-/** Events approval's inbox consumes (its proposal projection). */
+/**
+ * Events approval's inbox consumes: its proposal projection, and oversight's failed findings and
+ * rectifications (the rectification SLA timers).
+ */
 export const approvalInboxEventTypes = /* @__PURE__ */ defineInbox([
   "ProposalEndorsed",
   "ProposalWithdrawn",
+  "InspectionFinding",
+  "RectificationCompleted",
 ]);

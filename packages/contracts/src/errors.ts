@@ -45,6 +45,8 @@ export const errorStatus = {
   disbursement_exceeds_approved: 422,
   /** intake: evidence declared beyond the per-user or per-proposal upload quota */
   evidence_quota_exceeded: 422,
+  /** oversight: a finding on a proposal that is not in the inspection's sample */
+  not_sampled: 422,
   internal: 500,
 } as const;
 

@@ -2,6 +2,7 @@ import { approvalApiRoutes } from "./approval.js";
 import { deliberationApiRoutes } from "./deliberation.js";
 import { evaluationApiRoutes } from "./evaluation.js";
 import { intakeApiRoutes, intakeEvidenceRoutes } from "./intake.js";
+import { oversightApiRoutes } from "./oversight.js";
 
 export * from "./approval.js";
 export * from "./deliberation.js";
@@ -12,6 +13,7 @@ export * from "./events.js";
 export * from "./http.js";
 export * from "./intake.js";
 export * from "./openapi.js";
+export * from "./oversight.js";
 export * from "./roles.js";
 export * from "./text.js";
 
@@ -22,4 +24,5 @@ export const allRoutes = [
   ...deliberationApiRoutes,
   ...approvalApiRoutes,
   ...evaluationApiRoutes,
+  ...oversightApiRoutes,
 ] as const;

@@ -245,6 +245,8 @@ const proposalSlaSummary = /* @__PURE__ */ once(() =>
   z.object({
     review: z.optional(z.enum(proposalSlaStates)),
     disbursement: z.optional(z.enum(proposalSlaStates)),
+    /** a failed sampling-inspection finding's rectification (整改) */
+    rectification: z.optional(z.enum(proposalSlaStates)),
   }),
 );
 export const proposalSlaSummarySchema = /* @__PURE__ */ proposalSlaSummary();

@@ -691,6 +691,10 @@ describe("GET /v1/sla", () => {
       "SLA#d2#disbursement#met",
       "SLA#d2#disbursement#breached",
       "SLA#d2#disbursement#cancelled",
+      "SLA#d2#rectification#open",
+      "SLA#d2#rectification#met",
+      "SLA#d2#rectification#breached",
+      "SLA#d2#rectification#cancelled",
     ]);
     expectProblem(
       await call(SLA, { query: { districtId: "d9" }, token: as("analyst", cityWide) }),
@@ -844,8 +848,10 @@ describe("PUT /v1/calendar/{year} (admin)", () => {
       new Set([
         "SLA#d1#review#open",
         "SLA#d1#disbursement#open",
+        "SLA#d1#rectification#open",
         "SLA#d2#review#open",
         "SLA#d2#disbursement#open",
+        "SLA#d2#rectification#open",
       ]),
     );
     // C does not depend on 2027: not even re-read

@@ -1,5 +1,9 @@
 import { addWorkingDays, type Calendars, reminderAt, yearsTouched } from "@pencai/calendar";
 import type { SlaBreachedData, SlaReminderData } from "@pencai/contracts/approval-events";
+import type {
+  InspectionFindingData,
+  RectificationCompletedData,
+} from "@pencai/contracts/oversight-events";
 import type { DomainEvent, SlaKind, Timer } from "./types.js";
 
 /**
@@ -130,6 +134,39 @@ function finish(t: Timer, at: Date, reason: "completed" | "withdrawn"): SweepRes
   }
   const timer: Timer = { ...stopped, state: "breached", breachedAt: iso };
   return { timer, event: { type: "SlaBreached", data: breachedData(timer, iso) } };
+}
+
+/**
+ * A failed sampling-inspection finding starts a rectification timer (整改), watched like the
+ * others: it starts at the finding and runs the working days the finding gives (the due time is
+ * computed here, with the effective calendars, like every other deadline). One per inspection
+ * and proposal, numbered after the proposal's earlier ones; a passed finding starts nothing.
+ */
+export function startRectification(
+  f: InspectionFindingData,
+  existing: readonly Timer[],
+  calendars: Calendars,
+): Timer | undefined {
+  if (f.passed || f.rectifyWorkingDays === undefined) return undefined;
+  const rectifications = existing.filter((t) => t.kind === "rectification");
+  if (rectifications.some((t) => t.inspectionId === f.inspectionId)) return undefined;
+  const timer = startTimer(
+    { ...f, round: rectifications.length + 1 },
+    "rectification",
+    new Date(f.recordedAt),
+    f.rectifyWorkingDays,
+    calendars,
+  );
+  return { ...timer, inspectionId: f.inspectionId };
+}
+
+/** The street reported the finding rectified: its timer stops (met iff on time). */
+export function stopRectification(
+  r: RectificationCompletedData,
+  existing: readonly Timer[],
+): SweepResult | undefined {
+  const t = existing.find((x) => x.kind === "rectification" && x.inspectionId === r.inspectionId);
+  return t && stopTimer(t, new Date(r.completedAt));
 }
 
 export interface Recomputed {

@@ -72,8 +72,11 @@ export interface Timer {
   communityId: string;
   districtId: string;
   kind: SlaKind;
-  /** review timers: the proposal's report round; disbursement timers: 1 */
+  /** review timers: the proposal's report round; disbursement timers: 1; rectification: the
+   * proposal's failed findings in order */
   round: number;
+  /** rectification timers: the sampling inspection whose failed finding started it */
+  inspectionId?: string;
   state: TimerState;
   workingDays: number;
   startedAt: string;

@@ -3,8 +3,9 @@ import { type EventHandler, eventConsumer } from "@pencai/runtime/consumer";
 import { newEvents } from "@pencai/runtime/events";
 import { logger } from "@pencai/runtime/logger";
 import { fromEndorsed, withdraw } from "../domain/projection.js";
+import { startRectification, stopRectification } from "../domain/timers.js";
 import * as store from "../store.js";
-import { countBreaches } from "./breach-metric.js";
+import { calendarsFor, countBreaches, flagProvisional, yearsFrom } from "./common.js";
 
 // Approval's inbox (approvalInboxEventTypes): the proposal projection from deliberation's
 // ProposalEndorsed (event-carried state: approval never reads another service's table) and
@@ -72,8 +73,59 @@ const withdrawn: EventHandler<"ProposalWithdrawn"> = async (e, tx, { correlation
   countBreaches(w.events);
 };
 
+/**
+ * A failed sampling-inspection finding (oversight) starts a rectification timer that the sweeper
+ * watches like the others; the timer needs no projection of the proposal (the finding carries
+ * its place). A redelivered finding finds its timer and adds nothing.
+ */
+const finding: EventHandler<"InspectionFinding"> = async (e, tx) => {
+  const started = new Date(e.data.recordedAt);
+  // a rectification may run up to 365 working days: the start year and the two after it
+  const [y] = yearsFrom(started) as [number, number];
+  const calendars = await calendarsFor([y, y + 1, y + 2]);
+  const timer = startRectification(e.data, await store.timersOf(e.data.proposalId), calendars);
+  if (!timer) return;
+  store.putTimer(tx, { timer });
+  flagProvisional([timer]);
+};
+
+/** The street reported the finding rectified: the timer stops (a late stop emits SlaBreached). */
+const rectified: EventHandler<"RectificationCompleted"> = async (e, tx, { correlationId, now }) => {
+  const timers = await store.timersOf(e.data.proposalId);
+  const previous = timers.find(
+    (t) => t.kind === "rectification" && t.inspectionId === e.data.inspectionId,
+  );
+  const stop = stopRectification(e.data, timers);
+  if (!stop || !previous || stop.timer === previous) {
+    logger.warn("RectificationCompleted without an open rectification timer", {
+      eventId: e.id,
+      proposalId: e.data.proposalId,
+      inspectionId: e.data.inspectionId,
+    });
+    return;
+  }
+  store.putTimer(tx, { timer: stop.timer, previous });
+  if (stop.event) {
+    for (const env of newEvents([stop.event], {
+      proposalId: e.data.proposalId,
+      communityId: e.data.communityId,
+      actor: system,
+      correlationId,
+      now,
+    })) {
+      tx.event(env);
+    }
+    countBreaches([stop.event]);
+  }
+};
+
 export const handler = eventConsumer({
   service: "approval",
   inbox: approvalInboxEventTypes,
-  handlers: { ProposalEndorsed: endorsed, ProposalWithdrawn: withdrawn },
+  handlers: {
+    ProposalEndorsed: endorsed,
+    ProposalWithdrawn: withdrawn,
+    InspectionFinding: finding,
+    RectificationCompleted: rectified,
+  },
 });
