@@ -1,6 +1,7 @@
 import { approvalApiRoutes } from "./approval.js";
 import { deliberationApiRoutes } from "./deliberation.js";
 import { evaluationApiRoutes } from "./evaluation.js";
+import { exportsApiRoutes } from "./exports.js";
 import { intakeApiRoutes, intakeEvidenceRoutes } from "./intake.js";
 
 export * from "./approval.js";
@@ -9,6 +10,7 @@ export * from "./errors.js";
 export * from "./evaluation.js";
 export * from "./event-data.js";
 export * from "./events.js";
+export * from "./exports.js";
 export * from "./http.js";
 export * from "./intake.js";
 export * from "./openapi.js";
@@ -22,4 +24,5 @@ export const allRoutes = [
   ...deliberationApiRoutes,
   ...approvalApiRoutes,
   ...evaluationApiRoutes,
+  ...exportsApiRoutes,
 ] as const;
