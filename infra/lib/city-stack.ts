@@ -8,6 +8,7 @@ import { CityApi } from "./city-api.js";
 import { DeliberationService } from "./deliberation.js";
 import { EvaluationService } from "./evaluation.js";
 import { EvidenceBucket } from "./evidence-bucket.js";
+import { ExportsService } from "./exports.js";
 import { IntakeService } from "./intake.js";
 
 export interface CityStackProps extends StackProps {
@@ -26,6 +27,7 @@ export class CityStack extends Stack {
   readonly deliberation: DeliberationService;
   readonly approval: ApprovalService;
   readonly evaluation: EvaluationService;
+  readonly exports: ExportsService;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, {
@@ -68,6 +70,13 @@ export class CityStack extends Stack {
       city,
       api: this.api,
       topic: this.topic,
+    });
+
+    this.exports = new ExportsService(this, "Exports", {
+      city,
+      api: this.api,
+      topic: this.topic,
+      accessLogs: this.evidence.accessLogs,
     });
 
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
