@@ -47,9 +47,10 @@ const cases: BadInputCase[] = [
   },
   { ...post("a district-scoped analyst", {}, 403, "forbidden"), token: () => t.district },
   { ...post("community staff", {}, 403, "forbidden"), token: () => t.staff },
-  { ...post("an unknown entity", { entities: ["households"] }), errorPath: "entities[0]" },
+  { ...post("an unknown entity", { entities: ["households"] }), errorPath: "body.entities.0" },
   post("no entities", { entities: [] }),
-  post("the same entity twice and more than there are", {
+  post("an entity twice", { entities: ["needs", "needs"] }),
+  post("more entities than there are", {
     entities: Array.from({ length: 20 }, () => "needs"),
   }),
   post("an unknown field", { entities: ["needs"], format: "csv" }),

@@ -285,9 +285,11 @@ const exportBody = /* @__PURE__ */ once(() =>
   z
     .strictObject({
       entities: z.optional(
-        z
-          .array(z.enum(exportEntityNames as [ExportEntityName, ...ExportEntityName[]]))
-          .check(z.minLength(1), z.maxLength(exportEntityNames.length)),
+        z.array(z.enum(exportEntityNames as [ExportEntityName, ...ExportEntityName[]])).check(
+          z.minLength(1),
+          z.maxLength(exportEntityNames.length),
+          z.refine((list) => new Set(list).size === list.length, "each entity once"),
+        ),
       ),
       /** first change day (Asia/Shanghai), inclusive; with `to`, only rows changed in the range */
       from: z.optional(day()),

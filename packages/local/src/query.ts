@@ -46,13 +46,18 @@ const files = (() => {
     return [];
   }
 })();
+/** Dates as ISO text, BIGINTs as numbers (as text beyond 2^53). */
+const printable = (v: unknown) =>
+  v instanceof Date
+    ? v.toISOString()
+    : typeof v === "bigint"
+      ? Number.isSafeInteger(Number(v))
+        ? Number(v)
+        : v.toString()
+      : v;
 const connection = await openAnalytics(template, dir, files);
 const rows = await query(connection, sql);
 console.table(
-  rows.map((r) =>
-    Object.fromEntries(
-      Object.entries(r).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v]),
-    ),
-  ),
+  rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, printable(v)]))),
 );
 connection.closeSync();
