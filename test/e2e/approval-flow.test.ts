@@ -1,7 +1,5 @@
-import { DynamoDBClient, paginateScan } from "@aws-sdk/client-dynamodb";
-import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { publishEndorsed } from "../support/events.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { outboxEvents, publishEndorsed } from "../support/events.js";
 import { call, eventually, places, token, verifyChain } from "../support/http.js";
 import { endorsedProposal as endorse } from "../support/lifecycle.js";
 
@@ -68,31 +66,12 @@ async function slaOf(proposalId: string, districtId = home.districtId) {
   return items.filter((i) => i.proposalId === proposalId);
 }
 
-/** The events approval's outbox holds for a proposal, by type (read from its table). */
+/** The events approval's outbox holds for the proposals, by type. */
 async function outboxTypes(proposalIds: readonly string[]): Promise<Map<string, string[]>> {
-  const tables = inject("tables");
-  const name = Object.entries(tables).find(([id]) => id.startsWith("ApprovalTable"))?.[1];
-  expect(name).toBeDefined();
-  const client = new DynamoDBClient({
-    endpoint: inject("dynamodbEndpoint"),
-    region: "ap-east-1",
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  });
   const wanted = new Set(proposalIds);
   const out = new Map<string, string[]>();
-  for await (const page of paginateScan(
-    { client },
-    {
-      TableName: name,
-      FilterExpression: "sk = :o",
-      ExpressionAttributeValues: { ":o": { S: "OUTBOX" } },
-    },
-  )) {
-    for (const raw of page.Items ?? []) {
-      const { event } = unmarshall(raw) as { event: { type: string; proposalId?: string } };
-      if (!event.proposalId || !wanted.has(event.proposalId)) continue;
-      out.set(event.proposalId, [...(out.get(event.proposalId) ?? []), event.type]);
-    }
+  for (const e of await outboxEvents("Approval", (e) => wanted.has(e.proposalId ?? ""))) {
+    out.set(e.proposalId!, [...(out.get(e.proposalId!) ?? []), e.type]);
   }
   return out;
 }

@@ -1,4 +1,7 @@
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { PublishCommand, paginateListTopics, SNSClient } from "@aws-sdk/client-sns";
+import { DynamoDBDocumentClient, paginateScan } from "@aws-sdk/lib-dynamodb";
+import type { Envelope } from "@pencai/contracts/events";
 import { ulid } from "ulid";
 import { inject } from "vitest";
 
@@ -163,4 +166,43 @@ export async function publishFunded(args: {
     }),
   );
   return proposalId;
+}
+
+/**
+ * The events a service's outbox holds (pending or published, until their TTL), read from its
+ * table in the local DynamoDB: a test may scan, the services never do. `service` is the prefix
+ * of the table's logical id, e.g. "Intake".
+ */
+export async function outboxEvents(
+  service: string,
+  keep: (e: Envelope) => boolean = () => true,
+): Promise<Envelope[]> {
+  const table = Object.entries(inject("tables")).find(([id]) =>
+    id.startsWith(`${service}Table`),
+  )?.[1];
+  if (!table) throw new Error(`no ${service} table in the local cloud`);
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: inject("dynamodbEndpoint"),
+      region: "ap-east-1",
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    }),
+  );
+  const events: Envelope[] = [];
+  try {
+    const pages = paginateScan(
+      { client },
+      {
+        TableName: table,
+        FilterExpression: "sk = :o",
+        ExpressionAttributeValues: { ":o": "OUTBOX" },
+      },
+    );
+    for await (const page of pages) {
+      for (const item of page.Items ?? []) if (keep(item.event)) events.push(item.event);
+    }
+  } finally {
+    client.destroy();
+  }
+  return events;
 }

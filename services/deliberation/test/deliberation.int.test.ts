@@ -1,4 +1,6 @@
+import type { BallotsCountedData } from "@pencai/contracts/deliberation";
 import { beforeAll, describe, expect, it } from "vitest";
+import { outboxEvents } from "../../../test/support/events.js";
 import {
   allowedCategory,
   call,
@@ -41,6 +43,15 @@ async function api(method: string, path: string, opts: Parameters<typeof call>[2
  * Waits for events to travel; probes after the first also run the outbox sweep, as the
  * schedule would (DynamoDB Local's stream on a new, empty table may miss the first records).
  */
+/** The ballots in the BallotsCounted events of a meeting, read from deliberation's outbox. */
+async function countedBallotsOf(meetingId: string) {
+  const events = await outboxEvents("Deliberation", (e) => e.type === "BallotsCounted");
+  return events
+    .map((e) => e.data as BallotsCountedData)
+    .filter((d) => d.meetingId === meetingId)
+    .flatMap((d) => d.ballots);
+}
+
 function settled<T>(probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
   let first = true;
   return eventually(
@@ -590,6 +601,12 @@ describe("concurrency", () => {
     console.log(
       `[deliberation concurrency] tally: ${JSON.stringify(closed.body.results.map((r: Record<string, unknown>) => [r.yes, r.no, r.abstain, r.passed]))}`,
     );
+    // the close's BallotsCounted (in the same transaction) carries exactly what was recorded
+    const counted = await countedBallotsOf(m);
+    expect(counted).toHaveLength(180);
+    expect(
+      new Map(counted.map((b) => [`${b.proposalId}#${sixty.indexOf(b.sub)}`, b.choice])),
+    ).toEqual(recorded);
   });
 
   it("a close racing with ballots loses none: every 201 is counted, every later ballot is 409", async () => {

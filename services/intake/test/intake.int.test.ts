@@ -1,7 +1,6 @@
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import { type Envelope, proposalScreenedDataSchema } from "@pencai/contracts";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { proposalScreenedDataSchema } from "@pencai/contracts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { outboxEvents } from "../../../test/support/events.js";
 import {
   allowedCategory,
   call,
@@ -54,39 +53,6 @@ async function propose(over: Record<string, unknown> = {}, as = resident) {
   const r = await call("POST", "/v1/proposals", { token: as, body: proposalBody(over) });
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body as { id: string; status: string };
-}
-
-/**
- * The events intake wrote for one proposal, read from its outbox in the local DynamoDB (a test
- * may scan; the services never do).
- */
-async function outboxEventsOf(proposalId: string): Promise<Envelope[]> {
-  const table = Object.entries(inject("tables")).find(([id]) => /^IntakeTable/.test(id))?.[1];
-  if (!table) throw new Error("no intake table in the local cloud");
-  const db = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: inject("dynamodbEndpoint"),
-      region: "ap-east-1",
-      credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    }),
-  );
-  const events: Envelope[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await db.send(
-      new ScanCommand({
-        TableName: table,
-        FilterExpression: "sk = :outbox AND #event.proposalId = :id",
-        ExpressionAttributeNames: { "#event": "event" },
-        ExpressionAttributeValues: { ":outbox": "OUTBOX", ":id": proposalId },
-        ExclusiveStartKey: start,
-      }),
-    );
-    events.push(...((page.Items ?? []).map((i) => i.event) as Envelope[]));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  db.destroy();
-  return events;
 }
 
 beforeAll(async () => {
@@ -151,7 +117,13 @@ describe("geography and rules", () => {
     });
     expect(["negative", "positive"]).toContain(rules.body.categoryList.mode);
     expect(rules.body.categories[0]).toEqual({ id: expect.any(String), name: expect.any(String) });
-    expect(rules.body.sla).toEqual({ reviewWorkingDays: 5, disbursementWorkingDays: 15 });
+    expect(rules.body.sla).toEqual({
+      reviewWorkingDays: 5,
+      disbursementWorkingDays: 15,
+      rectificationWorkingDays: 10,
+    });
+    const { weights } = rules.body.scores;
+    expect(Object.values<number>(weights).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
   });
 });
 
@@ -449,7 +421,7 @@ describe("proposals", () => {
       body: { decision: "accept", needFit: 70 },
     });
     expect(screen.status).toBe(200);
-    const events = await outboxEventsOf(p.id);
+    const events = await outboxEvents("Intake", (e) => e.proposalId === p.id);
     const screened = events.find((e) => e.type === "ProposalScreened");
     expect(screened?.data).toEqual({
       proposalId: p.id,

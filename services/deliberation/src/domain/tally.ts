@@ -65,8 +65,7 @@ export function tallyProposal(args: {
   const members = new Set(args.members);
   const counts = { yes: 0, no: 0, abstain: 0 };
   const voters = new Set<string>();
-  for (const b of args.ballots) {
-    if (!members.has(b.sub) || voters.has(b.sub)) continue; // the store guarantees one each
+  for (const b of countedBallots(members, args.ballots)) {
     voters.add(b.sub);
     counts[b.choice]++;
   }
@@ -83,6 +82,22 @@ export function tallyProposal(args: {
     members: members.size,
     ...(args.consent && { consent: args.consent }),
   };
+}
+
+/**
+ * The ballots of one proposal that its tally counts: a listed member's first ballot; others are
+ * ignored (the store already keeps one per member). BallotsCounted carries exactly these.
+ */
+export function countedBallots<B extends { sub: string }>(
+  members: ReadonlySet<string>,
+  ballots: readonly B[],
+): B[] {
+  const seen = new Set<string>();
+  return ballots.filter((b) => {
+    if (!members.has(b.sub) || seen.has(b.sub)) return false;
+    seen.add(b.sub);
+    return true;
+  });
 }
 
 export const round = (n: number, digits: number) => {

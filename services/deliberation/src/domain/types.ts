@@ -99,7 +99,7 @@ export interface Attendance {
 export interface Ballot {
   meetingId: string;
   proposalId: string;
-  /** the voter: stored privately, never in events or replies to others */
+  /** the voter: never in replies to others; only in the internal BallotsCounted, which exports pseudonymise */
   sub: string;
   choice: BallotChoice;
   castAt: string;

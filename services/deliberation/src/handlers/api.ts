@@ -29,6 +29,7 @@ import {
 } from "../domain/access.js";
 import { type CloseRules, concludeMeeting } from "../domain/close.js";
 import { answerConsent } from "../domain/consent.js";
+import { ballotsCounted } from "../domain/counted.js";
 import { endorses } from "../domain/endorsement.js";
 import { decideExpertReview as decide, reviewProposal } from "../domain/expert.js";
 import * as meetings from "../domain/meeting.js";
@@ -150,6 +151,19 @@ async function close(meetingId: string, principal: Principal, now: Date, correla
     if (c.endorsed) tx.event(endorsedEvent(c.after, principal, correlationId, now));
   }
   for (const k of plan.rankings) store.putRanking(tx, k.after, k.before);
+  // the counted ballots, for research exports (pabulib); one event unless the council is huge
+  for (const data of ballotsCounted(plan.meeting, ballots)) {
+    tx.event(
+      newEvent({
+        type: "BallotsCounted",
+        communityId: meeting.communityId,
+        actor: principal,
+        correlationId,
+        data,
+        now,
+      }),
+    );
+  }
   return { meeting: plan.meeting, tx };
 }
 
