@@ -60,6 +60,7 @@ const cases: BadInputCase[] = [
   post("a time instead of a day", { from: "2026-01-01T00:00:00Z", to: "2026-01-02" }),
   post(`more than ${MAX_EXPORT_DAYS} days`, { from: "2024-01-01", to: "2026-01-01" }),
   post("not an object", ["proposals"]),
+  post("pabulib not a boolean", { pabulib: "yes" }),
   {
     name: `${start}: not JSON`,
     method: "POST",

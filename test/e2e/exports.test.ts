@@ -45,6 +45,7 @@ async function exported(body: Record<string, unknown>) {
   expect(done.body.status, JSON.stringify(done.body)).toBe("done");
   return done.body as {
     exportId: string;
+    pabulib?: boolean;
     files: { entity: string; key: string; url: string; rows: number; bytes: number }[];
   };
 }
@@ -180,6 +181,41 @@ describe("exports on the local cloud", () => {
       expect(Buffer.from(bytes.subarray(0, 4)).toString()).toBe("PAR1");
     }
   }, 120_000);
+
+  it("writes the community-year as pabulib: both projects selected, three pseudonymous council approvals each", async () => {
+    const pb = await eventually(
+      async () => {
+        const out = await exported({ entities: ["budgets"], pabulib: true });
+        const file = out.files.find(
+          (f) =>
+            f.entity === "pabulib" &&
+            f.key.startsWith(`exports/pabulib/year=${year}/dt=`) &&
+            f.key.endsWith(`/${home.communityId}.pb`),
+        );
+        return file ? await (await fetch(file.url)).text() : "";
+      },
+      (text) =>
+        ids.every((id) => text.includes(`\n${id};`)) &&
+        text.split("\nVOTES\n")[1]!.split("\n").length > 6,
+      EVENTS_MS,
+    );
+    const [meta, projects, votes] = pb.split(/^(?:PROJECTS|VOTES)\n/m);
+    expect(meta).toContain(`instance;${year}\n`);
+    expect(meta).toContain("vote_type;approval\n");
+    const projectLines = projects!.trim().split("\n").slice(1);
+    for (const id of ids) {
+      const line = projectLines.find((l) => l.startsWith(`${id};`));
+      // cost (yuan);votes;name;category;selected
+      expect(line?.split(";")[2], line).toBe("3");
+      expect(line?.endsWith(";1"), line).toBe(true);
+    }
+    const voterLines = votes!.trim().split("\n").slice(1);
+    for (const l of voterLines) {
+      const [voter] = l.split(";");
+      expect(voter).toMatch(/^[0-9a-f]{32}$/);
+    }
+    expect(pb).not.toMatch(/\bm-[0-9A-Z]{10}-\d/);
+  }, 60_000);
 
   it("keeps personal data out: no account ids, no payee, the actor a pseudonym", async () => {
     const db = await analytics();

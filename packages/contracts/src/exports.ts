@@ -273,6 +273,10 @@ export const exportEntityNames = Object.keys(exportEntities) as ExportEntityName
 export const exportFileKey = (entity: string, day: string, exportId: string) =>
   `exports/${entity}/year=${day.slice(0, 4)}/dt=${day}/${exportId}.parquet`;
 
+/** The object key of a community-year's pabulib file, under the export day. */
+export const pabulibFileKey = (year: number, day: string, communityId: string) =>
+  `exports/pabulib/year=${year}/dt=${day}/${communityId}.pb`;
+
 /** The longest day range one export covers. */
 export const MAX_EXPORT_DAYS = 366;
 
@@ -295,6 +299,8 @@ const exportBody = /* @__PURE__ */ once(() =>
       from: z.optional(day()),
       /** last change day, inclusive */
       to: z.optional(day()),
+      /** also the pabulib (.pb) research files: one per community and programme year, whole */
+      pabulib: z.optional(z.boolean()),
     })
     .check(
       z.refine((b) => (b.from === undefined) === (b.to === undefined), {
@@ -335,6 +341,7 @@ const exportView = /* @__PURE__ */ once(() =>
     entities: z.array(z.string()),
     from: z.optional(z.string()),
     to: z.optional(z.string()),
+    pabulib: z.optional(z.boolean()),
     requestedAt: z.string(),
     finishedAt: z.optional(z.string()),
     error: z.optional(z.string()),

@@ -54,6 +54,20 @@ export async function exportEntity(
   }
 }
 
+/** Writes a small text file (a pabulib instance). */
+export async function putText(key: string, body: string): Promise<number> {
+  const bytes = Buffer.from(body, "utf8");
+  await s3().send(
+    new PutObjectCommand({
+      Bucket: bucket(),
+      Key: key,
+      Body: bytes,
+      ContentType: "text/plain; charset=utf-8",
+    }),
+  );
+  return bytes.length;
+}
+
 /** A short-lived download link of an export file. */
 export const downloadUrl = (key: string): Promise<string> =>
   getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket(), Key: key }), {

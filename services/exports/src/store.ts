@@ -4,6 +4,7 @@ import type { ExportEntityName } from "@pencai/contracts/exports";
 import { ddb, env } from "@pencai/runtime/clients";
 import { batchGetAll, getItem } from "@pencai/runtime/items";
 import { Tx } from "@pencai/runtime/tx";
+import type { CouncilBallots } from "./domain/council.js";
 import type { Row, Values } from "./domain/rows.js";
 
 /**
@@ -14,6 +15,9 @@ import type { Row, Values } from "./domain/rows.js";
  * | entity row | `ROW#<entity>#<id>` | `ROW` | `CHANGED#<entity>#<yyyy-mm-dd>` / id | `ROWS#<entity>` / id |
  * | export | `EXPORT#<exportId>` | `EXPORT` | | |
  * | daily export marker | `DAILY#<yyyy-mm-dd>` | `DAILY` | | |
+ * | a meeting's counted ballots (pseudonymous voters; pabulib only) | `BALLOTS#<meetingId>` | `BALLOTS` | | |
+ *
+ * Ballots are listed by community through gsi3 (`BALLOTS#<communityId>` / meeting id).
  *
  * A row holds its slots (the newest patch of each fact, with the event behind it) and its
  * folded `columns`; each write is conditional on the version read. The change day is the day
@@ -123,6 +127,8 @@ export interface ExportRecord {
   requestedAt: string;
   /** an account id (the analyst), kept here for audit; never exported */
   requestedBy: string;
+  /** also write the community-year pabulib (.pb) files */
+  pabulib?: boolean;
   finishedAt?: string;
   error?: string;
   files: ExportFile[];
@@ -178,5 +184,55 @@ export async function moveExport(
   } catch (err) {
     if (isDomainError(err, "conflict")) return false;
     throw err;
+  }
+}
+
+// ---------------------------------------------------------------- council ballots (pabulib)
+
+const ballotsKey = (meetingId: string) => ({ pk: `BALLOTS#${meetingId}`, sk: "BALLOTS" });
+
+/** A meeting's counted ballots as kept (undefined: none yet). */
+export async function getBallots(
+  meetingId: string,
+): Promise<(CouncilBallots & { version: number }) | undefined> {
+  const item = await getItem(table(), ballotsKey(meetingId));
+  return item && (item.council as CouncilBallots & { version: number });
+}
+
+/** Keeps a meeting's ballots, conditional on the version read (none: must not exist). */
+export function putBallots(tx: Tx, council: CouncilBallots, readVersion: number | undefined): Tx {
+  const version = (readVersion ?? 0) + 1;
+  return tx.put(
+    {
+      ...ballotsKey(council.meetingId),
+      entity: "ballots",
+      council: { ...council, version },
+      version,
+      gsi3pk: `BALLOTS#${council.communityId}`,
+      gsi3sk: council.meetingId,
+    },
+    readVersion === undefined
+      ? { condition: "attribute_not_exists(pk)", onFail: stale(`ballots ${council.meetingId}`) }
+      : {
+          condition: "version = :v",
+          values: { ":v": readVersion },
+          onFail: stale(`ballots ${council.meetingId}`),
+        },
+  );
+}
+
+/** Every meeting's ballots of a community. */
+export async function* ballotsOf(communityId: string): AsyncIterable<CouncilBallots> {
+  const pages = paginateQuery(
+    { client: ddb, pageSize: 100 },
+    {
+      TableName: table(),
+      IndexName: "gsi3",
+      KeyConditionExpression: "gsi3pk = :pk",
+      ExpressionAttributeValues: { ":pk": `BALLOTS#${communityId}` },
+    },
+  );
+  for await (const page of pages) {
+    for (const item of page.Items ?? []) yield item.council as CouncilBallots;
   }
 }

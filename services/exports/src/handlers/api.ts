@@ -25,12 +25,13 @@ export const handler = httpApi({
     route(startExport, async (req) => {
       const principal = requireCityWideAnalyst(req.principal);
       const exportId = ulid(req.now.getTime());
-      const { entities, from, to } = req.body;
+      const { entities, from, to, pabulib } = req.body;
       const tx = store.putExport(store.newTx(), {
         exportId,
         status: "queued",
         entities: entities ?? exportEntityNames,
         ...(from && to ? { from, to } : {}),
+        ...(pabulib ? { pabulib } : {}),
         day: to ?? localDay(req.now),
         requestedAt: req.now.toISOString(),
         requestedBy: principal.sub,
@@ -53,6 +54,7 @@ export const handler = httpApi({
           entities: record.entities,
           ...(record.from ? { from: record.from } : {}),
           ...(record.to ? { to: record.to } : {}),
+          ...(record.pabulib ? { pabulib: true } : {}),
           requestedAt: record.requestedAt,
           ...(record.finishedAt ? { finishedAt: record.finishedAt } : {}),
           ...(record.error ? { error: record.error } : {}),

@@ -12,7 +12,8 @@ import * as store from "../store.js";
 type Exported = (typeof exportsInboxEventTypes)[number];
 
 const project: EventHandler<Exported> = async (e, tx, ctx) => {
-  const patches = patchesOf(e as Parameters<typeof patchesOf>[0], await pseudonymizer());
+  const pseudonym = await pseudonymizer();
+  const patches = patchesOf(e as Parameters<typeof patchesOf>[0], pseudonym);
   const rows = await store.getRows(patches);
   const read = new Map([...rows].map(([k, r]) => [k, r.version]));
   const changed = new Map<string, Row>();
@@ -25,10 +26,35 @@ const project: EventHandler<Exported> = async (e, tx, ctx) => {
   for (const [k, row] of changed) store.putRow(tx, row, read.get(k), day);
 };
 
+/** A closed meeting's ballots, kept for pabulib with pseudonymous voters (newest close wins). */
+const counted: EventHandler<"BallotsCounted"> = async (e, tx, ctx) => {
+  await project(e, tx, ctx);
+  const d = e.data;
+  const held = await store.getBallots(d.meetingId);
+  if (held && Date.parse(held.closedAt) >= Date.parse(d.closedAt)) return;
+  const pseudonym = await pseudonymizer();
+  store.putBallots(
+    tx,
+    {
+      meetingId: d.meetingId,
+      communityId: d.communityId,
+      closedAt: d.closedAt,
+      proposalIds: d.proposals.map((p) => p.proposalId),
+      ballots: d.ballots.map((b) => ({
+        voter: pseudonym(b.sub),
+        proposalId: b.proposalId,
+        choice: b.choice,
+      })),
+    },
+    held?.version,
+  );
+};
+
 export const handler = eventConsumer({
   service: "exports",
   inbox: exportsInboxEventTypes,
-  handlers: Object.fromEntries(exportsInboxEventTypes.map((t) => [t, project])) as InboxHandlers<
-    typeof exportsInboxEventTypes
-  >,
+  handlers: {
+    ...Object.fromEntries(exportsInboxEventTypes.map((t) => [t, project])),
+    BallotsCounted: counted,
+  } as InboxHandlers<typeof exportsInboxEventTypes>,
 });
