@@ -1,4 +1,5 @@
 import { exportEntities, exportEntityNames } from "@pencai/contracts/exports";
+import { proposalStatuses } from "@pencai/contracts/intake";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { applyPatch, patchesOf, type Row } from "../src/domain/rows.js";
@@ -68,6 +69,14 @@ describe("row projection", () => {
     expect(rows.get("budgets#c1#2026")?.columns.committed_fen).toBe(9_000_00);
     expect(rows.get("payments#PAY-P1")?.columns).not.toHaveProperty("payee");
     expect(rows.get("payments#PAY-P1")?.columns.amount_fen).toBe(4_000_00);
+  });
+
+  it("uses intake's proposal statuses only, after every event of the life", () => {
+    const events = lifecycle();
+    for (let n = 1; n <= events.length; n++) {
+      const status = project(events.slice(0, n)).get("proposals#P1")?.columns.status;
+      expect(proposalStatuses, `after ${events[n - 1]!.type}`).toContain(status);
+    }
   });
 
   it("pseudonymises the actor in the timeline, the same way every time, never the account id", () => {

@@ -1,7 +1,9 @@
 import type { ContractEventType, TypedEnvelope } from "@pencai/contracts/event-data";
 import type { ExportEntityName } from "@pencai/contracts/exports";
 
-// The export rows: each event becomes patches of entity rows. A row keeps, per slot, the newest
+// The export rows: each event becomes patches of entity rows. Proposal statuses are intake's
+// (packages/contracts/src/intake.ts `proposalStatuses`), set by the same events as in intake's
+// registry; here the newest status-setting event decides. A row keeps, per slot, the newest
 // patch (by occurredAt, then event id), and its columns are the slots folded oldest first. So a
 // row is a function of the set of events seen: redelivery changes nothing and any arrival
 // order gives the same row.
@@ -186,7 +188,11 @@ function entityPatches(e: AnyEnvelope): Patch[] {
           consent_met: d.consent?.met,
           concluded_at: e.occurredAt,
         }),
-        ...(d.passed ? [proposalRow(d.proposalId, e.type, { status: "deliberated" })] : []),
+        proposalRow(
+          d.proposalId,
+          e.type,
+          d.passed ? { status: "deliberated" } : { status: "rejected", ended_at: e.occurredAt },
+        ),
       ];
     }
     case "ExpertReviewConcluded": {
@@ -200,6 +206,10 @@ function entityPatches(e: AnyEnvelope): Patch[] {
           average_score: d.averageScore,
           concluded_at: e.occurredAt,
         }),
+        // a pass alone changes nothing (endorsement needs the council too); a fail ends it
+        ...(d.passed
+          ? []
+          : [proposalRow(d.proposalId, e.type, { status: "rejected", ended_at: e.occurredAt })]),
       ];
     }
     case "ProposalEndorsed":
@@ -220,7 +230,8 @@ function entityPatches(e: AnyEnvelope): Patch[] {
     }
     case "DistrictReviewCompleted": {
       const d = e.data;
-      const status = { forward: "forwarded", return: "returned", reject: "rejected" }[d.decision];
+      // a return sends it back to the street (endorsed), which may report it again
+      const status = { forward: "forwarded", return: "endorsed", reject: "rejected" }[d.decision];
       return [
         proposalRow(d.proposalId, e.type, {
           status,
@@ -301,14 +312,14 @@ function entityPatches(e: AnyEnvelope): Patch[] {
       ];
     }
     case "ImplementationStarted":
+      return [proposalRow(e.data.proposalId, e.type, { started_at: e.data.startedAt })];
+    case "ProgressReported":
       return [
-        proposalRow(e.data.proposalId, e.type, {
+        proposalRow(e.data.proposalId, "progress", {
           status: "implementing",
-          started_at: e.data.startedAt,
+          progress_percent: e.data.percent,
         }),
       ];
-    case "ProgressReported":
-      return [proposalRow(e.data.proposalId, "progress", { progress_percent: e.data.percent })];
     case "PaymentMade": {
       const d = e.data;
       return [
