@@ -8,6 +8,7 @@ import { CityApi } from "./city-api.js";
 import { DeliberationService } from "./deliberation.js";
 import { EvaluationService } from "./evaluation.js";
 import { EvidenceBucket } from "./evidence-bucket.js";
+import { ExportsService } from "./exports.js";
 import { IntakeService } from "./intake.js";
 import { OversightService } from "./oversight.js";
 
@@ -28,6 +29,7 @@ export class CityStack extends Stack {
   readonly approval: ApprovalService;
   readonly evaluation: EvaluationService;
   readonly oversight: OversightService;
+  readonly exports: ExportsService;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, {
@@ -75,6 +77,13 @@ export class CityStack extends Stack {
       city,
       api: this.api,
       topic: this.topic,
+    });
+
+    this.exports = new ExportsService(this, "Exports", {
+      city,
+      api: this.api,
+      topic: this.topic,
+      accessLogs: this.evidence.accessLogs,
     });
 
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });

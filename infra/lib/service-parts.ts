@@ -56,7 +56,11 @@ export function inboxFunction(
   scope: Construct,
   owner: Construct,
   id: string,
-  props: PartProps & { topic: sns.ITopic; eventTypes: readonly EventType[] },
+  props: PartProps & {
+    topic: sns.ITopic;
+    eventTypes: readonly EventType[];
+    environment?: Record<string, string>;
+  },
 ): { fn: ServiceFunction; inbox: ServiceInbox } {
   const consumerTimeout = Duration.seconds(30);
   const fn = new ServiceFunction(scope, id, {
@@ -65,7 +69,7 @@ export function inboxFunction(
     entry: props.entry,
     description: props.description,
     timeout: consumerTimeout,
-    environment: { TABLE_NAME: props.table.table.tableName },
+    environment: { TABLE_NAME: props.table.table.tableName, ...props.environment },
   });
   props.table.grantItemRead(fn.fn);
   props.table.grantItemWrite(fn.fn);

@@ -9,6 +9,8 @@ import {
   deliberationInboxEventTypes,
   evaluationApiRoutes,
   evaluationInboxEventTypes,
+  exportsApiRoutes,
+  exportsInboxEventTypes,
   intakeApiRoutes,
   intakeEvidenceRoutes,
   intakeInboxEventTypes,
@@ -39,9 +41,12 @@ const allServiceRoutes = [
   ...approvalApiRoutes,
   ...evaluationApiRoutes,
   ...oversightApiRoutes,
+  ...exportsApiRoutes,
 ];
 /** Every service of the stack (each with its table, api, inbox and relay). */
 const services = ["intake", "deliberation", "approval", "evaluation", "oversight"] as const;
+/** Services with a table and an inbox; exports publishes no events, so it has no relay. */
+const inboxServices = [...services, "exports"] as const;
 /** `services/<service>/src/handlers/<name>.ts` -> `<service>/<name>` */
 const handlerOf = (fn: { Metadata: Record<string, unknown> }) =>
   (fn.Metadata["pencai:entry"] as string).replace(
@@ -86,7 +91,7 @@ describe("CityStack (demo city)", () => {
 
   it("runs every function on Node.js 22, arm64, traced, with repo-relative metadata", () => {
     const functions = resourcesOf(demo().json, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(17);
+    expect(functions).toHaveLength(20);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: "nodejs22.x",
@@ -97,7 +102,7 @@ describe("CityStack (demo city)", () => {
       });
       const entry = fn.Metadata["pencai:entry"] as string;
       const service =
-        /^services\/(intake|deliberation|approval|evaluation|oversight)\/src\/handlers\/[a-z]+\.ts$/.exec(
+        /^services\/(intake|deliberation|approval|evaluation|oversight|exports)\/src\/handlers\/[a-z]+\.ts$/.exec(
           entry,
         )?.[1];
       expect(service, entry).toBeDefined();
@@ -122,6 +127,9 @@ describe("CityStack (demo city)", () => {
       "evaluation/api",
       "evaluation/inbox",
       "evaluation/relay",
+      "exports/api",
+      "exports/inbox",
+      "exports/worker",
       "intake/api",
       "intake/evidence",
       "intake/inbox",
@@ -138,6 +146,7 @@ describe("CityStack (demo city)", () => {
       ["approval/sweep", "sla-sweep"],
       ["deliberation/relay", "outbox-relay"],
       ["evaluation/relay", "outbox-relay"],
+      ["exports/worker", "exports"],
       ["intake/relay", "outbox-relay"],
       ["oversight/relay", "outbox-relay"],
     ]);
@@ -188,9 +197,9 @@ describe("CityStack (demo city)", () => {
   it("gives each service its own table, each function only its own service's table", () => {
     const { json } = demo();
     const tables = resourcesOf(json, "AWS::DynamoDB::Table").map(([id]) => id);
-    expect(tables).toHaveLength(services.length);
+    expect(tables).toHaveLength(inboxServices.length);
     const tableOf = (service: string) => tables.find((id) => id.toLowerCase().startsWith(service));
-    const serviceTables = services.map((s) => tableOf(s)!);
+    const serviceTables = inboxServices.map((s) => tableOf(s)!);
     for (const t of serviceTables) expect(t).toBeDefined();
 
     // each function's TABLE_NAME is its own service's table
@@ -308,7 +317,7 @@ describe("CityStack (demo city)", () => {
 
   it("has an encrypted, TLS-only inbox per service with a DLQ after 5 receives", () => {
     const { template } = demo();
-    template.resourceCountIs("AWS::SQS::Queue", 2 * services.length);
+    template.resourceCountIs("AWS::SQS::Queue", 2 * inboxServices.length);
     for (const service of ["Intake", "Deliberation", "Approval"]) {
       template.hasResourceProperties("AWS::SQS::Queue", {
         SqsManagedSseEnabled: true,
@@ -344,13 +353,14 @@ describe("CityStack (demo city)", () => {
 
   it("subscribes each inbox to the topic with raw delivery and a filter on type", () => {
     const { template, json } = demo();
-    template.resourceCountIs("AWS::SNS::Subscription", services.length);
+    template.resourceCountIs("AWS::SNS::Subscription", inboxServices.length);
     for (const [service, types] of [
       ["Intake", intakeInboxEventTypes],
       ["Deliberation", deliberationInboxEventTypes],
       ["Approval", approvalInboxEventTypes],
       ["Evaluation", evaluationInboxEventTypes],
       ["Oversight", oversightInboxEventTypes],
+      ["Exports", exportsInboxEventTypes],
     ] as const) {
       template.hasResourceProperties("AWS::SNS::Subscription", {
         Protocol: "sqs",
@@ -372,15 +382,17 @@ describe("CityStack (demo city)", () => {
     const filters = resourcesOf(json, "AWS::SNS::Subscription").map(
       ([, s]) => (s.Properties.FilterPolicy as { type: string[] }).type,
     );
-    // deliberation and oversight (which counts every lifecycle step)
-    expect(filters.flat().filter((t) => t === "ProposalScreened")).toHaveLength(2);
+    // deliberation and oversight (which counts every lifecycle step), and exports, which hears everything
+    expect(filters.flat().filter((t) => t === "ProposalScreened")).toHaveLength(3);
     template.hasResourceProperties("AWS::SNS::Topic", { KmsMasterKeyId: Match.anyValue() });
   });
 
   it("relays each service's outbox from its own stream (INSERTs with outboxPending) and every minute", () => {
     const { template, json } = demo();
     const mappings = resourcesOf(json, "AWS::Lambda::EventSourceMapping").filter(
-      ([, m]) => m.Properties.StartingPosition,
+      ([, m]) =>
+        m.Properties.StartingPosition &&
+        JSON.stringify(m.Properties.FunctionName).includes("OutboxRelay"),
     );
     expect(mappings).toHaveLength(services.length);
     for (const service of ["Intake", "Deliberation", "Approval", "Evaluation", "Oversight"]) {
@@ -413,8 +425,8 @@ describe("CityStack (demo city)", () => {
         ],
       });
     }
-    // three relays and the SLA sweeper
-    template.resourceCountIs("AWS::Events::Rule", services.length + 1);
+    // the relays, the SLA sweeper and the daily export
+    template.resourceCountIs("AWS::Events::Rule", services.length + 2);
   });
 
   it("lets each relay read only the outbox index and only re-put outbox items, in batches", () => {

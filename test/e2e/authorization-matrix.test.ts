@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { allRoutes, type Role, roleLevels, roles } from "@pencai/contracts";
+import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publishEndorsed, publishFunded } from "../support/events.js";
 import {
@@ -23,6 +24,8 @@ import {
 
 const run = Date.now().toString(36);
 const year = currentYear();
+/** An export id nobody made (allowed callers get 404, the others 403). */
+const exportProbe = ulid();
 
 type Placement = "own" | "sameStreet" | "otherStreet" | "otherDistrict" | "noClaim" | "cityWide";
 const placements: Placement[] = [
@@ -383,6 +386,16 @@ const cases: Record<string, RouteCase> = {
     path: () => "/v1/surveys/awareness",
     body: () => ({ streetId: C().streetId, year, respondents: 10, aware: 5 }),
     allow: (r, p) => inAuth("recordAwarenessSurvey", r) && reachesC(r, p),
+  },
+  // exports hold the whole city: a city-wide analyst only (a district-scoped one is refused)
+  startExport: {
+    path: () => "/v1/exports",
+    body: () => ({ entities: ["needs"] }),
+    allow: (r, p) => r === "analyst" && p === "cityWide",
+  },
+  getExport: {
+    path: () => `/v1/exports/${exportProbe}`,
+    allow: (r, p) => r === "analyst" && p === "cityWide",
   },
 };
 

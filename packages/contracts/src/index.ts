@@ -1,6 +1,7 @@
 import { approvalApiRoutes } from "./approval.js";
 import { deliberationApiRoutes } from "./deliberation.js";
 import { evaluationApiRoutes } from "./evaluation.js";
+import { exportsApiRoutes } from "./exports.js";
 import { intakeApiRoutes, intakeEvidenceRoutes } from "./intake.js";
 import { oversightApiRoutes } from "./oversight.js";
 
@@ -10,6 +11,7 @@ export * from "./errors.js";
 export * from "./evaluation.js";
 export * from "./event-data.js";
 export * from "./events.js";
+export * from "./exports.js";
 export * from "./http.js";
 export * from "./intake.js";
 export * from "./openapi.js";
@@ -25,4 +27,5 @@ export const allRoutes = [
   ...approvalApiRoutes,
   ...evaluationApiRoutes,
   ...oversightApiRoutes,
+  ...exportsApiRoutes,
 ] as const;

@@ -304,6 +304,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       JWT_AUDIENCE: local.audience,
       JWKS_URL: local.jwksUrl,
       PENCAI_S3_PATH_STYLE: "1",
+      // the exports' pseudonym key (Secrets Manager on AWS; not emulated locally)
+      PENCAI_PSEUDONYM_SECRET: process.env.PENCAI_PSEUDONYM_SECRET ?? "local-only-pseudonym-key",
       POWERTOOLS_LOG_LEVEL: opts.verbose ? "INFO" : opts.quiet ? "ERROR" : "WARN",
       POWERTOOLS_METRICS_DISABLED: "true",
       POWERTOOLS_TRACE_DISABLED: "true",
