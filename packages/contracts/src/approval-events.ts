@@ -113,6 +113,8 @@ const slaFacts = {
   startedAt: time,
   dueAt: time,
   provisional: z.boolean(),
+  /** a rectification timer's inspection (a proposal sampled twice has two) */
+  inspectionId: z.optional(text),
 };
 
 /** One working day before the deadline (at most once per timer). */

@@ -131,12 +131,20 @@ export const exportEntities = {
     doc: "One row per SLA timer (review, disbursement, rectification) of a proposal and round.",
     key: "timer_id",
     columns: [
-      c("timer_id", "string", "proposal id, kind and round joined by '#'"),
+      c(
+        "timer_id",
+        "string",
+        "proposal id, kind and round (a rectification: its inspection id) joined by '#'",
+      ),
       proposal,
       community,
       district,
       c("kind", "string", "review, disbursement or rectification"),
-      c("round", "bigint", "review round (1 for others)"),
+      c(
+        "round",
+        "bigint",
+        "review round; a proposal's rectifications in the order approval heard of them; 1 for disbursement",
+      ),
       c("state", "string", "open, met or breached"),
       c("provisional", "boolean", "the deadline rests on a year without calendar data"),
       c("started_at", "timestamp", "timer started"),

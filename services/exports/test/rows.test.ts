@@ -21,6 +21,21 @@ function project(events: ReturnType<typeof lifecycle>, redeliver = false): Map<s
   }
   return rows;
 }
+/** A failed finding of P1 (c1, s1, d1) in inspection `inspectionId`. */
+const failedFinding = (inspectionId: string, at: string, due: string) =>
+  envelope("InspectionFinding", at, {
+    inspectionId,
+    proposalId: "P1",
+    communityId: "c1",
+    streetId: "s1",
+    districtId: "d1",
+    year: 2026,
+    passed: false,
+    issues: 1,
+    rectifyWorkingDays: 10,
+    rectifyDueAt: due,
+    recordedAt: at,
+  });
 const columnsOf = (rows: Map<string, Row>) =>
   Object.fromEntries([...rows].map(([k, r]) => [k, r.columns]).sort());
 
@@ -118,20 +133,37 @@ describe("row projection", () => {
     expect(rows.get("budgets#c1#2026")?.columns.committed_fen).toBe(15_000_00);
   });
 
-  it("settles a rectification timer met or breached by its deadline", () => {
-    const finding = envelope("InspectionFinding", "2026-06-01T00:00:00Z", {
-      inspectionId: "I1",
+  it("keeps a proposal's rectifications of two inspections apart, with approval's breach on the right one", () => {
+    const breached = envelope("SlaBreached", "2026-06-16T00:00:00Z", {
       proposalId: "P1",
       communityId: "c1",
-      streetId: "s1",
       districtId: "d1",
-      year: 2026,
-      passed: false,
-      issues: 2,
-      rectifyWorkingDays: 10,
-      rectifyDueAt: "2026-06-15T16:00:00Z",
-      recordedAt: "2026-06-01T00:00:00Z",
+      kind: "rectification",
+      round: 1,
+      startedAt: "2026-06-01T00:00:00Z",
+      dueAt: "2026-06-15T16:00:00Z",
+      provisional: false,
+      inspectionId: "I1",
+      breachedAt: "2026-06-16T00:00:00Z",
     });
+    const rows = project([
+      failedFinding("I2", "2026-09-01T00:00:00Z", "2026-09-15T16:00:00Z"),
+      breached,
+      failedFinding("I1", "2026-06-01T00:00:00Z", "2026-06-15T16:00:00Z"),
+    ] as never);
+    expect(rows.get("sla_timers#P1#rectification#I1")?.columns).toMatchObject({
+      state: "breached",
+      round: 1,
+      due_at: "2026-06-15T16:00:00Z",
+    });
+    expect(rows.get("sla_timers#P1#rectification#I2")?.columns).toMatchObject({
+      state: "open",
+      due_at: "2026-09-15T16:00:00Z",
+    });
+  });
+
+  it("settles a rectification timer met or breached by its deadline", () => {
+    const finding = failedFinding("I1", "2026-06-01T00:00:00Z", "2026-06-15T16:00:00Z");
     const done = (at: string) =>
       envelope("RectificationCompleted", at, {
         inspectionId: "I1",
@@ -141,9 +173,9 @@ describe("row projection", () => {
         completedAt: at,
       });
     const late = project([done("2026-06-20T00:00:00Z"), finding] as never);
-    expect(late.get("sla_timers#P1#rectification#1")?.columns.state).toBe("breached");
+    expect(late.get("sla_timers#P1#rectification#I1")?.columns.state).toBe("breached");
     const onTime = project([finding, done("2026-06-10T00:00:00Z")] as never);
-    expect(onTime.get("sla_timers#P1#rectification#1")?.columns.state).toBe("met");
+    expect(onTime.get("sla_timers#P1#rectification#I1")?.columns.state).toBe("met");
     expect(onTime.get("inspection_findings#I1#P1")?.columns.rectified_at).toBe(
       "2026-06-10T00:00:00Z",
     );

@@ -262,6 +262,7 @@ function facts(t: Timer) {
     startedAt: t.startedAt,
     dueAt: t.dueAt,
     provisional: t.provisional,
+    ...(t.inspectionId && { inspectionId: t.inspectionId }),
   };
 }
 

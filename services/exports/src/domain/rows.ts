@@ -108,16 +108,34 @@ const p = (entity: ExportEntityName, id: string, slot: string, values: Values): 
 });
 const proposalRow = (id: string, slot: string, values: Values) =>
   p("proposals", id, slot, { proposal_id: id, ...values });
-const timerId = (proposalId: string, kind: string, round: number) =>
-  `${proposalId}#${kind}#${round}`;
-const timer = (proposalId: string, kind: string, round: number, slot: string, values: Values) =>
-  p("sla_timers", timerId(proposalId, kind, round), slot, {
-    timer_id: timerId(proposalId, kind, round),
-    proposal_id: proposalId,
-    kind,
-    round,
+/**
+ * A timer's row: proposal, kind and round; a rectification by its inspection instead, since
+ * oversight's finding starts it before approval numbers it (its `round` comes with approval's
+ * SLA events).
+ */
+const timerId = (
+  proposalId: string,
+  kind: string,
+  round: number | undefined,
+  inspectionId?: string,
+) =>
+  kind === "rectification" && inspectionId
+    ? `${proposalId}#${kind}#${inspectionId}`
+    : `${proposalId}#${kind}#${round ?? 1}`;
+const timer = (
+  t: { proposalId: string; kind: string; round?: number; inspectionId?: string },
+  slot: string,
+  values: Values,
+) => {
+  const id = timerId(t.proposalId, t.kind, t.round, t.inspectionId);
+  return p("sla_timers", id, slot, {
+    timer_id: id,
+    proposal_id: t.proposalId,
+    kind: t.kind,
+    ...(t.round !== undefined && { round: t.round }),
     ...values,
   });
+};
 
 function entityPatches(e: AnyEnvelope): Patch[] {
   switch (e.type) {
@@ -218,7 +236,7 @@ function entityPatches(e: AnyEnvelope): Patch[] {
       const d = e.data;
       return [
         proposalRow(d.proposalId, e.type, { status: "reported" }),
-        timer(d.proposalId, "review", d.round, "started", {
+        timer({ proposalId: d.proposalId, kind: "review", round: d.round }, "started", {
           community_id: d.communityId,
           district_id: d.districtId,
           state: "open",
@@ -237,7 +255,7 @@ function entityPatches(e: AnyEnvelope): Patch[] {
           status,
           ended_at: d.decision === "reject" ? e.occurredAt : undefined,
         }),
-        timer(d.proposalId, "review", d.round, "stopped", {
+        timer({ proposalId: d.proposalId, kind: "review", round: d.round }, "stopped", {
           state: d.sla,
           due_at: d.reviewDueAt,
           stopped_at: d.reviewedAt,
@@ -252,7 +270,7 @@ function entityPatches(e: AnyEnvelope): Patch[] {
           approved_fen: d.programmeFen,
           approved_at: d.approvedAt,
         }),
-        timer(d.proposalId, "disbursement", 1, "started", {
+        timer({ proposalId: d.proposalId, kind: "disbursement", round: 1 }, "started", {
           community_id: d.communityId,
           district_id: d.districtId,
           state: "open",
@@ -289,7 +307,7 @@ function entityPatches(e: AnyEnvelope): Patch[] {
         ...(d.fullyDisbursed
           ? [
               proposalRow(d.proposalId, e.type, { status: "funded", funded_at: d.disbursedAt }),
-              timer(d.proposalId, "disbursement", 1, "stopped", {
+              timer({ proposalId: d.proposalId, kind: "disbursement", round: 1 }, "stopped", {
                 state: d.sla,
                 due_at: d.disbursementDueAt,
                 stopped_at: d.disbursedAt,
@@ -372,21 +390,20 @@ function entityPatches(e: AnyEnvelope): Patch[] {
       const reminder = e.type === "SlaReminder" ? e.data : undefined;
       const breach = e.type === "SlaBreached" ? e.data : undefined;
       return [
-        timer(d.proposalId, d.kind, d.round, "started", {
+        // the start as approval knew it, without a state: in a tie this slot folds after the
+        // event's own (by name), and must not reopen a breached timer
+        timer(d, "started", {
           community_id: d.communityId,
           district_id: d.districtId,
-          state: "open",
           provisional: d.provisional,
           started_at: d.startedAt,
           due_at: d.dueAt,
         }),
         timer(
-          d.proposalId,
-          d.kind,
-          d.round,
+          d,
           e.type,
           reminder
-            ? { reminded_at: reminder.remindedAt }
+            ? { state: "open", reminded_at: reminder.remindedAt }
             : { state: "breached", breached_at: breach?.breachedAt },
         ),
       ];
@@ -425,7 +442,7 @@ function entityPatches(e: AnyEnvelope): Patch[] {
         }),
         ...(!d.passed && d.rectifyDueAt
           ? [
-              timer(d.proposalId, "rectification", 1, "started", {
+              timer({ ...d, kind: "rectification" }, "started", {
                 community_id: d.communityId,
                 district_id: d.districtId,
                 state: "open",
@@ -447,7 +464,7 @@ function entityPatches(e: AnyEnvelope): Patch[] {
           proposal_id: d.proposalId,
           rectified_at: d.completedAt,
         }),
-        timer(d.proposalId, "rectification", 1, "stopped", { stopped_at: d.completedAt }),
+        timer({ ...d, kind: "rectification" }, "stopped", { stopped_at: d.completedAt }),
       ];
     }
     case "BallotsCounted":
