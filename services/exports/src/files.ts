@@ -2,10 +2,9 @@ import { createReadStream } from "node:fs";
 import { rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { type ExportEntityName, exportFileKey } from "@pencai/contracts/exports";
 import { env } from "@pencai/runtime/clients";
+import { presignGet, putObject } from "@pencai/runtime/s3";
 import { fileWriter } from "hyparquet-writer";
 import { EntityParquetWriter } from "./domain/parquet.js";
 import type { Values } from "./domain/rows.js";
@@ -17,11 +16,6 @@ import type { ExportFile } from "./store.js";
 /** How long a download link of GET /v1/exports/{id} works. */
 export const DOWNLOAD_TTL_SECONDS = 300;
 
-let client: S3Client | undefined;
-const s3 = () => {
-  client ??= new S3Client({ forcePathStyle: process.env.PENCAI_S3_PATH_STYLE === "1" });
-  return client;
-};
 const bucket = () => env("EXPORTS_BUCKET");
 
 /** Writes `rows` of `entity` as the export's file of `day`; no file (undefined) when there are none. */
@@ -39,15 +33,10 @@ export async function exportEntity(
     if (writer.rows === 0) return undefined;
     const { size } = await stat(path);
     const key = exportFileKey(entity, day, exportId);
-    await s3().send(
-      new PutObjectCommand({
-        Bucket: bucket(),
-        Key: key,
-        Body: createReadStream(path),
-        ContentLength: size,
-        ContentType: "application/vnd.apache.parquet",
-      }),
-    );
+    await putObject(bucket(), key, () => createReadStream(path), {
+      contentType: "application/vnd.apache.parquet",
+      contentLength: size,
+    });
     return { entity, key, rows: writer.rows, bytes: size };
   } finally {
     await rm(path, { force: true });
@@ -57,19 +46,13 @@ export async function exportEntity(
 /** Writes a small text file (a pabulib instance). */
 export async function putText(key: string, body: string): Promise<number> {
   const bytes = Buffer.from(body, "utf8");
-  await s3().send(
-    new PutObjectCommand({
-      Bucket: bucket(),
-      Key: key,
-      Body: bytes,
-      ContentType: "text/plain; charset=utf-8",
-    }),
-  );
+  await putObject(bucket(), key, () => bytes, {
+    contentType: "text/plain; charset=utf-8",
+    contentLength: bytes.length,
+  });
   return bytes.length;
 }
 
 /** A short-lived download link of an export file. */
 export const downloadUrl = (key: string): Promise<string> =>
-  getSignedUrl(s3(), new GetObjectCommand({ Bucket: bucket(), Key: key }), {
-    expiresIn: DOWNLOAD_TTL_SECONDS,
-  });
+  presignGet(bucket(), key, DOWNLOAD_TTL_SECONDS);

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { ddb } from "@pencai/runtime/clients";
+import { objectRequest } from "@pencai/runtime/s3";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import {
   DOWNLOAD_TTL_SECONDS,
@@ -11,7 +12,6 @@ import {
 import {
   keep,
   measure,
-  objectRequest,
   presignDownload,
   presignUpload,
   quarantine,
