@@ -1,6 +1,6 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { loadCityFile } from "@pencai/config/load";
 import { copyExports, openAnalytics, query } from "@pencai/local/analytics";
@@ -54,7 +54,15 @@ async function exported(body: Record<string, unknown>) {
 async function analytics(): Promise<DuckDBConnection> {
   const dir = mkdtempSync(join(tmpdir(), "pencai-exports-"));
   dirs.push(dir);
-  const keys = await copyExports(inject("fauxqsEndpoint"), template, dir);
+  // npm run query finds the S3 the way this does: the running cloud names it
+  const endpoints = await call("GET", "/dev/endpoints");
+  expect(endpoints.body.fauxqs).toBe(inject("fauxqsEndpoint"));
+  // the copy is a mirror: a file of an earlier local cloud must not be counted again
+  const stale = join(dir, "exports/proposals/year=1999/dt=1999-01-01/stale.parquet");
+  mkdirSync(dirname(stale), { recursive: true });
+  writeFileSync(stale, "not parquet");
+  const keys = await copyExports(endpoints.body.fauxqs, template, dir);
+  expect(existsSync(stale)).toBe(false);
   const connection = await openAnalytics(template, dir, keys);
   connections.push(connection);
   return connection;

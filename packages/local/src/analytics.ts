@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import {
   GetObjectCommand,
@@ -123,6 +123,8 @@ export async function copyExports(
     for (const o of page.Contents ?? []) if (o.Key?.endsWith(".parquet")) keys.push(o.Key);
     token = page.NextContinuationToken;
   } while (token);
+  // a mirror of this cloud's bucket: files of an earlier local cloud would count twice
+  rmSync(join(dir, "exports"), { recursive: true, force: true });
   for (const key of keys) {
     const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const path = join(dir, key);

@@ -270,6 +270,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
               setDropping: (d) => cloud.setStreamRecordsDropped(d),
             },
             tables: () => countItems(ddbClientRef as DynamoDBClient, cloud.tables),
+            endpoints: { dynamodb: ddbEndpoint, fauxqs: fauxqsUrl },
           },
           req,
         );

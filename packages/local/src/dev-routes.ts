@@ -28,6 +28,8 @@ export interface DevContext {
   };
   /** exact item count of every table (Scan COUNT) */
   tables(): Promise<Record<string, { logicalId: string; itemCount: number }>>;
+  /** where the emulators listen (npm run query finds the exports there) */
+  endpoints: { dynamodb: string; fauxqs: string };
 }
 
 const ok = (body: unknown, status = 200): HttpResult => ({
@@ -232,6 +234,7 @@ export async function handleLocal(
     return ok({ paused: ctx.pollers.paused(), dropStreamRecords: ctx.pollers.dropping() });
   }
   if (route === "GET /dev/tables") return ok({ tables: await ctx.tables() });
+  if (route === "GET /dev/endpoints") return ok(ctx.endpoints);
 
   if (isLocalPath(path)) return ok({ message: "Not Found" }, 404);
   return undefined;

@@ -35,6 +35,23 @@ const problem = {
 };
 
 export const localPaths: Record<string, Record<string, unknown>> = {
+  "/dev/endpoints": {
+    get: {
+      operationId: "localEndpoints",
+      summary: "Where DynamoDB Local and fauxqs (SNS, SQS, S3) listen (npm run query reads it)",
+      tags: ["local"],
+      security: [],
+      responses: {
+        "200": {
+          description: "endpoint URLs",
+          content: json({
+            type: "object",
+            properties: { dynamodb: { type: "string" }, fauxqs: { type: "string" } },
+          }),
+        },
+      },
+    },
+  },
   "/dev/tables": {
     get: {
       operationId: "localTables",

@@ -1,9 +1,10 @@
 /**
- * `npm run query -- [--endpoint URL] [--dir DIR] [--city ID] "<SQL>"`: runs SQL with DuckDB
- * over the exports, with one view per Glue table of the synthesized template (docs/analytics.md).
- * With `--endpoint` (the local cloud's S3, "SNS/SQS/S3" in the `npm start` banner) the exports
- * bucket's `exports/` is copied into DIR first; without it, DIR is read as it is.
- * DIR defaults to `.local/exports` in the repository.
+ * `npm run query -- [--api URL | --endpoint URL | --dir DIR] [--city ID] "<SQL>"`: runs SQL with
+ * DuckDB over the exports, with one view per Glue table of the synthesized template
+ * (docs/analytics.md). By default the running local cloud (`--api`, default
+ * http://127.0.0.1:$PENCAI_PORT or 3000) names its S3 (`GET /dev/endpoints`) and the exports
+ * bucket's `exports/` is copied into DIR first; `--endpoint` names the S3 directly; with only
+ * `--dir` the directory is read as it is. DIR defaults to `.local/exports` in the repository.
  */
 import { readdirSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -16,6 +17,7 @@ import { synthesize } from "./synth.js";
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
+    api: { type: "string" },
     endpoint: { type: "string" },
     dir: { type: "string" },
     city: { type: "string" },
@@ -25,7 +27,7 @@ const { values, positionals } = parseArgs({
 const sql = positionals.join(" ").trim();
 if (values.help || !sql) {
   console.log(
-    'usage: npm run query -- [--endpoint http://127.0.0.1:<s3 port>] [--dir .local/exports] [--city demo] "SELECT ..."',
+    'usage: npm run query -- [--api http://127.0.0.1:3000 | --endpoint http://127.0.0.1:<s3 port> | --dir .local/exports] [--city demo] "SELECT ..."',
   );
   process.exit(values.help ? 0 : 2);
 }
@@ -33,8 +35,23 @@ if (values.help || !sql) {
 const city = loadCityFile(join(repoRoot, "infra", "cities", `${values.city ?? "demo"}.json`));
 const dir = values.dir ?? join(repoRoot, ".local", "exports");
 const { template } = await synthesize(repoRoot, city);
-if (values.endpoint) {
-  const keys = await copyExports(values.endpoint, template, dir);
+/** The local cloud's S3, asked of the running `npm start`; fails loudly when none answers. */
+async function localS3(): Promise<string> {
+  const api = values.api ?? `http://127.0.0.1:${process.env.PENCAI_PORT ?? 3000}`;
+  try {
+    const res = await fetch(`${api}/dev/endpoints`);
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return ((await res.json()) as { fauxqs: string }).fauxqs;
+  } catch (err) {
+    console.error(
+      `no local cloud answers at ${api} (${(err as Error).message}): run npm start, or give --api, --endpoint or --dir`,
+    );
+    process.exit(1);
+  }
+}
+const endpoint = values.endpoint ?? (values.dir && !values.api ? undefined : await localS3());
+if (endpoint) {
+  const keys = await copyExports(endpoint, template, dir);
   console.error(`copied ${keys.length} export file(s) into ${relative(process.cwd(), dir) || "."}`);
 }
 const files = (() => {
