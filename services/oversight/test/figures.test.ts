@@ -241,6 +241,45 @@ describe("stats from the projection's aggregates", () => {
     expect(stats(fold(early).counters("district#d1#2026")).byStatus.withdrawn.count).toBe(1);
   });
 
+  it("a partial disbursement leaves the project approved; the last one funds it (as intake's registry)", () => {
+    const approved = lifecycle("P9").slice(0, 8);
+    const disbursed = (amountFen: number, totalDisbursedFen: number) =>
+      ({
+        type: "FundsDisbursed",
+        data: {
+          proposalId: "P9",
+          communityId: "c1",
+          year: 2026,
+          disbursementId: `d${totalDisbursedFen}`,
+          amountFen,
+          totalDisbursedFen,
+          approvedFen: 90_000,
+          fullyDisbursed: totalDisbursedFen === 90_000,
+          reference: "r",
+          disbursedAt: T(20),
+          ...(totalDisbursedFen === 90_000 && { sla: "met" }),
+        },
+      }) as ProjectEvent;
+    const partial = stats(
+      fold([...approved, disbursed(40_000, 40_000)].map((e) => ({ id: "P9", e }))).counters(
+        "district#d1#2026",
+      ),
+    );
+    expect(partial.byStatus.approved.count).toBe(1);
+    expect(partial.byStatus.funded.count).toBe(0);
+    expect(partial.money.disbursedFen).toBe(40_000);
+    const full = stats(
+      fold(
+        [disbursed(50_000, 90_000), ...approved, disbursed(40_000, 40_000)].map((e) => ({
+          id: "P9",
+          e,
+        })),
+      ).counters("district#d1#2026"),
+    );
+    expect(full.byStatus.funded.count).toBe(1);
+    expect(full.money.disbursedFen).toBe(90_000);
+  });
+
   it("the same events in any order give the same aggregates", () => {
     const expected = fold(events).counters("district#d1#2026");
     for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {

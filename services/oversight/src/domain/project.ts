@@ -212,7 +212,9 @@ export function apply(
       let q = withFacts(p, { year: e.data.year, ...(place && { place }) });
       q = { ...q, disbursedFen: Math.max(q.disbursedFen, e.data.totalDisbursedFen) };
       if (e.data.sla) q = withSla(q, "disbursement", 1, e.data.sla);
-      return reach(reach(q, "approved"), "funded");
+      // as intake's registry: `funded` once the approved amount is all paid out
+      q = reach(q, "approved");
+      return e.data.fullyDisbursed ? reach(q, "funded") : q;
     }
     case "ImplementationStarted":
       return reach(p, "funded");
