@@ -78,6 +78,15 @@ export const proposalStatuses = [
   "rejected",
 ] as const;
 export type ProposalStatus = (typeof proposalStatuses)[number];
+/** The lifecycle in order (the exits `withdrawn` and `rejected` are not in it). */
+export const proposalLifecycle = proposalStatuses.filter(
+  (s): s is Exclude<ProposalStatus, "withdrawn" | "rejected"> =>
+    s !== "withdrawn" && s !== "rejected",
+);
+/** Approved or a later stage (the programme funds it); the exits are neither. */
+export const isApprovedOrLater = (s: string): boolean =>
+  proposalLifecycle.indexOf(s as (typeof proposalLifecycle)[number]) >=
+  proposalLifecycle.indexOf("approved");
 const proposalStatus = /* @__PURE__ */ once(() => z.enum(proposalStatuses));
 export const proposalStatusSchema = /* @__PURE__ */ proposalStatus();
 

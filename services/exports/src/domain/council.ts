@@ -1,3 +1,4 @@
+import { isApprovedOrLater } from "@pencai/contracts/intake";
 import type { PabulibInstance, PabulibProject } from "./pabulib.js";
 import type { Values } from "./rows.js";
 
@@ -14,9 +15,6 @@ export interface CouncilBallots {
   proposalIds: string[];
   ballots: { voter: string; proposalId: string; choice: "yes" | "no" | "abstain" }[];
 }
-
-/** Statuses at or after approval: the programme funds the project. */
-const SELECTED = new Set(["approved", "funded", "implementing", "completed", "evaluated"]);
 
 /**
  * The pabulib instance of a community and year: the year's proposals that were on a council
@@ -38,14 +36,14 @@ export function pabulibInstance(args: {
       (p) =>
         p.community_id === args.communityId &&
         Number(p.year) === args.year &&
-        (onAgenda.has(String(p.proposal_id)) || SELECTED.has(String(p.status))),
+        (onAgenda.has(String(p.proposal_id)) || isApprovedOrLater(String(p.status))),
     )
     .map((p) => ({
       id: String(p.proposal_id),
       costFen: Number(p.programme_fen ?? p.approved_fen ?? 0),
       name: String(p.title ?? p.proposal_id),
       ...(p.category ? { category: String(p.category) } : {}),
-      selected: SELECTED.has(String(p.status)),
+      selected: isApprovedOrLater(String(p.status)),
     }));
   if (projects.length === 0) return undefined;
   const ids = new Set(projects.map((p) => p.id));

@@ -5,7 +5,7 @@ import {
   type ProposalScreenedData,
   type ProposalStatus,
   type PublicStage,
-  proposalStatuses,
+  proposalLifecycle,
 } from "@pencai/contracts/intake";
 import type { Role } from "@pencai/contracts/roles";
 import type { Principal } from "@pencai/runtime/reach";
@@ -16,8 +16,7 @@ import type { Place, ProposalRecord, RejectionStage } from "./types.js";
 
 // ---------------------------------------------------------------- lifecycle
 
-/** The lifecycle in order (the exits `withdrawn` and `rejected` are not in it). */
-export const lifecycle = proposalStatuses.filter((s) => s !== "withdrawn" && s !== "rejected");
+const lifecycle: readonly ProposalStatus[] = proposalLifecycle;
 
 export const isExit = (s: ProposalStatus) => s === "withdrawn" || s === "rejected";
 

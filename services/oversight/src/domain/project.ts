@@ -1,7 +1,8 @@
 import { localDay } from "@pencai/calendar";
 import type { SlaKind } from "@pencai/contracts/approval-events";
 import type { EventData } from "@pencai/contracts/event-data";
-import { type StatsStatus, statsStatuses } from "@pencai/contracts/oversight";
+import { proposalLifecycle } from "@pencai/contracts/intake";
+import type { StatsStatus } from "@pencai/contracts/oversight";
 import type { Contribution, Counters, Place } from "./counted.js";
 
 /**
@@ -12,10 +13,8 @@ import type { Contribution, Counters, Place } from "./counted.js";
  */
 
 /** The forward stages in order; the status is the highest reached, unless the project exited. */
-export type Stage = Exclude<StatsStatus, "withdrawn" | "rejected">;
-export const stages = statsStatuses.filter(
-  (s): s is Stage => s !== "withdrawn" && s !== "rejected",
-);
+const stages = proposalLifecycle;
+export type Stage = (typeof stages)[number];
 const rankOf = (s: Stage) => stages.indexOf(s);
 const APPROVED = rankOf("approved");
 
@@ -113,6 +112,9 @@ export function exitOf(p: Project): "withdrawn" | "rejected" | undefined {
   if (p.withdrawn && p.rank < APPROVED) return "withdrawn";
   return undefined;
 }
+
+/** Approved or later and not exited: in the commitment and the inspection population. */
+export const approvedAndLive = (p: Project): boolean => !exitOf(p) && p.rank >= APPROVED;
 
 const exit = (p: Project, how: "withdrawn" | "rejected"): Project => ({ ...p, [how]: true });
 
@@ -339,7 +341,7 @@ export function contribution(p: Project, expertReview: ExpertReviewRule): Contri
   add(counter.status(s, "budgetFen"), p.budgetFen ?? 0);
   add(counter.status(s, "programmeFen"), p.programmeFen ?? 0);
   const exited = exitOf(p) !== undefined;
-  const approved = !exited && p.rank >= APPROVED;
+  const approved = approvedAndLive(p);
   if (approved) add(counter.approvedFen, p.programmeFen ?? 0);
   add(counter.disbursedFen, p.disbursedFen);
   add(counter.paidFen, p.paidFen);

@@ -6,13 +6,12 @@ import type { Tx } from "@pencai/runtime/tx";
 import type { Place } from "../domain/counted.js";
 import {
   apply,
+  approvedAndLive,
   contribution,
   counter,
   emptyProject,
-  exitOf,
   type Project,
   type ProjectEvent,
-  stages,
   yearAt,
 } from "../domain/project.js";
 import * as store from "../store.js";
@@ -27,11 +26,10 @@ const placeOfCommunity = (communityId: string): Place | undefined =>
   geoIndex(currentCity()).scopeOfCommunity(communityId);
 
 const expertReview = () => currentCity().rules.process.expertReview;
-const APPROVED = stages.indexOf("approved");
 
 /** The population index while the project is approved or later and not exited. */
 function indexOf(p: Project): Record<string, string> {
-  if (exitOf(p) || p.rank < APPROVED || !p.place || p.year === undefined) return {};
+  if (!approvedAndLive(p) || !p.place || p.year === undefined) return {};
   return store.populationIndex(p.place.districtId, p.year, p.place.streetId, p.id);
 }
 
