@@ -1,7 +1,12 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { duplicate, stale } from "@pencai/contracts/errors";
-import { ddb, env } from "@pencai/runtime/clients";
-import { batchGetAll, getItem, queryAll, withoutStorageKeys as strip } from "@pencai/runtime/items";
+import { env } from "@pencai/runtime/clients";
+import {
+  batchGetAll,
+  getItem,
+  itemsUnder,
+  queryAll,
+  withoutStorageKeys as strip,
+} from "@pencai/runtime/items";
 import { Tx } from "@pencai/runtime/tx";
 import {
   type AggKey,
@@ -215,16 +220,8 @@ export async function getInspection(id: string): Promise<InspectionRecord | unde
 }
 
 export async function findingsOf(id: string): Promise<FindingRecord[]> {
-  const items = await ddb.send(
-    new QueryCommand({
-      TableName: table(),
-      KeyConditionExpression: "pk = :pk AND begins_with(sk, :f)",
-      ExpressionAttributeValues: { ":pk": keys.inspection(id).pk, ":f": "FINDING#" },
-      ConsistentRead: true,
-    }),
-  );
-  // a sample holds at most MAX_SAMPLE findings of < 1 KB: one page
-  return (items.Items ?? []).map((i) => strip<FindingRecord>(i));
+  const items = await itemsUnder(table(), keys.inspection(id).pk, "FINDING#");
+  return items.map((i) => strip<FindingRecord>(i));
 }
 
 export async function getFinding(id: string, proposalId: string) {
