@@ -92,3 +92,9 @@ export function dayIn(fromYear: number, toYear: number) {
     }, `must be a day between ${fromYear} and ${toYear}`),
   );
 }
+
+/**
+ * Orders strings by UTF-16 code units, the same in every locale and runtime (unlike
+ * `localeCompare`): what a published, reproducible order (a draw, a research file) needs.
+ */
+export const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,4 +1,5 @@
 import type { BallotsCountedData } from "@pencai/contracts/deliberation";
+import { byCodeUnits } from "@pencai/contracts/text";
 import { countedBallots } from "./tally.js";
 import type { Ballot, MeetingRecord } from "./types.js";
 
@@ -36,7 +37,7 @@ export function ballotsCounted(
       ballots.filter((b) => b.proposalId === r.proposalId),
     )
       .map((b) => ({ sub: b.sub, proposalId: b.proposalId, choice: b.choice }))
-      .sort((a, b) => (a.sub < b.sub ? -1 : a.sub > b.sub ? 1 : 0));
+      .sort((a, b) => byCodeUnits(a.sub, b.sub));
     const proposal = { proposalId: r.proposalId, passed: r.passed };
     // each array element adds its JSON and at most one comma
     const size = bytes(proposal) + 1 + counted.reduce((n, b) => n + bytes(b) + 1, 0);

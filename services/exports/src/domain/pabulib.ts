@@ -1,3 +1,5 @@
+import { byCodeUnits } from "@pencai/contracts/text";
+
 /**
  * The participatory-budgeting research format of pabulib.org (`.pb`, pabulib.org/format): one
  * file per community and year, so researchers can run their tools (pabutools, pbreader) on our
@@ -47,21 +49,19 @@ const line = (values: readonly (string | number)[]) => `${values.map(field).join
 /** Fen as yuan: whole yuan without decimals, else two. */
 const yuan = (fen: number) => (fen % 100 === 0 ? String(fen / 100) : (fen / 100).toFixed(2));
 
-const byId = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 export function renderPabulib(pb: PabulibInstance): string {
   const known = new Set(pb.projects.map((p) => p.id));
   if (known.size !== pb.projects.length) throw new Error("a project is listed twice");
   const voters = [...pb.approvals]
     .map(([voter, ids]) => {
       for (const id of ids) if (!known.has(id)) throw new Error(`vote for unknown project ${id}`);
-      return [voter, [...new Set(ids)].sort(byId)] as const;
+      return [voter, [...new Set(ids)].sort(byCodeUnits)] as const;
     })
     .filter(([, ids]) => ids.length > 0)
-    .sort(([a], [b]) => byId(a, b));
+    .sort(([a], [b]) => byCodeUnits(a, b));
   const votes = new Map<string, number>();
   for (const [, ids] of voters) for (const id of ids) votes.set(id, (votes.get(id) ?? 0) + 1);
-  const projects = [...pb.projects].sort((a, b) => byId(a.id, b.id));
+  const projects = [...pb.projects].sort((a, b) => byCodeUnits(a.id, b.id));
   const withCategory = projects.some((p) => p.category);
 
   let out = "META\n";

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { byCodeUnits } from "@pencai/contracts/text";
 
 /**
  * Sampling inspection (抽检): a sample of the district-year's approved-or-later projects,
@@ -25,10 +26,9 @@ export interface Draw {
 }
 
 const sha256 = (s: string) => createHash("sha256").update(s, "utf8").digest("hex");
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export const populationHash = (ids: readonly string[]): string =>
-  sha256([...ids].sort(byText).join("\n"));
+  sha256([...ids].sort(byCodeUnits).join("\n"));
 
 /** How many items each street gets (largest remainder); streets in id order. */
 export function allocate(
@@ -37,7 +37,7 @@ export function allocate(
 ): Map<string, number> {
   const total = [...sizes.values()].reduce((a, b) => a + b, 0);
   const n = Math.min(sampleSize, total);
-  const streets = [...sizes.keys()].sort(byText);
+  const streets = [...sizes.keys()].sort(byCodeUnits);
   const out = new Map<string, number>();
   if (total === 0) return out;
   let given = 0;
@@ -47,7 +47,7 @@ export function allocate(
     given += q;
   }
   const byRemainder = [...streets].sort(
-    (a, b) => ((n * sizes.get(b)!) % total) - ((n * sizes.get(a)!) % total) || byText(a, b),
+    (a, b) => ((n * sizes.get(b)!) % total) - ((n * sizes.get(a)!) % total) || byCodeUnits(a, b),
   );
   for (const s of byRemainder.slice(0, n - given)) out.set(s, out.get(s)! + 1);
   return out;
@@ -66,7 +66,7 @@ export function draw(population: readonly Member[], sampleSize: number, seed: st
     const ranked = strata
       .get(streetId)!
       .map((m) => ({ m, rank: sha256(`${seed}\n${m.proposalId}`) }))
-      .sort((a, b) => byText(a.rank, b.rank) || byText(a.m.proposalId, b.m.proposalId));
+      .sort((a, b) => byCodeUnits(a.rank, b.rank) || byCodeUnits(a.m.proposalId, b.m.proposalId));
     items.push(...ranked.slice(0, quota).map((r) => r.m));
   }
   return {
