@@ -2,6 +2,7 @@ import { addDays } from "@pencai/calendar/days";
 import { currentCity } from "@pencai/config/current";
 import { communityById, districtById, scopeOfCommunity, streetById } from "@pencai/config/geo";
 import { type ExportEntityName, pabulibFileKey } from "@pencai/contracts/exports";
+import { byCodeUnits } from "@pencai/contracts/text";
 import { logger } from "@pencai/runtime/logger";
 import { type CouncilBallots, pabulibInstance } from "./domain/council.js";
 import { renderPabulib } from "./domain/pabulib.js";
@@ -28,19 +29,26 @@ async function* rowsFor(entity: ExportEntityName, from?: string, to?: string) {
  */
 async function pabulibFiles(day: string): Promise<store.ExportFile[]> {
   const city = currentCity();
-  const proposals: Values[] = [];
-  for await (const p of store.rowsOf("proposals")) proposals.push(p);
   const caps = new Map<string, number>();
   for await (const b of store.rowsOf("budgets")) caps.set(String(b.budget_id), Number(b.cap_fen));
-  const instances = new Map<string, { communityId: string; year: number }>();
-  for (const p of proposals) {
+  // the proposals of each community-year, read once
+  const instances = new Map<string, { communityId: string; year: number; proposals: Values[] }>();
+  for await (const p of store.rowsOf("proposals")) {
     if (p.community_id === undefined || p.year === undefined) continue;
     const k = `${p.community_id}#${p.year}`;
-    instances.set(k, { communityId: String(p.community_id), year: Number(p.year) });
+    const instance = instances.get(k) ?? {
+      communityId: String(p.community_id),
+      year: Number(p.year),
+      proposals: [],
+    };
+    instance.proposals.push(p);
+    instances.set(k, instance);
   }
   const meetingsOf = new Map<string, CouncilBallots[]>();
   const files: store.ExportFile[] = [];
-  for (const [k, { communityId, year }] of [...instances].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [k, { communityId, year, proposals }] of [...instances].sort(([a], [b]) =>
+    byCodeUnits(a, b),
+  )) {
     if (!meetingsOf.has(communityId)) {
       const meetings: CouncilBallots[] = [];
       for await (const m of store.ballotsOf(communityId)) meetings.push(m);
