@@ -175,7 +175,7 @@ describe("stats from aggregates, exact under redelivery and disorder", () => {
         closedAt: at(1),
       },
     };
-    // the same meeting as deliberation's conclusion for A: still one meeting
+    // the same meeting's conclusion for A: still one meeting (meetings count from BallotsCounted)
     const concluded = {
       ...meeting,
       id: ulid(),

@@ -99,41 +99,22 @@ const submitted: EventHandler<"ProposalSubmitted"> = async (e, tx) => {
 };
 
 /**
- * A residents' council meeting held, counted once in its community and the year it ended:
- * deliberation's DeliberationConcluded (one per proposal on the agenda) and BallotsCounted both
- * name it; the first that arrives places it, the others find it counted.
+ * A residents' council meeting held, counted once in its community and the year it closed:
+ * deliberation emits BallotsCounted with every close (in parts only for a huge council, each
+ * naming the meeting); the first part places it, the others find it counted.
  */
-async function meetingChange(
-  changes: store.Changes,
-  meetingId: string,
-  communityId: string | undefined,
-  at: string,
-) {
-  const place = communityId === undefined ? undefined : placeOfCommunity(communityId);
+const ballotsCounted: EventHandler<"BallotsCounted"> = async (e, tx) => {
+  const { meetingId, communityId, closedAt } = e.data;
+  const place = placeOfCommunity(communityId);
   const before = await store.getMeeting(meetingId);
   if (!place || before) return;
+  const changes = new store.Changes();
   changes.put(
     store.keys.meeting(meetingId),
     before,
     { id: meetingId },
-    {
-      place,
-      year: yearAt(at),
-      counters: { [counter.meetings]: 1 },
-    },
+    { place, year: yearAt(closedAt), counters: { [counter.meetings]: 1 } },
   );
-}
-
-const ballotsCounted: EventHandler<"BallotsCounted"> = async (e, tx) => {
-  const changes = new store.Changes();
-  await meetingChange(changes, e.data.meetingId, e.data.communityId, e.data.closedAt);
-  changes.into(tx);
-};
-
-const concluded: EventHandler<"DeliberationConcluded"> = async (e, tx) => {
-  const changes = new store.Changes();
-  await projectChange(changes, e.data.proposalId, { type: e.type, data: e.data });
-  await meetingChange(changes, e.data.meetingId, e.communityId, e.occurredAt);
   changes.into(tx);
 };
 
@@ -147,7 +128,7 @@ export const handler = eventConsumer({
     ProposalWithdrawn: onProject(),
     EvidenceVerified: onProject(),
     BallotsCounted: ballotsCounted,
-    DeliberationConcluded: concluded,
+    DeliberationConcluded: onProject(),
     ExpertReviewConcluded: onProject(),
     ProposalEndorsed: onProject(),
     ProposalReported: onProject(),
