@@ -399,6 +399,17 @@ describe("stats from aggregates, exact under redelivery and disorder", () => {
       breached: 1,
       complianceRate: 0.5,
     });
+    // without its own working days, a failed finding takes the city file's rule
+    const rules = (await call("GET", "/v1/rules")).body;
+    const other = drawn.body.items.find(
+      (i: { proposalId: string }) => i.proposalId !== target.proposalId,
+    );
+    const byRule = await post(`/v1/inspections/${drawn.body.id}/findings`, analyst, {
+      proposalId: other.proposalId,
+      passed: false,
+    });
+    expect(byRule.status, JSON.stringify(byRule.body)).toBe(201);
+    expect(byRule.body.rectifyWorkingDays).toBe(rules.sla.rectificationWorkingDays);
   });
 
   it("scores the district's streets with the city's weights; a survey gives awareness", async () => {
@@ -415,7 +426,12 @@ describe("stats from aggregates, exact under redelivery and disorder", () => {
     expect(s.awareness).toBe(0.75);
     expect(s.slaCompliance).toBeGreaterThan(0);
     expect(s.score).toBeGreaterThan(0);
-    const sum = Object.values(r.body.weights as Record<string, number>).reduce((a, b) => a + b, 0);
-    expect(sum).toBeCloseTo(1, 9);
+    // the city file's weights (as GET /v1/rules shows them) over the components with data
+    const weights = r.body.weights as Record<string, number>;
+    expect(weights).toEqual((await call("GET", "/v1/rules")).body.scores.weights);
+    const present = Object.keys(weights).filter((k) => s[k] !== null);
+    const weight = present.reduce((n, k) => n + weights[k]!, 0);
+    const sum = present.reduce((n, k) => n + weights[k]! * s[k], 0);
+    expect(s.score).toBeCloseTo((100 * sum) / weight, 2);
   });
 });
