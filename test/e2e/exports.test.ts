@@ -8,7 +8,7 @@ import { repoRoot } from "@pencai/local/cloud";
 import { synthesize } from "@pencai/local/synth";
 import type { CfnTemplate } from "@pencai/local/template";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { call, eventually, places, token } from "../support/http.js";
+import { call, eventually, ownYears, places, token } from "../support/http.js";
 import { endorsedProposal, fund, type Officials, officialsOf } from "../support/lifecycle.js";
 
 // Exports on the local cloud: projects driven through their lifecycle over HTTP, an export
@@ -18,7 +18,7 @@ import { endorsedProposal, fund, type Officials, officialsOf } from "../support/
 
 const run = Date.now().toString(36);
 /** A programme year nobody else uses: ledgers are per community-year. */
-const year = 2050 + ((Date.now() + 29) % 45);
+const year = ownYears.exports;
 const EVENTS_MS = 30_000;
 
 type Place = Awaited<ReturnType<typeof places>>["home"];

@@ -2,7 +2,7 @@ import { MAX_ISSUES, MAX_SAMPLE, oversightApiRoutes } from "@pencai/contracts";
 import { ulid } from "ulid";
 import { beforeAll, describe, expect, it } from "vitest";
 import { publishFunded } from "../support/events.js";
-import { call, eventually, places, token } from "../support/http.js";
+import { call, eventually, ownYears, places, token } from "../support/http.js";
 import { type BadInputCase, badInputTests } from "../support/matrix.js";
 
 // The bad-input matrix of every oversight route (API.md "Oversight"): each bad request gets the
@@ -12,7 +12,7 @@ import { type BadInputCase, badInputTests } from "../support/matrix.js";
 // finding. Data is unique per run, so reruns against one local cloud work.
 
 const run = Date.now().toString(36);
-const year = 2050 + ((Date.now() + 53) % 45);
+const year = ownYears.oversightBadInput;
 
 type Place = Awaited<ReturnType<typeof places>>["home"];
 let home: Place;

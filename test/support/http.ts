@@ -214,3 +214,10 @@ export const currentYear = () =>
   );
 
 export const sha256Hex = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
+
+/**
+ * Years that one test file has to itself, for the files that check a whole district-year's
+ * totals (stats, a sample's population, export sums). Every other file picks a year in
+ * 2050–2094 from the clock, and two of those can meet; these never meet anything.
+ */
+export const ownYears = { oversight: 2095, oversightBadInput: 2096, exports: 2097 } as const;

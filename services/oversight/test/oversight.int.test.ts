@@ -1,7 +1,14 @@
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { publish } from "../../../test/support/events.js";
-import { call, eventually, places, type Reply, token } from "../../../test/support/http.js";
+import {
+  call,
+  eventually,
+  ownYears,
+  places,
+  type Reply,
+  token,
+} from "../../../test/support/http.js";
 
 // Oversight against the local cloud: projects driven through their lifecycle by the events the
 // other services publish (oversight's only source), published twice and out of order; the stats
@@ -10,7 +17,7 @@ import { call, eventually, places, type Reply, token } from "../../../test/suppo
 // of its own keeps the figures of this run apart from every other test's.
 
 const run = Date.now().toString(36);
-const year = 2050 + ((Date.now() + 13) % 45);
+const year = ownYears.oversight;
 type Place = Awaited<ReturnType<typeof places>>["home"];
 let home: Place;
 let neighbour: Place;
