@@ -35,7 +35,13 @@ function submission() {
     timelineSeq: 1,
     timelineHash: first.hash,
   });
-  return { proposal, first, tx: store.addSubmission(store.newTx(), proposal, first, 150_000_000) };
+  return {
+    proposal,
+    first,
+    tx: store.addSubmission(store.newTx(), proposal, first, [
+      { communityId: "c1", year: 2026, committedLimitFen: 150_000_000 },
+    ]),
+  };
 }
 
 describe("store: submitting", () => {
