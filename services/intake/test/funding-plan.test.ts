@@ -1,4 +1,3 @@
-import { DomainError } from "@pencai/contracts/errors";
 import type { CreateProposalBody } from "@pencai/contracts/intake";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkCourtyards } from "../src/domain/funding-plan.js";

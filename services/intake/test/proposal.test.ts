@@ -1,4 +1,3 @@
-import { DomainError } from "@pencai/contracts/errors";
 import { type CreateProposalBody, proposalScreenedDataSchema } from "@pencai/contracts/intake";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
