@@ -1,8 +1,9 @@
 import type { CreateProposalBody } from "@pencai/contracts/intake";
+import { proposalScreenedDataSchema } from "@pencai/contracts/intake-events";
 import { beforeAll, describe, expect, it } from "vitest";
 import { checkCourtyards } from "../src/domain/funding-plan.js";
 import { packageGroupView } from "../src/domain/package-group.js";
-import { submitProposal } from "../src/domain/proposal.js";
+import { screenedEventData, submitProposal } from "../src/domain/proposal.js";
 import type { ProposalRecord } from "../src/domain/types.js";
 import {
   c1,
@@ -220,5 +221,29 @@ describe("courtyards (院落)", () => {
     );
     expect(code(() => checkCourtyards(["any"], "c9", []))).toBe("courtyard_not_found");
     expect(checkCourtyards(undefined, "c1", [])).toBeUndefined();
+  });
+});
+
+describe("event-carried state", () => {
+  it("ProposalScreened carries phasing, shares, package group and courtyards on to deliberation", () => {
+    const screened = (b: CreateProposalBody, principal = resident()) => {
+      const { proposal } = submit(b, principal);
+      return screenedEventData({
+        ...proposal,
+        status: "screened",
+        screening: { decision: "accept", needFit: 90, at: now.toISOString() },
+      });
+    };
+    const phasedData = screened(body({ ...phased(), courtyardIds: ["c1-east"] }));
+    expect(phasedData).toMatchObject({ phasing: phased().phasing, courtyardIds: ["c1-east"] });
+    expect(proposalScreenedDataSchema.safeParse(phasedData).success).toBe(true);
+    const shares = [
+      { communityId: "c1", programmeFen: 300 },
+      { communityId: "c2", programmeFen: 200 },
+    ];
+    const sharedData = screened(body({ budgetFen: 500, communities: shares }), streetStaff("s1"));
+    expect(sharedData.communities).toEqual(shares);
+    const pkg = screened(body({ budgetFen: 500, packageGroupId: "grp-1" }));
+    expect(pkg.packageGroupId).toBe("grp-1");
   });
 });
