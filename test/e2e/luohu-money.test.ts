@@ -202,10 +202,23 @@ describe("Luohu city: places and money mechanisms end to end", () => {
     const all = await eventually(view, (v) => v.implementation.ready === true, EVENTS_MS);
     expect(all.implementation).toEqual({ ready: true, waitingFor: [] });
     expect(all.totals.approvedFen).toBe(90 * WAN);
-    // the proposer reads its group too
-    expect((await call("GET", `/v1/package-groups/${group}`, { token: proposer })).status).toBe(
-      200,
-    );
+    // the proposer and officials over hubei read the group; other places' officials do not
+    const readers = [proposer, o.street, o.civil];
+    const outsiders = [
+      await token({ sub: `pkg-far-staff-${run}`, roles: ["community_staff"], ...dongmen("lixin") }),
+      await token({
+        sub: `pkg-far-street-${run}`,
+        roles: ["street_staff"],
+        districtId: "luohu",
+        streetId: "nanhu",
+      }),
+    ];
+    for (const t of readers) {
+      expect((await call("GET", `/v1/package-groups/${group}`, { token: t })).status).toBe(200);
+    }
+    for (const t of outsiders) {
+      expect((await call("GET", `/v1/package-groups/${group}`, { token: t })).status).toBe(403);
+    }
   });
 
   it("two-year phasing: each year's share within the works cap, committed against that year's cap", async () => {
