@@ -397,6 +397,13 @@ const cases: Record<string, RouteCase> = {
     path: () => `/v1/exports/${exportProbe}`,
     allow: (r, p) => r === "analyst" && p === "cityWide",
   },
+  // the demo city splits no needs into packages, so no group exists here: every token holder
+  // gets 404 (never 403, which would tell a group exists); only no token is refused. Who reads
+  // an existing group (its proposer, officials over its community) is luohu-money.test.ts's part
+  getPackageGroup: {
+    path: () => `/v1/package-groups/mx-group-${run}`,
+    allow: (r) => inAuth("getPackageGroup", r),
+  },
 };
 
 interface Case {

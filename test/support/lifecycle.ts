@@ -2,6 +2,13 @@ import { ulid } from "ulid";
 import { expect } from "vitest";
 import { call, eventually, token } from "./http.js";
 
+/** How a helper reaches a cloud: the shared one by default, or one a test file started. */
+export interface Cloud {
+  call: typeof call;
+  token: typeof token;
+}
+const shared: Cloud = { call, token };
+
 // Driving a proposal through the lifecycle over HTTP on the local cloud, for the flows that start
 // later: a need and a proposal, screening, a council that passes it, the street's expert review
 // (the demo city reviews every project) and, on to funded, the district's review, approval and a
@@ -16,11 +23,11 @@ export interface Place {
 const EVENTS_MS = 30_000;
 const settled = <T>(probe: () => Promise<T>, ok: (v: T) => boolean) =>
   eventually(probe, ok, EVENTS_MS);
-const post = (path: string, tok: string, body?: unknown) =>
-  call("POST", path, { token: tok, ...(body !== undefined && { body }) });
+const postTo = (cloud: Cloud, path: string, tok: string, body?: unknown) =>
+  cloud.call("POST", path, { token: tok, ...(body !== undefined && { body }) });
 
 /** The officials of a place, with fresh subjects under `tag`. */
-export async function officialsOf(place: Place, tag: string) {
+export async function officialsOf(place: Place, tag: string, { token }: Cloud = shared) {
   const d = { districtId: place.districtId };
   const street = { ...d, streetId: place.streetId };
   return {
@@ -34,9 +41,9 @@ export async function officialsOf(place: Place, tag: string) {
 }
 export type Officials = Awaited<ReturnType<typeof officialsOf>>;
 
-export async function untilStatus(id: string, status: string, tok: string) {
+export async function untilStatus(id: string, status: string, tok: string, cloud = shared) {
   const r = await settled(
-    () => call("GET", `/v1/proposals/${id}`, { token: tok }),
+    () => cloud.call("GET", `/v1/proposals/${id}`, { token: tok }),
     (r) => r.body?.status === status,
   );
   expect(r.body.status, JSON.stringify(r.body)).toBe(status);
@@ -55,8 +62,12 @@ export async function endorsedProposal(args: {
   title: string;
   year: number;
   body?: Record<string, unknown>;
+  cloud?: Cloud;
 }): Promise<string> {
   const { place, officials: o } = args;
+  const cloud = args.cloud ?? shared;
+  const { call, token } = cloud;
+  const post = (path: string, tok: string, body?: unknown) => postTo(cloud, path, tok, body);
   const need = await post("/v1/needs", o.staff, {
     communityId: place.communityId,
     title: `${args.title} 需求 ${ulid()}`,
@@ -121,12 +132,13 @@ export async function endorsedProposal(args: {
   });
   expect(decided.status, JSON.stringify(decided.body)).toBe(200);
   expect(decided.body.endorsed).toBe(true);
-  await untilStatus(id, "endorsed", o.staff);
+  await untilStatus(id, "endorsed", o.staff, cloud);
   return id;
 }
 
 /** Reported, forwarded, approved and paid in full by district finance; returns the committed amount. */
 export async function fund(id: string, o: Officials): Promise<number> {
+  const post = (path: string, tok: string, body?: unknown) => postTo(shared, path, tok, body);
   const reported = await settled(
     () => post(`/v1/proposals/${id}/report`, o.street),
     (r) => r.status !== 404, // approval's inbox has the endorsement once this is not 404

@@ -18,7 +18,12 @@ export type PresetName = (typeof presetNames)[number];
 
 export const named = z.strictObject({ id, name: label });
 
-export const communitySchema = z.strictObject({ id, name: label });
+export const communitySchema = z.strictObject({
+  id,
+  name: label,
+  /** courtyards (院落) below the community: places for proposals, households and courtyard councils */
+  courtyards: z.optional(z.array(named)),
+});
 export const streetSchema = z.strictObject({
   id,
   name: label,
@@ -350,7 +355,7 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-/** Every id in the geography (district, street, community) is unique across the whole city. */
+/** Every id in the geography (district, street, community, courtyard) is unique across the whole city. */
 const uniqueGeoIds = z.superRefine(
   (city: { districts: z.output<typeof districtSchema>[] }, ctx) => {
     const seen = new Map<string, string>();
@@ -372,6 +377,19 @@ const uniqueGeoIds = z.superRefine(
         claim(s.id, ["districts", di, "streets", si, "id"]);
         s.communities.forEach((c, ci) => {
           claim(c.id, ["districts", di, "streets", si, "communities", ci, "id"]);
+          c.courtyards?.forEach((y, yi) => {
+            claim(y.id, [
+              "districts",
+              di,
+              "streets",
+              si,
+              "communities",
+              ci,
+              "courtyards",
+              yi,
+              "id",
+            ]);
+          });
         });
       });
     });

@@ -162,6 +162,22 @@ describe("resolveCity", () => {
     ]);
   });
 
+  it("rejects a courtyard id that another place of the city already has", () => {
+    const raw = base();
+    const community = raw.districts[0]!.streets[0]!.communities[0]! as {
+      courtyards?: { id: string; name: string }[];
+    };
+    community.courtyards = [
+      { id: "yard-1", name: "一院" },
+      { id: "yard-1", name: "重复院落" },
+      { id: "futian", name: "与区同名" },
+    ];
+    expect(problemsOf(raw)).toEqual([
+      'districts[0].streets[0].communities[0].courtyards[1].id: duplicate id "yard-1" (also districts[0].streets[0].communities[0].courtyards[0].id)',
+      'districts[0].streets[0].communities[0].courtyards[2].id: duplicate id "futian" (also districts[0].id)',
+    ]);
+  });
+
   it("rejects list categories that are not known categories", () => {
     expect(
       problemsOf({

@@ -47,6 +47,22 @@ export const errorStatus = {
   evidence_quota_exceeded: 422,
   /** oversight: a finding on a proposal that is not in the inspection's sample */
   not_sampled: 422,
+  /** intake: a courtyard id that is not a courtyard (院落) of the proposal's community */
+  courtyard_not_found: 422,
+  /** intake: a packageGroupId where the city does not split needs, or on a service project */
+  packages_not_allowed: 422,
+  /** intake: a package of a group opened by another proposer, community or year */
+  package_group_mismatch: 422,
+  /** intake: phasing where the city does not phase (`process.phasingYears` 1), or on a service project */
+  phasing_not_allowed: 422,
+  /** intake: phasing years not consecutive from the proposal's year, too many, or not summing up */
+  phasing_invalid: 422,
+  /** intake: communities where the city takes no cross-community projects */
+  cross_community_not_allowed: 422,
+  /** intake: cross-community shares not of the street, repeated, or not summing up */
+  communities_invalid: 422,
+  /** intake: a proposal that is more than one of package, phased, cross-community */
+  funding_plan_conflict: 422,
   internal: 500,
 } as const;
 

@@ -1,4 +1,5 @@
 import { currentCity } from "@pencai/config/current";
+import { courtyardsOf, scopeOfCommunity } from "@pencai/config/geo";
 import { DomainError, forbidden, notFound } from "@pencai/contracts/errors";
 import {
   createNeed,
@@ -6,6 +7,7 @@ import {
   endorseNeed,
   getGeo,
   getNeed,
+  getPackageGroup,
   getProposal,
   getPublicProposal,
   getRules,
@@ -29,6 +31,7 @@ import {
   hasOfficialReach,
 } from "../domain/access.js";
 import { checkEndorsement, raiseNeed } from "../domain/need.js";
+import { canReadGroup, packageGroupView } from "../domain/package-group.js";
 import * as rules from "../domain/proposal.js";
 import { chainItem } from "../domain/timeline.js";
 import type { ProposalRecord } from "../domain/types.js";
@@ -118,10 +121,12 @@ export const handler = httpApi({
         rules: currentCity().rules,
         id: ulid(req.now.getTime()),
         now: req.now,
+        courtyards: courtyardsOf(req.body.communityId),
+        placeOf: (id) => scopeOfCommunity(id),
       });
       const first = chainItem(null, submission.entry);
       const proposal = { ...submission.proposal, timelineSeq: first.seq, timelineHash: first.hash };
-      const tx = store.addSubmission(store.newTx(), proposal, first, submission.committedLimitFen);
+      const tx = store.addSubmission(store.newTx(), proposal, first, submission.budgetChecks);
       tx.event(
         newEvent({
           type: "ProposalSubmitted",
@@ -149,6 +154,9 @@ export const handler = httpApi({
             ...(proposal.packageGroupId !== undefined && {
               packageGroupId: proposal.packageGroupId,
             }),
+            ...(proposal.phasing !== undefined && { phasing: proposal.phasing }),
+            ...(proposal.communities !== undefined && { communities: proposal.communities }),
+            ...(proposal.courtyardIds !== undefined && { courtyardIds: proposal.courtyardIds }),
           },
           now: req.now,
         }),
@@ -277,6 +285,15 @@ export const handler = httpApi({
     }),
 
     // ---------------------------------------------------------------- geography and rules
+    route(getPackageGroup, async (req) => {
+      const found = await store.getPackageGroup(req.params.id);
+      if (!found) throw notFound(`package group ${req.params.id}`);
+      if (!canReadGroup(req.principal!, found.group, placeOf(found.group.communityId))) {
+        throw forbidden("not your package group, nor in your jurisdiction");
+      }
+      return { body: packageGroupView(found.group, found.members) };
+    }),
+
     route(getGeo, async () => {
       const city = currentCity();
       return {
@@ -289,7 +306,13 @@ export const handler = httpApi({
             streets: d.streets.map((s) => ({
               id: s.id,
               name: s.name,
-              communities: s.communities.map((c) => ({ id: c.id, name: c.name })),
+              communities: s.communities.map((c) => ({
+                id: c.id,
+                name: c.name,
+                ...(c.courtyards && {
+                  courtyards: c.courtyards.map(({ id, name }) => ({ id, name })),
+                }),
+              })),
             })),
           })),
         },

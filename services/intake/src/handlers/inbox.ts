@@ -47,6 +47,9 @@ async function project<T extends ContractEventType>(e: TypedEnvelope<T>, tx: Tx)
   if (change.commitFen !== undefined) {
     store.addCommitment(tx, before.communityId, before.year, change.commitFen);
   }
+  for (const s of change.commitShares ?? []) {
+    store.addCommitment(tx, s.communityId, s.year, s.fen);
+  }
 }
 
 const consume = eventConsumer({
