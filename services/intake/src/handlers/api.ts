@@ -29,10 +29,12 @@ import {
   hasOfficialReach,
 } from "../domain/access.js";
 import { checkEndorsement, raiseNeed } from "../domain/need.js";
+import { checkCatalogue } from "../domain/orgs.js";
 import * as rules from "../domain/proposal.js";
 import { chainItem } from "../domain/timeline.js";
 import type { ProposalRecord } from "../domain/types.js";
 import { needView, proposalView, publicProposalView } from "../domain/views.js";
+import { checkOrgActive } from "../org-status.js";
 import * as store from "../store.js";
 
 // Every Intake route except evidence, plus geo, rules and the public four-publicity views.
@@ -119,9 +121,11 @@ export const handler = httpApi({
         id: ulid(req.now.getTime()),
         now: req.now,
       });
+      checkCatalogue(submission.proposal, currentCity().rules);
       const first = chainItem(null, submission.entry);
       const proposal = { ...submission.proposal, timelineSeq: first.seq, timelineHash: first.hash };
       const tx = store.addSubmission(store.newTx(), proposal, first, submission.committedLimitFen);
+      checkOrgActive(tx, proposal.applicantOrgId);
       tx.event(
         newEvent({
           type: "ProposalSubmitted",
@@ -310,6 +314,8 @@ export const handler = httpApi({
           process: r.process,
           evaluation: r.evaluation,
           scores: r.scores,
+          organisations: r.organisations,
+          ...(r.purchaseCatalogue !== undefined && { purchaseCatalogue: r.purchaseCatalogue }),
         },
       };
     }),
