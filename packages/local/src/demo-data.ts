@@ -174,7 +174,11 @@ export async function loadDemoData(
   });
   /** the registry's id of each community's social-work organisation (admitted first) */
   const orgIds = new Map<string, string>();
-  const orgIdOf = (community: string) => orgIds.get(community) ?? `org-${community}-social-work`;
+  const orgIdOf = (community: string) => {
+    const id = orgIds.get(community);
+    if (!id) throw new Error(`demo data: no organisation admitted in ${community}`);
+    return id;
+  };
   const org = (community: string): Principal => ({
     sub: `demo-org-${community}`,
     roles: ["org"],
