@@ -74,18 +74,23 @@ export async function endorsedProposal(args: {
     description: "居民反映",
   });
   expect(need.status, JSON.stringify(need.body)).toBe(201);
-  const proposal = await post("/v1/proposals", args.proposer, {
-    communityId: place.communityId,
-    kind: "works",
-    category: "old_estate_renovation",
-    title: args.title,
-    summary: "楼道与公共空间改造",
-    beneficiaries: 80,
-    budgetFen: 1_000_000,
-    needIds: [need.body.id],
-    year: args.year,
-    ...args.body,
-  });
+  // an organisation's application waits until intake has heard the registry admitted it
+  const proposal = await eventually(
+    () =>
+      post("/v1/proposals", args.proposer, {
+        communityId: place.communityId,
+        kind: "works",
+        category: "old_estate_renovation",
+        title: args.title,
+        summary: "楼道与公共空间改造",
+        beneficiaries: 80,
+        budgetFen: 1_000_000,
+        needIds: [need.body.id],
+        year: args.year,
+        ...args.body,
+      }),
+    (r) => r.body?.code !== "org_not_active",
+  );
   expect(proposal.status, JSON.stringify(proposal.body)).toBe(201);
   const id = proposal.body.id as string;
   const screened = await post(`/v1/proposals/${id}/screening`, o.staff, {

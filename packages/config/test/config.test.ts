@@ -294,3 +294,44 @@ describe("currentCity and the geo index", () => {
     expect(geo.districtById("yuanling")).toBeUndefined();
   });
 });
+
+describe("organisations and the purchase catalogue in the city file", () => {
+  it("jinjiang brings a catalogue; the Shenzhen presets have none; a city may add or override one", () => {
+    expect(
+      resolveCity({ ...base(), preset: "jinjiang" }).rules.purchaseCatalogue?.length,
+    ).toBeGreaterThan(0);
+    expect(resolveCity(base()).rules.purchaseCatalogue).toBeUndefined();
+    const own = resolveCity({
+      ...base(),
+      rules: {
+        organisations: { noticeWorkingDays: 7 },
+        purchaseCatalogue: [{ category: "elderly_care", minFen: 100, maxFen: 200 }],
+      },
+    }).rules;
+    expect(own.organisations.noticeWorkingDays).toBe(7);
+    expect(own.purchaseCatalogue).toEqual([{ category: "elderly_care", minFen: 100, maxFen: 200 }]);
+  });
+
+  it("rejects an unknown or repeated category, a range upside down and a notice out of bounds", () => {
+    const problems = problemsOf({
+      ...base(),
+      rules: {
+        purchaseCatalogue: [
+          { category: "no_such", minFen: 1, maxFen: 2 },
+          { category: "elderly_care", minFen: 300, maxFen: 200 },
+          { category: "elderly_care", minFen: 1, maxFen: 2 },
+        ],
+      },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^rules\.purchaseCatalogue\[0\]\.category: unknown or repeated/),
+        expect.stringMatching(/^rules\.purchaseCatalogue\[1\]\.minFen: must not exceed maxFen/),
+        expect.stringMatching(/^rules\.purchaseCatalogue\[2\]\.category: unknown or repeated/),
+      ]),
+    );
+    expect(problemsOf({ ...base(), rules: { organisations: { noticeWorkingDays: 0 } } })).toEqual([
+      expect.stringMatching(/^rules\.organisations\.noticeWorkingDays/),
+    ]);
+  });
+});

@@ -63,6 +63,20 @@ export const errorStatus = {
   communities_invalid: 422,
   /** intake: a proposal that is more than one of package, phased, cross-community */
   funding_plan_conflict: 422,
+  /** intake: the applicant organisation is not active in the registry (in notice, suspended, exited, unknown) */
+  org_not_active: 422,
+  /** intake: a service category the city's purchase catalogue (购买服务指导目录) does not buy */
+  not_in_catalogue: 422,
+  /** intake: programme money outside the catalogue's range for the category */
+  outside_price_range: 422,
+  /** orgs: a filed organisation's sponsor is not an active registered organisation of the district */
+  sponsor_not_active: 422,
+  /** orgs: a decision that needs its reason (refusing; admitting over objections) */
+  reason_required: 422,
+  /** orgs: objections come during the public notice only */
+  notice_ended: 409,
+  /** orgs: the district reviews only after the public notice */
+  notice_running: 409,
   internal: 500,
 } as const;
 

@@ -647,6 +647,12 @@ const rulesView = /* @__PURE__ */ once(() =>
         orgParticipation: z.number(),
       }),
     }),
+    /** the organisation registry: working days of an organisation's public notice (公示) */
+    organisations: z.optional(z.object({ noticeWorkingDays: z.int() })),
+    /** 购买服务指导目录: the service categories bought and the programme money (fen) each may ask */
+    purchaseCatalogue: z.optional(
+      z.array(z.object({ category: z.string(), minFen: z.int(), maxFen: z.int() })),
+    ),
   }),
 );
 export const rulesViewSchema = /* @__PURE__ */ rulesView();
@@ -1070,4 +1076,6 @@ export const intakeInboxEventTypes = /* @__PURE__ */ defineInbox([
   "EvaluationClosed",
   "SlaReminder",
   "SlaBreached",
+  "OrgRegistered",
+  "OrgStatusChanged",
 ]);

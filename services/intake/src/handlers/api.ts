@@ -31,11 +31,13 @@ import {
   hasOfficialReach,
 } from "../domain/access.js";
 import { checkEndorsement, raiseNeed } from "../domain/need.js";
+import { checkCatalogue } from "../domain/orgs.js";
 import { canReadGroup, packageGroupView } from "../domain/package-group.js";
 import * as rules from "../domain/proposal.js";
 import { chainItem } from "../domain/timeline.js";
 import type { ProposalRecord } from "../domain/types.js";
 import { needView, proposalView, publicProposalView } from "../domain/views.js";
+import { checkOrgActive } from "../org-status.js";
 import * as store from "../store.js";
 
 // Every Intake route except evidence, plus geo, rules and the public four-publicity views.
@@ -124,9 +126,11 @@ export const handler = httpApi({
         courtyards: courtyardsOf(req.body.communityId),
         placeOf: (id) => scopeOfCommunity(id),
       });
+      checkCatalogue(submission.proposal, currentCity().rules);
       const first = chainItem(null, submission.entry);
       const proposal = { ...submission.proposal, timelineSeq: first.seq, timelineHash: first.hash };
       const tx = store.addSubmission(store.newTx(), proposal, first, submission.budgetChecks);
+      checkOrgActive(tx, proposal.applicantOrgId);
       tx.event(
         newEvent({
           type: "ProposalSubmitted",
@@ -333,6 +337,8 @@ export const handler = httpApi({
           process: r.process,
           evaluation: r.evaluation,
           scores: r.scores,
+          organisations: r.organisations,
+          ...(r.purchaseCatalogue !== undefined && { purchaseCatalogue: r.purchaseCatalogue }),
         },
       };
     }),
