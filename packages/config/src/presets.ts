@@ -188,6 +188,13 @@ const luohu: Rules = {
 
 const panlong: Rules = {
   ...longgang,
+  /**
+   * 分级保障: level 1 residents solve it themselves (no deadline), level 2 the street and
+   * community "及时协助解决", level 3 the district helps with what they cannot. The report gives
+   * no days; chosen: 5 working days for level 2 (the district-review rhythm) and 15 for level 3
+   * (the district's own disbursement rhythm).
+   */
+  sla: { ...shenzhenSla, escalation: { level2WorkingDays: 5, level3WorkingDays: 15 } },
   // 广泛评议: the residents themselves judge the result (resident representatives, at least five)
   evaluation: {
     panelMinSize: 5,

@@ -79,6 +79,15 @@ const slaShape = {
   disbursementWorkingDays: z.number().check(z.int(), z.gte(1), z.lte(90)),
   /** rectification after a failed sampling-inspection finding, unless the inspector sets it (整改) */
   rectificationWorkingDays: z.number().check(z.int(), z.gte(1), z.lte(365)),
+  /** Panlong's three-level ladder for needs: the response deadline of each level (工作日); absent = no ladder */
+  escalation: z.optional(
+    z.strictObject({
+      /** level 2, the street and community help: from escalation to their response */
+      level2WorkingDays: z.number().check(z.int(), z.gte(1), z.lte(60)),
+      /** level 3, the district helps: from escalation to its response */
+      level3WorkingDays: z.number().check(z.int(), z.gte(1), z.lte(90)),
+    }),
+  ),
 };
 const processShape = {
   /** the programme's own named procedure, in order (display only) */

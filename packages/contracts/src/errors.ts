@@ -47,6 +47,8 @@ export const errorStatus = {
   evidence_quota_exceeded: 422,
   /** oversight: a finding on a proposal that is not in the inspection's sample */
   not_sampled: 422,
+  /** intake: the city's programme has no escalation ladder for needs (`sla.escalation`) */
+  escalation_not_available: 422,
   internal: 500,
 } as const;
 

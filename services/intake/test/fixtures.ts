@@ -1,3 +1,4 @@
+import type { DomainError } from "@pencai/contracts/errors";
 import type { Envelope } from "@pencai/contracts/events";
 import type { Principal } from "@pencai/runtime/reach";
 import type { ProposalRecord } from "../src/domain/types.js";
@@ -80,3 +81,13 @@ export const lifecycleEvent = (
   correlationId: "corr",
   data,
 });
+
+/** The error code a domain function throws, or "ok". */
+export const codeOf = (fn: () => unknown): string => {
+  try {
+    fn();
+    return "ok";
+  } catch (err) {
+    return (err as DomainError).code;
+  }
+};

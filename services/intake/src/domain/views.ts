@@ -4,6 +4,7 @@ import type {
   ProposalView,
   PublicProposalView,
 } from "@pencai/contracts/intake";
+import { isOverdue, levelOf } from "./ladder.js";
 import { stageOf } from "./proposal.js";
 import { slaSummary, slaView } from "./sla.js";
 import type { EvidenceRecord, NeedRecord, ProposalRecord } from "./types.js";
@@ -79,7 +80,7 @@ export function proposalView(p: ProposalRecord): ProposalView {
 }
 
 /** A need as the community sees it: the raiser's role, not who. */
-export function needView(n: NeedRecord): NeedView {
+export function needView(n: NeedRecord, now: Date): NeedView {
   return {
     id: n.id,
     communityId: n.communityId,
@@ -94,6 +95,19 @@ export function needView(n: NeedRecord): NeedView {
     proposalCount: n.proposalIds.length,
     raisedBy: { role: n.raisedBy.role },
     createdAt: n.createdAt,
+    level: levelOf(n),
+    escalations: (n.escalations ?? []).map(({ by, response, ...e }) => ({
+      ...e,
+      by: { role: by.role },
+      ...(response && {
+        response: {
+          note: response.note,
+          respondedAt: response.respondedAt,
+          by: { role: response.by.role },
+        },
+      }),
+    })),
+    overdue: isOverdue(n, now),
   };
 }
 
