@@ -124,14 +124,15 @@ const longgang: Rules = {
   evaluation: longgangEvaluation,
   scores: equalScoreWeights,
   process: {
+    // a status belongs to the step under way while the proposal has it (screened: the vote is next)
     steps: [
-      { id: "collect", name: "征集点菜" },
-      { id: "vote", name: "议事会票决" },
-      { id: "review", name: "专家论证" },
-      { id: "approve", name: "区审核审定" },
-      { id: "fund", name: "经费下拨" },
-      { id: "implement", name: "街道实施" },
-      { id: "evaluate", name: "一菜一评" },
+      { id: "collect", name: "征集点菜", statuses: ["submitted"] },
+      { id: "vote", name: "议事会票决", statuses: ["screened"] },
+      { id: "review", name: "专家论证", statuses: ["deliberated"] },
+      { id: "approve", name: "区审核审定", statuses: ["endorsed", "reported", "forwarded"] },
+      { id: "fund", name: "经费下拨", statuses: ["approved"] },
+      { id: "implement", name: "街道实施", statuses: ["funded", "implementing"] },
+      { id: "evaluate", name: "一菜一评", statuses: ["completed", "evaluated"] },
     ],
     serviceApplicant: "org",
     needFitCheck: false,
@@ -167,14 +168,18 @@ const luohu: Rules = {
   ...longgang,
   categoryList: { mode: "positive", categories: luohuPositive },
   process: {
-    // the report says the decision procedure went from 13 steps to 6 without naming them
+    // the report says the decision procedure went from 13 steps to 6 without naming them;
+    // chosen: the six below (needs are asked for all year, so a proposal starts at 申报 and
+    // its fit check), then the district's review, funding, implementation and evaluation
     steps: [
-      { id: "needs", name: "动态问需" },
-      { id: "apply", name: "项目申报" },
-      { id: "fit", name: "两委契合度审核" },
-      { id: "deliberate", name: "居民议事会审议" },
-      { id: "review", name: "街道可行性合法性审核" },
-      { id: "publish", name: "结果公示" },
+      { id: "apply", name: "项目申报与两委契合度审核", statuses: ["submitted"] },
+      { id: "deliberate", name: "居民议事会审议", statuses: ["screened"] },
+      { id: "review", name: "街道可行性合法性审核", statuses: ["deliberated"] },
+      { id: "publish", name: "结果公示", statuses: ["endorsed"] },
+      { id: "approve", name: "区审核审定", statuses: ["reported", "forwarded"] },
+      { id: "fund", name: "经费下拨", statuses: ["approved"] },
+      { id: "implement", name: "项目实施", statuses: ["funded", "implementing"] },
+      { id: "evaluate", name: "满意度测评", statuses: ["completed", "evaluated"] },
     ],
     serviceApplicant: "org",
     needFitCheck: true,
@@ -216,12 +221,19 @@ const panlong: Rules = {
     },
   },
   process: {
+    // the report's four (个别提议, 民主商议, 集体决议, 广泛评议) with the street's 综合审定 and
+    // 资金拨付 and the project group's implementation between them
     steps: [
-      { id: "propose", name: "个别提议" },
-      { id: "discuss", name: "民主商议" },
-      { id: "decide", name: "集体决议" },
-      { id: "implement", name: "项目小组实施" },
-      { id: "evaluate", name: "广泛评议" },
+      { id: "propose", name: "个别提议", statuses: ["submitted"] },
+      { id: "discuss", name: "民主商议", statuses: ["screened"] },
+      { id: "decide", name: "集体决议", statuses: ["deliberated", "endorsed"] },
+      {
+        id: "approve",
+        name: "街道综合审定与拨付",
+        statuses: ["reported", "forwarded", "approved"],
+      },
+      { id: "implement", name: "项目小组实施", statuses: ["funded", "implementing"] },
+      { id: "evaluate", name: "广泛评议", statuses: ["completed", "evaluated"] },
     ],
     // residents and 社区能人 propose and carry projects themselves
     serviceApplicant: "any",
@@ -244,12 +256,14 @@ const ningbo: Rules = {
     passRate: 0.8,
   },
   process: {
+    // 说、议、筹、办、评: 筹 gathers the money (the district's approval and disbursement, and
+    // sponsors and 乡贤 who give towards it)
     steps: [
-      { id: "say", name: "说" },
-      { id: "deliberate", name: "议" },
-      { id: "fund", name: "筹" },
-      { id: "do", name: "办" },
-      { id: "evaluate", name: "评" },
+      { id: "say", name: "说", statuses: ["submitted"] },
+      { id: "deliberate", name: "议", statuses: ["screened", "deliberated", "endorsed"] },
+      { id: "fund", name: "筹", statuses: ["reported", "forwarded", "approved"] },
+      { id: "do", name: "办", statuses: ["funded", "implementing"] },
+      { id: "evaluate", name: "评", statuses: ["completed", "evaluated"] },
     ],
     serviceApplicant: "org",
     needFitCheck: false,

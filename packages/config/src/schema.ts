@@ -1,4 +1,5 @@
 import { panelTypes } from "@pencai/contracts/evaluation-events";
+import { proposalLifecycle } from "@pencai/contracts/intake";
 import * as z from "zod/mini";
 
 /** Stable ascii id used in keys, claims and URLs: `futian`, `nanhu-street`. */
@@ -89,9 +90,21 @@ const slaShape = {
     }),
   ),
 };
+/** One step of the programme's procedure and the lifecycle statuses it covers. */
+const stepSchema = z.strictObject({
+  id,
+  name: label,
+  statuses: z
+    .array(z.enum(proposalLifecycle))
+    .check(z.minLength(1, "a step covers at least one proposal status")),
+});
 const processShape = {
-  /** the programme's own named procedure, in order (display only) */
-  steps: z.array(named).check(z.minLength(1)),
+  /**
+   * the programme's own named procedure, in order; each step names the proposal statuses under
+   * way while it runs (every lifecycle status exactly once, in order), and the proposal view
+   * shows the current step
+   */
+  steps: z.array(stepSchema).check(z.minLength(1)),
   /** who may apply for a service project: an organisation only, or anyone */
   serviceApplicant: z.enum(["org", "any"]),
   /** screening records fit against the community's needs library (契合度) */
@@ -217,6 +230,15 @@ export const rulesSchema = z
           path: ["scores", "weights"],
           message: `weights must sum to 1 (got ${swSum})`,
           input: sw,
+        });
+      }
+      const covered = rules.process.steps.flatMap((st) => st.statuses);
+      if (covered.join() !== proposalLifecycle.join()) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["process", "steps"],
+          message: `the steps' statuses must cover the lifecycle exactly once, in order: ${proposalLifecycle.join(", ")} (got ${covered.join(", ")})`,
+          input: covered,
         });
       }
       const w = rules.thresholds.priorityCriteria;

@@ -310,6 +310,8 @@ const proposalFields = /* @__PURE__ */ once(() => ({
   status: proposalStatus(),
   /** four-publicity stage; absent for withdrawn proposals */
   stage: z.optional(publicStage()),
+  /** the programme's step under way (the city's `process.steps`); absent for the exits */
+  step: z.optional(z.object({ id: z.string(), name: z.string() })),
   communityId: z.string(),
   streetId: z.string(),
   districtId: z.string(),

@@ -1,3 +1,5 @@
+import { type Step, stepOf } from "@pencai/config";
+import { currentCity } from "@pencai/config/current";
 import type {
   EvidenceView,
   NeedView,
@@ -16,15 +18,17 @@ import type { EvidenceRecord, NeedRecord, ProposalRecord } from "./types.js";
  */
 export function publicProposalView(
   p: ProposalRecord,
-  opts: { compact?: boolean } = {},
+  opts: { compact?: boolean; steps?: readonly Step[] } = {},
 ): PublicProposalView {
   const stage = stageOf(p.status, p.rejectedAt);
+  const step = stepOf(opts.steps ?? currentCity().rules.process.steps, p.status);
   const sla = opts.compact ? [] : slaView(p.sla);
   const summary = slaSummary(p.sla);
   return {
     id: p.id,
     status: p.status,
     ...(stage && { stage }),
+    ...(step && { step }),
     communityId: p.communityId,
     streetId: p.streetId,
     districtId: p.districtId,
@@ -76,7 +80,10 @@ export function publicProposalView(
 
 /** What the proposer and officials see: the public record plus who proposed (sub and role). */
 export function proposalView(p: ProposalRecord): ProposalView {
-  return { ...publicProposalView(p), proposer: { sub: p.proposer.sub, role: p.proposer.role } };
+  return {
+    ...publicProposalView(p),
+    proposer: { sub: p.proposer.sub, role: p.proposer.role },
+  };
 }
 
 /** A need as the community sees it: the raiser's role, not who. */
