@@ -243,6 +243,10 @@ const panlong: Rules = {
     phasingYears: 1,
     crossCommunity: false,
     sponsors: true,
+    // 小区院落居民群众成立民生小实事项目小组…自主选取供应商: the report names no numbers; chosen:
+    // three quotes (the usual 三家比价 of small public purchases) and a group of at least three
+    // residents (李迎新 "召集几个居民")
+    projectGroups: { minQuotes: 3, minGroupSize: 3 },
   },
 };
 

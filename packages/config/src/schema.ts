@@ -119,6 +119,15 @@ const processShape = {
   crossCommunity: z.boolean(),
   /** sponsors (企业赞助, 乡贤) may fund part of a project */
   sponsors: z.boolean(),
+  /** resident project groups choose suppliers by comparing quotes (Panlong 项目小组); absent = none */
+  projectGroups: z.optional(
+    z.strictObject({
+      /** the fewest quotes a choice compares */
+      minQuotes: z.number().check(z.int(), z.gte(1), z.lte(20)),
+      /** the fewest residents in a group */
+      minGroupSize: z.number().check(z.int(), z.gte(1), z.lte(50)),
+    }),
+  ),
 };
 
 function thresholdsShape<C, H, P>(council: C, householdConsent: H, priorityCriteria: P) {
