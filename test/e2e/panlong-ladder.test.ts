@@ -100,6 +100,28 @@ afterAll(async () => {
   await cloud?.stop();
 }, 120_000);
 
+describe("the city file's names are what the city shows", () => {
+  it("GET /v1/geo and /v1/rules carry the names of infra/cities/panlong.json and its preset", async () => {
+    const geo = (await call("GET", "/v1/geo")).body;
+    expect(geo.name).toBe(cloud.city.name);
+    expect(geo.districts).toEqual(
+      cloud.city.districts.map((d) => ({
+        id: d.id,
+        name: d.name,
+        streets: d.streets.map((st) => ({
+          id: st.id,
+          name: st.name,
+          communities: st.communities.map((c) => ({ id: c.id, name: c.name })),
+        })),
+      })),
+    );
+    expect(geo.districts[0].name).toBe("盘龙区");
+    const rules = (await call("GET", "/v1/rules")).body;
+    expect(rules.categories).toEqual(cloud.city.rules.categories);
+    expect(rules.process.steps.map((st: { name: string }) => st.name)).toContain("广泛评议");
+  });
+});
+
 describe("Panlong's ladder for needs", () => {
   it("publishes each level's working days in the rules", async () => {
     const rules = (await call("GET", "/v1/rules")).body;

@@ -48,6 +48,25 @@ describe("Panlong's escalation ladder", () => {
     expect(levelOf(three)).toBe(3);
   });
 
+  it("counts the deadline's days in the city's time zone", () => {
+    // Sunday 1 March 23:30 in Shanghai is still Sunday there, already Monday in Tokyo
+    const late = new Date("2026-03-01T15:30:00.000Z");
+    const dueIn = (tz: string) =>
+      escalateNeed(
+        need(),
+        { level: 2, reason: "r" },
+        {
+          principal: staff(c1),
+          rules: panlong,
+          calendars,
+          now: late,
+          tz,
+        },
+      ).need.escalations?.[0]?.dueAt;
+    expect(dueIn("Asia/Shanghai")).toBe("2026-03-06T16:00:00.000Z");
+    expect(dueIn("Asia/Tokyo")).toBe("2026-03-09T15:00:00.000Z");
+  });
+
   it("goes up one level at a time, never down or sideways", () => {
     expect(codeOf(() => up(need(), 3, streetStaff()))).toBe("invalid_state");
     const two = up(need(), 2, staff(c1));
