@@ -1,16 +1,15 @@
-import { type LocalCloud, startLocalCloud } from "@pencai/local";
+import type { LocalCloud } from "@pencai/local";
 import { ulid } from "ulid";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCityCloud } from "../support/city-cloud.js";
 import { publishFunded, publishOn } from "../support/events.js";
 import {
   type CallOptions,
   type Claims,
-  callAt,
   currentYear,
   eventually,
   type Geo,
   sha256Hex,
-  tokenAt,
 } from "../support/http.js";
 
 // Panlong (盘龙区) end to end, part two: the three-level ladder for needs (deadlines in working
@@ -21,11 +20,12 @@ import {
 const EVENTS_MS = 30_000;
 const run = Date.now().toString(36);
 
+let local: Awaited<ReturnType<typeof startCityCloud>>;
 let cloud: LocalCloud;
 // biome-ignore lint/suspicious/noExplicitAny: reply bodies are arbitrary JSON that the assertions check
 const call = <T = any>(method: string, path: string, opts?: CallOptions) =>
-  callAt<T>(cloud.url, method, path, opts);
-const token = (claims: Claims) => tokenAt(cloud.url, claims);
+  local.call<T>(method, path, opts);
+const token = (claims: Claims) => local.token(claims);
 const setClock = async (now: string) =>
   expect((await call("POST", "/dev/clock", { body: { now } })).status).toBe(200);
 
@@ -62,14 +62,8 @@ const listed = async (query: string) => {
 };
 
 beforeAll(async () => {
-  cloud = await startLocalCloud({
-    city: "panlong",
-    port: 0,
-    schedules: false,
-    demoData: false,
-    quiet: true,
-    throttling: false,
-  });
+  local = await startCityCloud("panlong");
+  cloud = local.cloud;
   const geo = (await call<Geo>("GET", "/v1/geo")).body;
   const district = geo.districts[0]!;
   const [s1, s2] = district.streets;
