@@ -355,6 +355,31 @@ const cases: Record<string, RouteCase> = {
     allow: (r, p) => (official(r) && reachesC(r, p)) || implementing(r, p),
   },
   getPublicSpending: { path: () => `/v1/public/proposals/${f.pe}/spending`, allow: () => true },
+  // the needs ladder: level 2 by the community's or street's staff (the demo city has no ladder: 422)
+  escalateNeed: {
+    path: () => `/v1/needs/${f.need}/escalate`,
+    body: () => ({ level: 2, reason: "居民无法自行解决" }),
+    allow: (r, p) => (r === "community_staff" || r === "street_staff") && reachesC(r, p),
+  },
+  // level 2 answers come from the community's or street's staff (the need is at level 1: 409)
+  respondToNeed: {
+    path: () => `/v1/needs/${f.need}/response`,
+    body: () => ({ level: 2, note: "已协调" }),
+    allow: (r, p) => (r === "community_staff" || r === "street_staff") && reachesC(r, p),
+  },
+  recordProcurement: {
+    path: () => `/v1/proposals/${f.pe}/procurement`,
+    body: () => ({
+      group: ["mx-g1", "mx-g2", "mx-g3"],
+      quotes: [1, 2, 3].map((i) => ({
+        supplier: `供应商${i}`,
+        amountFen: i * 100,
+        evidenceId: ulid(),
+      })),
+      chosen: "供应商1",
+    }),
+    allow: (r, p) => (r === "community_staff" || r === "street_staff") && reachesC(r, p),
+  },
   getStats: {
     path: () => `/v1/stats?communityId=${C().communityId}&year=${year}`,
     allow: (r, p) => inAuth("getStats", r) && reachesC(r, p),

@@ -45,6 +45,7 @@ let neighbour: Place;
 let far: Place;
 let cityId = "";
 let sponsorsAllowed = true;
+let projectGroups = false;
 let panelMinSize = 1;
 let requiredTypes: string[] = [];
 
@@ -303,6 +304,7 @@ beforeAll(async () => {
   cityId = geo.cityId;
   const rules = (await call("GET", "/v1/rules")).body;
   sponsorsAllowed = rules.process.sponsors;
+  projectGroups = rules.process.projectGroups !== undefined;
   panelMinSize = rules.evaluation.panelMinSize;
   requiredTypes = rules.evaluation.panelRequiredTypes;
 
@@ -1536,6 +1538,93 @@ const contributionCases = prefix("POST /v1/proposals/{id}/contributions", [
   ...badKeys("POST", contributeI, "staff", gift),
 ]);
 
+// ---------------------------------------------------------------- POST /v1/proposals/{id}/procurement
+
+const procurementBody = (over: Record<string, unknown> = {}) => ({
+  group: [`ebi-g1-${run}`, `ebi-g2-${run}`, `ebi-g3-${run}`],
+  // well-formed evidence ids that are nobody's verified evidence
+  quotes: [1, 2, 3].map((i) => ({
+    supplier: `供应商${i}`,
+    amountFen: i * 10_000,
+    evidenceId: ulid(),
+  })),
+  chosen: "供应商1",
+  ...over,
+});
+const quote = (over: Record<string, unknown>) => [
+  { supplier: "甲公司", amountFen: 1_000, evidenceId: UNKNOWN, ...over },
+];
+const procureI = () => `/v1/proposals/${p.I}/procurement`;
+const procurementCases = prefix("POST /v1/proposals/{id}/procurement", [
+  ...notAnObject("POST", procureI, "staff"),
+  ...invalid("POST", procureI, "staff", [
+    ["missing group", () => without(procurementBody(), "group"), "body.group"],
+    ["missing quotes", () => without(procurementBody(), "quotes"), "body.quotes"],
+    ["missing chosen", () => without(procurementBody(), "chosen"), "body.chosen"],
+    ["empty group", () => procurementBody({ group: [] }), "body.group"],
+    ["a resident twice in the group", () => procurementBody({ group: ["a", "a"] }), "body.group"],
+    ["no quotes", () => procurementBody({ quotes: [] }), "body.quotes"],
+    [
+      "a supplier quoting twice",
+      () => procurementBody({ quotes: [...quote({}), ...quote({ evidenceId: ulid() })] }),
+      "body.quotes",
+    ],
+    ["a quote of 0 fen", () => procurementBody({ quotes: quote({ amountFen: 0 }) })],
+    ["a fractional quote", () => procurementBody({ quotes: quote({ amountFen: 0.5 }) })],
+    ["a quote without evidence", () => procurementBody({ quotes: quote({ evidenceId: "x" }) })],
+    ["a blank supplier", () => procurementBody({ quotes: quote({ supplier: "\u3000" }) })],
+    [
+      "chosen of 201 characters",
+      () => procurementBody({ chosen: "甲".repeat(201) }),
+      "body.chosen",
+    ],
+    ["reason with a bidi override", () => procurementBody({ reason: "便宜\u202E" }), "body.reason"],
+    ["unknown field", () => procurementBody({ winner: "供应商1" }), "body"],
+  ]),
+  tooBig("POST", procureI, "staff", () => procurementBody({ reason: huge })),
+  ...noToken("POST", procureI, () => procurementBody()),
+  ...denied(
+    "POST",
+    procureI,
+    [
+      ["a resident", "resident"],
+      ["the proposer", "proposer"],
+      ["the implementing organisation", "implOrg"],
+      ["district civil affairs", "civil"],
+      ["staff of a neighbouring community", "nStaff"],
+      ["street staff of another street of the district", "otherStreet"],
+      ["street staff of another district", "farStreet"],
+    ],
+    () => procurementBody(),
+  ),
+  ...badIds(
+    "POST",
+    (id) => `/v1/proposals/${id}/procurement`,
+    "staff",
+    () => procurementBody(),
+  ),
+  {
+    name: "a city without resident project groups",
+    method: "POST",
+    path: procureI,
+    token: tokenOf("staff"),
+    body: () => procurementBody(),
+    status: 422,
+    code: "procurement_not_available",
+    when: () => !projectGroups,
+  },
+  {
+    name: "quotes without verified evidence",
+    method: "POST",
+    path: procureI,
+    token: tokenOf("staff"),
+    body: () => procurementBody(),
+    status: 422,
+    code: "evidence_not_verified",
+    when: () => projectGroups,
+  },
+]);
+
 // ---------------------------------------------------------------- GET /v1/proposals/{id}/spending
 
 const spendingI = () => spendingPath(p.I);
@@ -1588,6 +1677,7 @@ const cases: BadInputCase[] = [
   ...ratingCases,
   ...closeCases,
   ...contributionCases,
+  ...procurementCases,
   ...spendingCases,
   ...publicSpendingCases,
 ].map(unchangedProject);

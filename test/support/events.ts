@@ -15,13 +15,19 @@ export interface Place {
   communityId: string;
 }
 
-let topic: Promise<{ sns: SNSClient; arn: string }> | undefined;
+const topics = new Map<string, Promise<{ sns: SNSClient; arn: string }>>();
 
-/** The city's event topic (the stack's only one named `...Events...`). */
-export function cityTopic(): Promise<{ sns: SNSClient; arn: string }> {
+/**
+ * The city's event topic (the stack's only one named `...Events...`), on the shared test cloud
+ * or on a cloud a test file started itself (its `fauxqsEndpoint`).
+ */
+export function cityTopic(
+  endpoint: string = inject("fauxqsEndpoint"),
+): Promise<{ sns: SNSClient; arn: string }> {
+  let topic = topics.get(endpoint);
   topic ??= (async () => {
     const sns = new SNSClient({
-      endpoint: inject("fauxqsEndpoint"),
+      endpoint,
       region: "ap-east-1",
       credentials: { accessKeyId: "local", secretAccessKey: "local" },
     });
@@ -33,12 +39,16 @@ export function cityTopic(): Promise<{ sns: SNSClient; arn: string }> {
     if (!arn) throw new Error("no SNS topic in the local cloud");
     return { sns, arn };
   })();
+  topics.set(endpoint, topic);
   return topic;
 }
 
-/** Publishes one envelope on the city topic. */
-export async function publish(envelope: { type: string } & Record<string, unknown>): Promise<void> {
-  const { sns, arn } = await cityTopic();
+/** Publishes one envelope on the city topic (of the shared cloud unless `endpoint` says). */
+export async function publishOn(
+  envelope: { type: string } & Record<string, unknown>,
+  endpoint?: string,
+): Promise<void> {
+  const { sns, arn } = await cityTopic(endpoint);
   await sns.send(
     new PublishCommand({
       TopicArn: arn,
@@ -47,6 +57,10 @@ export async function publish(envelope: { type: string } & Record<string, unknow
     }),
   );
 }
+
+/** Publishes one envelope on the shared cloud's city topic. */
+export const publish = (envelope: { type: string } & Record<string, unknown>) =>
+  publishOn(envelope);
 
 /**
  * Publishes `ProposalEndorsed` for a new proposal id as deliberation's outbox would (with the
@@ -105,10 +119,16 @@ export async function publishFunded(args: {
   proposerSub: string;
   correlationId: string;
   applicantOrgId?: string;
+  sponsorFen?: number;
+  /** a cloud the test file started itself (default: the shared one) */
+  fauxqsEndpoint?: string;
 }): Promise<string> {
   const proposalId = ulid();
   const selfRaisedFen = args.selfRaisedFen ?? 0;
-  const programmeFen = args.budgetFen - selfRaisedFen;
+  const sponsorFen = args.sponsorFen ?? 0;
+  const programmeFen = args.budgetFen - selfRaisedFen - sponsorFen;
+  const publish = (e: { type: string } & Record<string, unknown>) =>
+    publishOn(e, args.fauxqsEndpoint);
   const now = new Date().toISOString();
   const envelope = (type: string, sub: string, data: Record<string, unknown>) => ({
     id: ulid(),
@@ -130,7 +150,7 @@ export async function publishFunded(args: {
       title: args.title,
       budgetFen: args.budgetFen,
       selfRaisedFen,
-      sponsorFen: 0,
+      sponsorFen,
       programmeFen,
       year: args.year,
       needIds: [],

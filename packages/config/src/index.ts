@@ -13,3 +13,4 @@ export {
 export { type CategoryId, categoryCatalogue, presets } from "./presets.js";
 export { parseResolvedCity, resolveCity } from "./resolve.js";
 export * from "./schema.js";
+export { type Step, stepOf } from "./steps.js";

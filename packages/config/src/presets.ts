@@ -132,14 +132,15 @@ const longgang: Rules = {
   evaluation: longgangEvaluation,
   scores: equalScoreWeights,
   process: {
+    // a status belongs to the step under way while the proposal has it (screened: the vote is next)
     steps: [
-      { id: "collect", name: "征集点菜" },
-      { id: "vote", name: "议事会票决" },
-      { id: "review", name: "专家论证" },
-      { id: "approve", name: "区审核审定" },
-      { id: "fund", name: "经费下拨" },
-      { id: "implement", name: "街道实施" },
-      { id: "evaluate", name: "一菜一评" },
+      { id: "collect", name: "征集点菜", statuses: ["submitted"] },
+      { id: "vote", name: "议事会票决", statuses: ["screened"] },
+      { id: "review", name: "专家论证", statuses: ["deliberated"] },
+      { id: "approve", name: "区审核审定", statuses: ["endorsed", "reported", "forwarded"] },
+      { id: "fund", name: "经费下拨", statuses: ["approved"] },
+      { id: "implement", name: "街道实施", statuses: ["funded", "implementing"] },
+      { id: "evaluate", name: "一菜一评", statuses: ["completed", "evaluated"] },
     ],
     serviceApplicant: "org",
     needFitCheck: false,
@@ -175,14 +176,18 @@ const luohu: Rules = {
   ...longgang,
   categoryList: { mode: "positive", categories: luohuPositive },
   process: {
-    // the report says the decision procedure went from 13 steps to 6 without naming them
+    // the report says the decision procedure went from 13 steps to 6 without naming them;
+    // chosen: the six below (needs are asked for all year, so a proposal starts at 申报 and
+    // its fit check), then the district's review, funding, implementation and evaluation
     steps: [
-      { id: "needs", name: "动态问需" },
-      { id: "apply", name: "项目申报" },
-      { id: "fit", name: "两委契合度审核" },
-      { id: "deliberate", name: "居民议事会审议" },
-      { id: "review", name: "街道可行性合法性审核" },
-      { id: "publish", name: "结果公示" },
+      { id: "apply", name: "项目申报与两委契合度审核", statuses: ["submitted"] },
+      { id: "deliberate", name: "居民议事会审议", statuses: ["screened"] },
+      { id: "review", name: "街道可行性合法性审核", statuses: ["deliberated"] },
+      { id: "publish", name: "结果公示", statuses: ["endorsed"] },
+      { id: "approve", name: "区审核审定", statuses: ["reported", "forwarded"] },
+      { id: "fund", name: "经费下拨", statuses: ["approved"] },
+      { id: "implement", name: "项目实施", statuses: ["funded", "implementing"] },
+      { id: "evaluate", name: "满意度测评", statuses: ["completed", "evaluated"] },
     ],
     serviceApplicant: "org",
     needFitCheck: true,
@@ -196,6 +201,13 @@ const luohu: Rules = {
 
 const panlong: Rules = {
   ...longgang,
+  /**
+   * 分级保障: level 1 residents solve it themselves (no deadline), level 2 the street and
+   * community "及时协助解决", level 3 the district helps with what they cannot. The report gives
+   * no days; chosen: 5 working days for level 2 (the district-review rhythm) and 15 for level 3
+   * (the district's own disbursement rhythm).
+   */
+  sla: { ...shenzhenSla, escalation: { level2WorkingDays: 5, level3WorkingDays: 15 } },
   // 广泛评议: the residents themselves judge the result (resident representatives, at least five)
   evaluation: {
     panelMinSize: 5,
@@ -217,12 +229,19 @@ const panlong: Rules = {
     },
   },
   process: {
+    // the report's four (个别提议, 民主商议, 集体决议, 广泛评议) with the street's 综合审定 and
+    // 资金拨付 and the project group's implementation between them
     steps: [
-      { id: "propose", name: "个别提议" },
-      { id: "discuss", name: "民主商议" },
-      { id: "decide", name: "集体决议" },
-      { id: "implement", name: "项目小组实施" },
-      { id: "evaluate", name: "广泛评议" },
+      { id: "propose", name: "个别提议", statuses: ["submitted"] },
+      { id: "discuss", name: "民主商议", statuses: ["screened"] },
+      { id: "decide", name: "集体决议", statuses: ["deliberated", "endorsed"] },
+      {
+        id: "approve",
+        name: "街道综合审定与拨付",
+        statuses: ["reported", "forwarded", "approved"],
+      },
+      { id: "implement", name: "项目小组实施", statuses: ["funded", "implementing"] },
+      { id: "evaluate", name: "广泛评议", statuses: ["completed", "evaluated"] },
     ],
     // residents and 社区能人 propose and carry projects themselves
     serviceApplicant: "any",
@@ -232,6 +251,10 @@ const panlong: Rules = {
     phasingYears: 1,
     crossCommunity: false,
     sponsors: true,
+    // 小区院落居民群众成立民生小实事项目小组…自主选取供应商: the report names no numbers; chosen:
+    // three quotes (the usual 三家比价 of small public purchases) and a group of at least three
+    // residents (李迎新 "召集几个居民")
+    projectGroups: { minQuotes: 3, minGroupSize: 3 },
   },
 };
 
@@ -245,12 +268,14 @@ const ningbo: Rules = {
     passRate: 0.8,
   },
   process: {
+    // 说、议、筹、办、评: 筹 gathers the money (the district's approval and disbursement, and
+    // sponsors and 乡贤 who give towards it)
     steps: [
-      { id: "say", name: "说" },
-      { id: "deliberate", name: "议" },
-      { id: "fund", name: "筹" },
-      { id: "do", name: "办" },
-      { id: "evaluate", name: "评" },
+      { id: "say", name: "说", statuses: ["submitted"] },
+      { id: "deliberate", name: "议", statuses: ["screened", "deliberated", "endorsed"] },
+      { id: "fund", name: "筹", statuses: ["reported", "forwarded", "approved"] },
+      { id: "do", name: "办", statuses: ["funded", "implementing"] },
+      { id: "evaluate", name: "评", statuses: ["completed", "evaluated"] },
     ],
     serviceApplicant: "org",
     needFitCheck: false,
@@ -316,13 +341,13 @@ const jinjiang: Rules = {
   },
   process: {
     steps: [
-      { id: "needs", name: "社区问需" },
-      { id: "apply", name: "社会组织按目录申报" },
-      { id: "deliberate", name: "院落议事会评议" },
-      { id: "review", name: "街道审核" },
-      { id: "approve", name: "区审定购买" },
-      { id: "implement", name: "社会组织实施" },
-      { id: "evaluate", name: "群众评审" },
+      // needs come before any proposal, so no step of a proposal's own
+      { id: "apply", name: "社会组织按目录申报", statuses: ["submitted"] },
+      { id: "deliberate", name: "院落议事会评议", statuses: ["screened"] },
+      { id: "review", name: "街道审核", statuses: ["deliberated", "endorsed"] },
+      { id: "approve", name: "区审定购买", statuses: ["reported", "forwarded", "approved"] },
+      { id: "implement", name: "社会组织实施", statuses: ["funded", "implementing"] },
+      { id: "evaluate", name: "群众评审", statuses: ["completed", "evaluated"] },
     ],
     // 民管民，非管非: every service is bought from an organisation
     serviceApplicant: "org",

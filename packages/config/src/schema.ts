@@ -1,4 +1,5 @@
 import { panelTypes } from "@pencai/contracts/evaluation-events";
+import { proposalLifecycle } from "@pencai/contracts/intake";
 import * as z from "zod/mini";
 
 /** Stable ascii id used in keys, claims and URLs: `futian`, `nanhu-street`. */
@@ -84,10 +85,31 @@ const slaShape = {
   disbursementWorkingDays: z.number().check(z.int(), z.gte(1), z.lte(90)),
   /** rectification after a failed sampling-inspection finding, unless the inspector sets it (整改) */
   rectificationWorkingDays: z.number().check(z.int(), z.gte(1), z.lte(365)),
+  /** Panlong's three-level ladder for needs: the response deadline of each level (工作日); absent = no ladder */
+  escalation: z.optional(
+    z.strictObject({
+      /** level 2, the street and community help: from escalation to their response */
+      level2WorkingDays: z.number().check(z.int(), z.gte(1), z.lte(60)),
+      /** level 3, the district helps: from escalation to its response */
+      level3WorkingDays: z.number().check(z.int(), z.gte(1), z.lte(90)),
+    }),
+  ),
 };
+/** One step of the programme's procedure and the lifecycle statuses it covers. */
+const stepSchema = z.strictObject({
+  id,
+  name: label,
+  statuses: z
+    .array(z.enum(proposalLifecycle))
+    .check(z.minLength(1, "a step covers at least one proposal status")),
+});
 const processShape = {
-  /** the programme's own named procedure, in order (display only) */
-  steps: z.array(named).check(z.minLength(1)),
+  /**
+   * the programme's own named procedure, in order; each step names the proposal statuses under
+   * way while it runs (every lifecycle status exactly once, in order), and the proposal view
+   * shows the current step
+   */
+  steps: z.array(stepSchema).check(z.minLength(1)),
   /** who may apply for a service project: an organisation only, or anyone */
   serviceApplicant: z.enum(["org", "any"]),
   /** screening records fit against the community's needs library (契合度) */
@@ -102,6 +124,15 @@ const processShape = {
   crossCommunity: z.boolean(),
   /** sponsors (企业赞助, 乡贤) may fund part of a project */
   sponsors: z.boolean(),
+  /** resident project groups choose suppliers by comparing quotes (Panlong 项目小组); absent = none */
+  projectGroups: z.optional(
+    z.strictObject({
+      /** the fewest quotes a choice compares */
+      minQuotes: z.number().check(z.int(), z.gte(1), z.lte(20)),
+      /** the fewest residents in a group */
+      minGroupSize: z.number().check(z.int(), z.gte(1), z.lte(50)),
+    }),
+  ),
 };
 
 function thresholdsShape<C, H, P>(council: C, householdConsent: H, priorityCriteria: P) {
@@ -249,6 +280,15 @@ export const rulesSchema = z
           path: ["scores", "weights"],
           message: `weights must sum to 1 (got ${swSum})`,
           input: sw,
+        });
+      }
+      const covered = rules.process.steps.flatMap((st) => st.statuses);
+      if (covered.join() !== proposalLifecycle.join()) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["process", "steps"],
+          message: `the steps' statuses must cover the lifecycle exactly once, in order: ${proposalLifecycle.join(", ")} (got ${covered.join(", ")})`,
+          input: covered,
         });
       }
       const w = rules.thresholds.priorityCriteria;

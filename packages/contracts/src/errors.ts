@@ -77,6 +77,12 @@ export const errorStatus = {
   notice_ended: 409,
   /** orgs: the district reviews only after the public notice */
   notice_running: 409,
+  /** intake: the city's programme has no escalation ladder for needs (`sla.escalation`) */
+  escalation_not_available: 422,
+  /** evaluation: the city's programme has no resident project groups (`process.projectGroups`) */
+  procurement_not_available: 422,
+  /** evaluation: too few quotes or group members, a chosen supplier not quoted, or no reason for passing over the cheapest */
+  procurement_invalid: 422,
   internal: 500,
 } as const;
 

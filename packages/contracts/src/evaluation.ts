@@ -137,7 +137,59 @@ const contributionBody = /* @__PURE__ */ once(() =>
 export const contributionBodySchema = /* @__PURE__ */ contributionBody();
 export type ContributionBody = z.output<typeof contributionBodySchema>;
 
+export const MAX_QUOTES = 20;
+export const MAX_PROJECT_GROUP = 50;
+/** Panlong's resident project group (项目小组) and the suppliers' quotes it compared (比价). */
+const procurementBody = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    /** the residents in the group (their subs: private, the public sees only how many) */
+    group: z.array(subSchema).check(
+      z.minLength(1),
+      z.maxLength(MAX_PROJECT_GROUP),
+      z.refine((g) => distinct(g), "a resident is in the group once"),
+    ),
+    quotes: z
+      .array(
+        z.strictObject({
+          /** the supplier or contractor (an organisation, public) */
+          supplier: text(200),
+          amountFen: positiveFen(),
+          /** the quote itself: verified evidence of this proposal */
+          evidenceId: ulidSchema,
+        }),
+      )
+      .check(
+        z.minLength(1),
+        z.maxLength(MAX_QUOTES),
+        z.refine((q) => distinct(q.map((x) => x.supplier)), "a supplier quotes once"),
+        z.refine((q) => distinct(q.map((x) => x.evidenceId)), "each quote has its own evidence"),
+      ),
+    /** the supplier chosen: one of the quotes' */
+    chosen: text(200),
+    /** why; required when the chosen quote is not the cheapest */
+    reason: z.optional(text(2000, { multiline: true })),
+  }),
+);
+export const procurementBodySchema = /* @__PURE__ */ procurementBody();
+export type ProcurementBody = z.output<typeof procurementBodySchema>;
+
 // ---------------------------------------------------------------- replies
+
+/** How the supplier was chosen, as the spending notice shows it. */
+const procurement = /* @__PURE__ */ once(() =>
+  z.object({
+    groupSize: z.int(),
+    /** officials over the project only: the group's residents */
+    group: z.optional(z.array(z.string())),
+    quotes: z.array(z.object({ supplier: z.string(), amountFen: fen(), evidenceId: z.string() })),
+    chosen: z.string(),
+    /** the chosen quote is the lowest */
+    cheapest: z.boolean(),
+    reason: z.optional(z.string()),
+    recordedAt: isoTime(),
+  }),
+);
+export const procurementSchema = /* @__PURE__ */ procurement();
 
 export const projectStatuses = [
   "funded",
@@ -293,6 +345,8 @@ const spendingNotice = /* @__PURE__ */ once(() =>
       ),
     }),
     balanceFen: fen(),
+    /** the resident project group's choice of supplier (Panlong), once recorded */
+    procurement: z.optional(procurement()),
   }),
 );
 export const spendingNoticeSchema = /* @__PURE__ */ spendingNotice();
@@ -518,6 +572,34 @@ export const getPublicSpending = /* @__PURE__ */ defineRoute({
   errors: ["not_found"],
 });
 
+export const recordProcurement = /* @__PURE__ */ defineRoute({
+  operationId: "recordProcurement",
+  method: "POST",
+  path: "/v1/proposals/{id}/procurement",
+  summary: "Record how the resident project group chose its supplier (项目小组, quotes compared)",
+  tags: ["evaluation"],
+  auth: ["street_staff", "community_staff"],
+  get params() {
+    return idParams();
+  },
+  get body() {
+    return procurementBody();
+  },
+  get response() {
+    return procurement();
+  },
+  status: 201,
+  errors: [
+    "not_found",
+    "invalid_state",
+    "duplicate",
+    "procurement_not_available",
+    "procurement_invalid",
+    "evidence_not_verified",
+  ],
+  idempotent: true,
+});
+
 /** Routes served by the evaluation service's api function. */
 export const evaluationApiRoutes = [
   startImplementation,
@@ -531,6 +613,7 @@ export const evaluationApiRoutes = [
   recordContribution,
   getSpending,
   getPublicSpending,
+  recordProcurement,
 ] as const;
 
 /**

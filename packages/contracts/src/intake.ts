@@ -336,6 +336,8 @@ const proposalFields = /* @__PURE__ */ once(() => ({
   status: proposalStatus(),
   /** four-publicity stage; absent for withdrawn proposals */
   stage: z.optional(publicStage()),
+  /** the programme's step under way (the city's `process.steps`); absent for the exits */
+  step: z.optional(z.object({ id: z.string(), name: z.string() })),
   communityId: z.string(),
   streetId: z.string(),
   districtId: z.string(),
@@ -455,6 +457,24 @@ const createNeedBody = /* @__PURE__ */ once(() =>
 );
 export const createNeedBodySchema = /* @__PURE__ */ createNeedBody();
 
+export const needLevels = [1, 2, 3] as const;
+/** One step up the ladder: who, why, by when the level must answer, and its answer. */
+const needEscalation = /* @__PURE__ */ once(() =>
+  z.object({
+    level: z.int(),
+    reason: z.string(),
+    escalatedAt: isoTime(),
+    by: z.object({ role: z.string() }),
+    /** 24:00 Asia/Shanghai of the last working day the level has (city rule `sla.escalation`) */
+    dueAt: isoTime(),
+    /** the deadline touches a year without official calendar data */
+    provisional: z.boolean(),
+    response: z.optional(
+      z.object({ note: z.string(), respondedAt: isoTime(), by: z.object({ role: z.string() }) }),
+    ),
+  }),
+);
+
 const need = /* @__PURE__ */ once(() =>
   z.object({
     id: ulid(),
@@ -472,19 +492,48 @@ const need = /* @__PURE__ */ once(() =>
     proposalCount: z.int(),
     raisedBy: z.object({ role: z.string() }),
     createdAt: isoTime(),
+    /** Panlong's ladder: 1 residents solve it, 2 the street and community help, 3 the district */
+    level: z.int(),
+    /** each escalation in order, with its response deadline and response (roles only) */
+    escalations: z.array(needEscalation()),
+    /** the current level's response is late: past its deadline and not answered */
+    overdue: z.boolean(),
   }),
 );
 export const needSchema = /* @__PURE__ */ need();
 export type NeedView = z.output<typeof needSchema>;
 
 const listNeedsQuery = /* @__PURE__ */ once(() =>
-  z.object({ communityId: cityId(), ...pageQuery() }),
+  z.object({
+    communityId: cityId(),
+    /** only needs at this level of the ladder */
+    level: z.optional(z.int().check(z.minimum(1), z.maximum(3))),
+    /** true: only needs whose level is past its deadline unanswered; false: only the others */
+    overdue: z.optional(z.boolean()),
+    ...pageQuery(),
+  }),
 );
 export const listNeedsQuerySchema = /* @__PURE__ */ listNeedsQuery();
 const endorsement = /* @__PURE__ */ once(() =>
   z.object({ needId: z.string(), endorsements: z.int() }),
 );
 export const endorsementSchema = /* @__PURE__ */ endorsement();
+const escalateNeedBody = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    /** the next level, one step up from the need's current one */
+    level: z.union([z.literal(2), z.literal(3)]),
+    reason: text(2000, { multiline: true }),
+  }),
+);
+export const escalateNeedBodySchema = /* @__PURE__ */ escalateNeedBody();
+const needResponseBody = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    /** the level answering: the need's current level */
+    level: z.union([z.literal(2), z.literal(3)]),
+    note: text(4000, { multiline: true }),
+  }),
+);
+export const needResponseBodySchema = /* @__PURE__ */ needResponseBody();
 
 // ---------------------------------------------------------------- evidence
 
@@ -628,6 +677,8 @@ const rulesView = /* @__PURE__ */ once(() =>
       reviewWorkingDays: z.int(),
       disbursementWorkingDays: z.int(),
       rectificationWorkingDays: z.int(),
+      /** Panlong's ladder: response deadlines of levels 2 and 3; absent = no ladder */
+      escalation: z.optional(z.object({ level2WorkingDays: z.int(), level3WorkingDays: z.int() })),
     }),
     process: z.optional(z.record(z.string(), z.unknown())),
     /** 一菜一评: the smallest panel, the member types it must include, the share that must rate, the pass rate */
@@ -1033,6 +1084,48 @@ export const getRules = /* @__PURE__ */ defineRoute({
   status: 200,
 });
 
+export const escalateNeed = /* @__PURE__ */ defineRoute({
+  operationId: "escalateNeed",
+  method: "POST",
+  path: "/v1/needs/{id}/escalate",
+  summary: "Raise a need one level up Panlong's ladder (2: street and community, 3: district)",
+  tags: ["intake"],
+  auth: ["community_staff", "street_staff"],
+  get params() {
+    return idParams();
+  },
+  get body() {
+    return escalateNeedBody();
+  },
+  get response() {
+    return need();
+  },
+  status: 200,
+  errors: ["not_found", "invalid_state", "escalation_not_available"],
+  idempotent: true,
+});
+
+export const respondToNeed = /* @__PURE__ */ defineRoute({
+  operationId: "respondToNeed",
+  method: "POST",
+  path: "/v1/needs/{id}/response",
+  summary: "The escalated level answers the need (ends its deadline)",
+  tags: ["intake"],
+  auth: ["community_staff", "street_staff", "district_civil"],
+  get params() {
+    return idParams();
+  },
+  get body() {
+    return needResponseBody();
+  },
+  get response() {
+    return need();
+  },
+  status: 200,
+  errors: ["not_found", "invalid_state", "duplicate"],
+  idempotent: true,
+});
+
 /** Routes served by intake's api function. */
 export const intakeApiRoutes = [
   createNeed,
@@ -1050,6 +1143,8 @@ export const intakeApiRoutes = [
   getGeo,
   getRules,
   getPackageGroup,
+  escalateNeed,
+  respondToNeed,
 ] as const;
 
 /** Routes served by intake's evidence function (the only one that touches S3). */

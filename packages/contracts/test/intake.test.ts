@@ -152,6 +152,8 @@ describe("intake routes", () => {
         "GET /v1/geo",
         "GET /v1/rules",
         "GET /v1/package-groups/{id}",
+        "POST /v1/needs/{id}/escalate",
+        "POST /v1/needs/{id}/response",
       ].sort(),
     );
     expect(new Set(all.map((r) => r.operationId)).size).toBe(all.length);

@@ -6,6 +6,7 @@ import type {
   Contribution,
   Disbursement,
   Payment,
+  Procurement,
   ProgressReport,
   Project,
   RatingRecord,
@@ -23,6 +24,7 @@ import type {
  * | payment | `PROJECT#<id>` | `PAYMENT#<paymentId>` |
  * | contribution | `PROJECT#<id>` | `CONTRIBUTION#<contributionId>` |
  * | rating | `PROJECT#<id>` | `RATING#<sub>` |
+ * | procurement (the project group's choice, once) | `PROJECT#<id>` | `PROCUREMENT` |
  *
  * Every write of the project is conditional on the version read (a lost race is a 409
  * `conflict`: the runtime decides again), except a payment's, which is conditional on the
@@ -49,6 +51,7 @@ export const keys = {
     sk: `CONTRIBUTION#${contributionId}`,
   }),
   rating: (id: string, sub: string) => ({ pk: `PROJECT#${id}`, sk: `RATING#${sub}` }),
+  procurement: (id: string) => ({ pk: `PROJECT#${id}`, sk: "PROCUREMENT" }),
 };
 
 // ---------------------------------------------------------------- reads
@@ -67,6 +70,11 @@ export const contributionsOf = (id: string) => under<Contribution>(id, "CONTRIBU
 export const disbursementsOf = (id: string) => under<Disbursement>(id, "DISBURSEMENT#");
 export const ratingsOf = (id: string) => under<RatingRecord>(id, "RATING#");
 
+export async function procurementOf(id: string): Promise<Procurement | undefined> {
+  const item = await getItem(table(), keys.procurement(id));
+  return item && strip<Procurement>(item);
+}
+
 // ---------------------------------------------------------------- writes (added to a Tx)
 
 /** The project as decided from the version read (`undefined`: it did not exist yet). */
@@ -83,6 +91,45 @@ export function putProject(tx: Tx, after: Project, readVersion: number | undefin
   );
 }
 
+/** Each cited evidence file is verified evidence of this project (checked at commit). */
+function checkVerified(tx: Tx, proposalId: string, evidenceIds: readonly string[], path: string) {
+  for (const evidenceId of evidenceIds) {
+    tx.check(keys.evidence(proposalId, evidenceId), {
+      condition: "attribute_exists(pk)",
+      onFail: rule(
+        "evidence_not_verified",
+        `evidence ${evidenceId} is not verified evidence of this proposal`,
+        [{ path, message: `${evidenceId} is not verified` }],
+      ),
+    });
+  }
+}
+
+/**
+ * The project group's choice, once (409 `duplicate`), while the project is still where it was
+ * decided (its version), every quote backed by verified evidence of this project.
+ */
+export function addProcurement(tx: Tx, readVersion: number, c: Procurement): Tx {
+  tx.check(keys.project(c.proposalId), {
+    condition: "version = :v",
+    values: { ":v": readVersion },
+    onFail: stale(`project ${c.proposalId}`),
+  });
+  checkVerified(
+    tx,
+    c.proposalId,
+    c.quotes.map((q) => q.evidenceId),
+    "body.quotes",
+  );
+  return tx.put(
+    { ...keys.procurement(c.proposalId), entity: "procurement", ...c },
+    {
+      condition: "attribute_not_exists(pk)",
+      onFail: duplicate("the project group's choice of supplier is already recorded"),
+    },
+  );
+}
+
 /** A progress report, citing evidence that must be verified evidence of this project. */
 export function addProgress(
   tx: Tx,
@@ -96,16 +143,7 @@ export function addProgress(
     { ...keys.progress(report.proposalId, reportId), entity: "progress", ...report },
     { condition: "attribute_not_exists(pk)" },
   );
-  for (const evidenceId of report.evidenceIds) {
-    tx.check(keys.evidence(report.proposalId, evidenceId), {
-      condition: "attribute_exists(pk)",
-      onFail: rule(
-        "evidence_not_verified",
-        `evidence ${evidenceId} is not verified evidence of this proposal`,
-        [{ path: "body.evidenceIds", message: `${evidenceId} is not verified` }],
-      ),
-    });
-  }
+  checkVerified(tx, report.proposalId, report.evidenceIds, "body.evidenceIds");
   return tx;
 }
 

@@ -14,7 +14,7 @@ import { evidenceQuota, shanghaiDay } from "./domain/evidence.js";
 import { titleKey } from "./domain/need.js";
 import { stageOf } from "./domain/proposal.js";
 import { chainItem, type TimelineEntry } from "./domain/timeline.js";
-import type { EvidenceRecord, NeedRecord, ProposalRecord } from "./domain/types.js";
+import type { EvidenceRecord, NeedEscalation, NeedRecord, ProposalRecord } from "./domain/types.js";
 
 /**
  * Intake's DynamoDB table (one table, keys `pk`/`sk`, sparse GSIs gsi1..gsi3). Item kinds:
@@ -113,6 +113,7 @@ export function needItem(n: NeedRecord): Record<string, unknown> {
   return {
     ...keys.need(n.id),
     entity: "need",
+    level: 1,
     ...rest,
     gsi1pk: `NEED#C#${n.communityId}`,
     gsi1sk: `${n.createdAt}#${n.id}`,
@@ -122,7 +123,7 @@ export function needItem(n: NeedRecord): Record<string, unknown> {
 export function needOf(item: Record<string, unknown>): NeedRecord {
   const links = item.proposalIds;
   const proposalIds = links instanceof Set ? [...(links as Set<string>)].sort() : [];
-  return { ...strip<NeedRecord>(item), proposalIds };
+  return { ...strip<NeedRecord>(item, ["ladderDueAt"]), proposalIds };
 }
 
 const evidenceItem = (e: EvidenceRecord) => ({
@@ -294,16 +295,45 @@ export async function proposalsOf(
   };
 }
 
-/** A community's needs library, newest first. */
+/**
+ * A community's needs library, newest first; optionally only one level of the ladder, and only
+ * the overdue ones (`ladderDueAt`, the unanswered current level's deadline, before `now`) or
+ * only the others. Filters on the community's index query, never a Scan.
+ */
 export async function listNeeds(
   communityId: string,
   limit: number,
   cursor?: string,
+  only: { level?: number; overdue?: boolean; now?: Date } = {},
 ): Promise<Page<NeedRecord>> {
   const pkValue = `NEED#C#${communityId}`;
   const start = decodeCursor(cursor, { gsi1pk: pkValue });
+  const values: Record<string, unknown> = { ":pk": pkValue };
+  const names: Record<string, string> = {};
+  const filters: string[] = [];
+  if (only.level !== undefined) {
+    names["#level"] = "level";
+    values[":level"] = only.level;
+    filters.push(
+      only.level === 1 ? "(attribute_not_exists(#level) OR #level = :level)" : "#level = :level",
+    );
+  }
+  if (only.overdue !== undefined) {
+    values[":now"] = (only.now ?? new Date()).toISOString();
+    filters.push(
+      only.overdue
+        ? "(attribute_exists(ladderDueAt) AND ladderDueAt < :now)"
+        : "(attribute_not_exists(ladderDueAt) OR ladderDueAt >= :now)",
+    );
+  }
   const { items, last } = await queryPage(
-    { index: "gsi1", key: "gsi1pk = :pk", values: { ":pk": pkValue } },
+    {
+      index: "gsi1",
+      key: "gsi1pk = :pk",
+      values,
+      ...(Object.keys(names).length && { names }),
+      ...(filters.length && { filter: filters.join(" AND ") }),
+    },
     limit,
     start,
   );
@@ -483,6 +513,46 @@ export function addEndorsement(tx: Tx, needId: string, sub: string, at: string):
     condition: "attribute_exists(pk)",
     values: { ":one": 1 },
     onFail: notFound(`need ${needId}`),
+  });
+  return tx;
+}
+
+/**
+ * One step up the ladder, only from the level it was decided from (`from`): of two concurrent
+ * escalations the second finds the level moved and is refused (409 `invalid_state`). The new
+ * level's deadline becomes `ladderDueAt`, what the overdue filter reads.
+ */
+export function addEscalation(tx: Tx, needId: string, from: number, e: NeedEscalation): Tx {
+  tx.update(keys.need(needId), {
+    update:
+      "SET #level = :to, escalations = list_append(if_not_exists(escalations, :none), :e), ladderDueAt = :due",
+    condition:
+      from === 1
+        ? "attribute_exists(pk) AND (attribute_not_exists(#level) OR #level = :from)"
+        : "attribute_exists(pk) AND #level = :from",
+    names: { "#level": "level" },
+    values: { ":to": e.level, ":from": from, ":none": [], ":e": [e], ":due": e.dueAt },
+    onFail: invalidState(`the need left level ${from} meanwhile; it goes up one level at a time`),
+  });
+  return tx;
+}
+
+/**
+ * The current level's answer, once: written into the last escalation only while the need is
+ * still at that level and that escalation has no answer; the overdue clock stops.
+ */
+export function addNeedResponse(tx: Tx, need: NeedRecord): Tx {
+  const index = (need.escalations?.length ?? 0) - 1;
+  const current = need.escalations?.[index];
+  if (!current?.response) throw new Error("addNeedResponse: the last escalation has no response");
+  tx.update(keys.need(need.id), {
+    update: `SET escalations[${index}].#response = :r REMOVE ladderDueAt`,
+    condition: `#level = :level AND size(escalations) = :n AND attribute_not_exists(escalations[${index}].#response)`,
+    names: { "#level": "level", "#response": "response" },
+    values: { ":r": current.response, ":level": current.level, ":n": index + 1 },
+    onFail: duplicate(
+      `level ${current.level} has already answered this need, or the need moved on`,
+    ),
   });
   return tx;
 }

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { councilOf, decisionAfter, expertReviewOf } from "../src/domain/decision.js";
 import { applyLifecycleEvent } from "../src/domain/registry.js";
 import { proposalView, publicProposalView } from "../src/domain/views.js";
-import { lifecycleEvent, proposalRecord, ULID_A } from "./fixtures.js";
+import { lifecycleEvent, proposalRecord, ULID_A, useTestCity } from "./fixtures.js";
+
+useTestCity();
 
 const event = (type: Envelope["type"], data: Record<string, unknown> = {}, at?: string) =>
   lifecycleEvent({ sub: "staff-secret-1", roles: ["community_staff"] }, type, data, at);

@@ -92,3 +92,13 @@ export const lifecycleEvent = (
   correlationId: "corr",
   data,
 });
+
+/** The error code a domain function throws, or "ok". */
+export const codeOf = (fn: () => unknown): string => {
+  try {
+    fn();
+    return "ok";
+  } catch (err) {
+    return (err as DomainError).code;
+  }
+};

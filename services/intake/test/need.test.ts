@@ -1,4 +1,3 @@
-import type { DomainError } from "@pencai/contracts/errors";
 import { describe, expect, it } from "vitest";
 import { canAddEvidence, canReadCommunity, canReadProposal } from "../src/domain/access.js";
 import { checkEndorsement, normalizeTitle, raiseNeed, titleKey } from "../src/domain/need.js";
@@ -6,6 +5,7 @@ import {
   c1,
   c2,
   c3,
+  codeOf,
   org,
   proposalRecord,
   resident,
@@ -27,14 +27,6 @@ const raise = (principal = resident(), place = c1, category?: string) =>
     },
     { principal, place, rules, id: ULID_N, now },
   );
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-    return "ok";
-  } catch (err) {
-    return (err as DomainError).code;
-  }
-};
 
 describe("needs library", () => {
   it("normalises titles for de-duplication", () => {

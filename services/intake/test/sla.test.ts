@@ -25,7 +25,9 @@ import {
   reported,
   reviewed,
 } from "./approval-fixtures.js";
-import { proposalRecord, resident } from "./fixtures.js";
+import { proposalRecord, resident, useTestCity } from "./fixtures.js";
+
+useTestCity();
 
 // Times: a report on Mon 2026-05-11 (08:00 Shanghai) is due at the end of Mon 05-18.
 const REPORT = "2026-05-11T00:00:00.000Z";

@@ -138,6 +138,20 @@ export interface Contribution {
   sub: string;
 }
 
+/** How a resident project group chose its supplier (Panlong 项目小组), recorded once. */
+export interface Procurement {
+  proposalId: string;
+  /** the group's residents (private) */
+  group: string[];
+  quotes: { supplier: string; amountFen: number; evidenceId: string }[];
+  chosen: string;
+  cheapest: boolean;
+  reason?: string;
+  recordedAt: string;
+  /** who recorded it */
+  sub: string;
+}
+
 /** A disbursement of programme money, as approval's FundsDisbursed reported it. */
 export interface Disbursement {
   id: string;

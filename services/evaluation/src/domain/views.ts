@@ -4,6 +4,7 @@ import {
   type Contribution,
   type Disbursement,
   type Payment,
+  type Procurement,
   type ProgressReport,
   type Project,
   receivedFen,
@@ -51,7 +52,8 @@ export function implementationView(
 /**
  * The spending notice (公示): the budget by source as planned, money in by source (programme
  * money as district finance disbursed it, every contribution), money out by payment, the
- * balance. The public notice leaves out who contributed (a resident's name is not public).
+ * balance, and how the project group chose its supplier. The public notice leaves out who
+ * contributed and who sits in the group (a resident's name is not public).
  */
 export function spendingNotice(
   p: Project,
@@ -59,6 +61,7 @@ export function spendingNotice(
     disbursements: readonly Disbursement[];
     contributions: readonly Contribution[];
     payments: readonly Payment[];
+    procurement?: Procurement | undefined;
   },
   opts: { showContributors: boolean },
 ): SpendingNotice {
@@ -108,5 +111,21 @@ export function spendingNotice(
       })),
     },
     balanceFen: total - p.paidFen,
+    ...(parts.procurement && {
+      procurement: procurementView(parts.procurement, { showGroup: opts.showContributors }),
+    }),
+  };
+}
+
+/** The project group's choice: how many residents, never who, except to officials. */
+export function procurementView(c: Procurement, opts: { showGroup: boolean }) {
+  return {
+    groupSize: c.group.length,
+    ...(opts.showGroup && { group: c.group }),
+    quotes: c.quotes,
+    chosen: c.chosen,
+    cheapest: c.cheapest,
+    ...(c.reason !== undefined && { reason: c.reason }),
+    recordedAt: c.recordedAt,
   };
 }

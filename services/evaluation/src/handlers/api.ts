@@ -10,6 +10,7 @@ import {
   rateProject,
   recordContribution,
   recordPayment,
+  recordProcurement,
   reportProgress,
   startImplementation,
 } from "@pencai/contracts/evaluation";
@@ -25,9 +26,10 @@ import {
 } from "../domain/access.js";
 import * as impl from "../domain/implementation.js";
 import * as panel from "../domain/panel.js";
+import * as procurement from "../domain/procurement.js";
 import { isExit, reached } from "../domain/project.js";
 import type { DomainEvent, Project } from "../domain/types.js";
-import { implementationView, spendingNotice } from "../domain/views.js";
+import { implementationView, procurementView, spendingNotice } from "../domain/views.js";
 import * as store from "../store.js";
 
 // The evaluation service's routes (evaluationApiRoutes). Rules live in ../domain (one hop from
@@ -232,6 +234,22 @@ export const handler = httpApi({
       return { status: 201, body: contribution, tx };
     }),
 
+    route(recordProcurement, async (req) => {
+      const before = await projectOf(req.params.id);
+      const record = procurement.recordProcurement(
+        before,
+        req.principal!,
+        req.body,
+        rules(),
+        req.now,
+      );
+      return {
+        status: 201,
+        body: procurementView(record, { showGroup: true }),
+        tx: store.addProcurement(store.newTx(), before.version, record),
+      };
+    }),
+
     route(getSpending, async (req) => {
       const p = await projectOf(req.params.id);
       if (!canReadSpending(req.principal!, p)) {
@@ -250,10 +268,11 @@ export const handler = httpApi({
 });
 
 async function notice(p: Project, opts: { showContributors: boolean }) {
-  const [disbursements, contributions, payments] = await Promise.all([
+  const [disbursements, contributions, payments, procurement] = await Promise.all([
     store.disbursementsOf(p.id),
     store.contributionsOf(p.id),
     store.paymentsOf(p.id),
+    store.procurementOf(p.id),
   ]);
-  return spendingNotice(p, { disbursements, contributions, payments }, opts);
+  return spendingNotice(p, { disbursements, contributions, payments, procurement }, opts);
 }

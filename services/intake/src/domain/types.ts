@@ -114,6 +114,20 @@ export interface NeedRecord extends Place {
   proposalIds: string[];
   raisedBy: { sub: string; role: Role };
   createdAt: string;
+  /** Panlong's ladder (domain/ladder.ts): absent = 1, the residents themselves */
+  level?: 1 | 2 | 3;
+  /** each step up, in order; the last is the current level's */
+  escalations?: NeedEscalation[];
+}
+
+export interface NeedEscalation {
+  level: 2 | 3;
+  reason: string;
+  escalatedAt: string;
+  by: { sub: string; role: Role };
+  dueAt: string;
+  provisional: boolean;
+  response?: { note: string; respondedAt: string; by: { sub: string; role: Role } };
 }
 
 export type EvidenceStatus = "pending" | "verified" | "rejected";

@@ -1,9 +1,12 @@
+import { type Step, stepOf } from "@pencai/config";
+import { currentCity } from "@pencai/config/current";
 import type {
   EvidenceView,
   NeedView,
   ProposalView,
   PublicProposalView,
 } from "@pencai/contracts/intake";
+import { isOverdue, levelOf } from "./ladder.js";
 import { stageOf } from "./proposal.js";
 import { slaSummary, slaView } from "./sla.js";
 import type { EvidenceRecord, NeedRecord, ProposalRecord } from "./types.js";
@@ -15,15 +18,17 @@ import type { EvidenceRecord, NeedRecord, ProposalRecord } from "./types.js";
  */
 export function publicProposalView(
   p: ProposalRecord,
-  opts: { compact?: boolean } = {},
+  opts: { compact?: boolean; steps?: readonly Step[] } = {},
 ): PublicProposalView {
   const stage = stageOf(p.status, p.rejectedAt);
+  const step = stepOf(opts.steps ?? currentCity().rules.process.steps, p.status);
   const sla = opts.compact ? [] : slaView(p.sla);
   const summary = slaSummary(p.sla);
   return {
     id: p.id,
     status: p.status,
     ...(stage && { stage }),
+    ...(step && { step }),
     communityId: p.communityId,
     streetId: p.streetId,
     districtId: p.districtId,
@@ -78,11 +83,14 @@ export function publicProposalView(
 
 /** What the proposer and officials see: the public record plus who proposed (sub and role). */
 export function proposalView(p: ProposalRecord): ProposalView {
-  return { ...publicProposalView(p), proposer: { sub: p.proposer.sub, role: p.proposer.role } };
+  return {
+    ...publicProposalView(p),
+    proposer: { sub: p.proposer.sub, role: p.proposer.role },
+  };
 }
 
 /** A need as the community sees it: the raiser's role, not who. */
-export function needView(n: NeedRecord): NeedView {
+export function needView(n: NeedRecord, now: Date): NeedView {
   return {
     id: n.id,
     communityId: n.communityId,
@@ -97,6 +105,19 @@ export function needView(n: NeedRecord): NeedView {
     proposalCount: n.proposalIds.length,
     raisedBy: { role: n.raisedBy.role },
     createdAt: n.createdAt,
+    level: levelOf(n),
+    escalations: (n.escalations ?? []).map(({ by, response, ...e }) => ({
+      ...e,
+      by: { role: by.role },
+      ...(response && {
+        response: {
+          note: response.note,
+          respondedAt: response.respondedAt,
+          by: { role: response.by.role },
+        },
+      }),
+    })),
+    overdue: isOverdue(n, now),
   };
 }
 

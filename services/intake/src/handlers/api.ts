@@ -1,3 +1,4 @@
+import { calendarsFrom } from "@pencai/calendar";
 import { currentCity } from "@pencai/config/current";
 import { courtyardsOf, scopeOfCommunity } from "@pencai/config/geo";
 import { DomainError, forbidden, notFound } from "@pencai/contracts/errors";
@@ -5,6 +6,7 @@ import {
   createNeed,
   createProposal,
   endorseNeed,
+  escalateNeed,
   getGeo,
   getNeed,
   getPackageGroup,
@@ -16,6 +18,7 @@ import {
   listNeeds,
   listProposals,
   listPublicProposals,
+  respondToNeed,
   screenProposal,
   withdrawProposal,
 } from "@pencai/contracts/intake";
@@ -30,6 +33,7 @@ import {
   canReadProposal,
   hasOfficialReach,
 } from "../domain/access.js";
+import * as ladder from "../domain/ladder.js";
 import { checkEndorsement, raiseNeed } from "../domain/need.js";
 import { checkCatalogue } from "../domain/orgs.js";
 import { canReadGroup, packageGroupView } from "../domain/package-group.js";
@@ -84,7 +88,7 @@ export const handler = httpApi({
           now: req.now,
         }),
       );
-      return { status: 201, body: needView(need), tx };
+      return { status: 201, body: needView(need, req.now), tx };
     }),
 
     route(listNeeds, async (req) => {
@@ -94,15 +98,22 @@ export const handler = httpApi({
         place.communityId,
         req.query.limit ?? LIST_LIMIT_DEFAULT,
         req.query.cursor,
+        {
+          ...(req.query.level !== undefined && { level: req.query.level }),
+          ...(req.query.overdue !== undefined && { overdue: req.query.overdue }),
+          now: req.now,
+        },
       );
-      return { body: { items: page.items.map(needView), nextCursor: page.nextCursor } };
+      return {
+        body: { items: page.items.map((n) => needView(n, req.now)), nextCursor: page.nextCursor },
+      };
     }),
 
     route(getNeed, async (req) => {
       const need = await store.getNeed(req.params.id);
       if (!need) throw notFound(`need ${req.params.id}`);
       if (!canReadCommunity(req.principal!, need)) throw forbidden("outside your community");
-      return { body: needView(need) };
+      return { body: needView(need, req.now) };
     }),
 
     route(endorseNeed, async (req) => {
@@ -112,6 +123,32 @@ export const handler = httpApi({
       checkEndorsement(principal, need);
       const tx = store.addEndorsement(store.newTx(), need.id, principal.sub, req.now.toISOString());
       return { status: 201, body: { needId: need.id, endorsements: need.endorsements + 1 }, tx };
+    }),
+
+    // ---------------------------------------------------------------- the ladder (Panlong)
+    route(escalateNeed, async (req) => {
+      const need = await store.getNeed(req.params.id);
+      if (!need) throw notFound(`need ${req.params.id}`);
+      const city = currentCity();
+      const { need: after, from } = ladder.escalateNeed(need, req.body, {
+        principal: req.principal!,
+        rules: city.rules,
+        calendars: calendarsFrom(city.calendar),
+        now: req.now,
+        tz: city.timezone,
+      });
+      const tx = store.addEscalation(store.newTx(), need.id, from, after.escalations!.at(-1)!);
+      return { body: needView(after, req.now), tx };
+    }),
+
+    route(respondToNeed, async (req) => {
+      const need = await store.getNeed(req.params.id);
+      if (!need) throw notFound(`need ${req.params.id}`);
+      const after = ladder.respondToNeed(need, req.body, {
+        principal: req.principal!,
+        now: req.now,
+      });
+      return { body: needView(after, req.now), tx: store.addNeedResponse(store.newTx(), after) };
     }),
 
     // ---------------------------------------------------------------- proposals
