@@ -18,7 +18,12 @@ export type PresetName = (typeof presetNames)[number];
 
 export const named = z.strictObject({ id, name: label });
 
-export const communitySchema = z.strictObject({ id, name: label });
+export const communitySchema = z.strictObject({
+  id,
+  name: label,
+  /** courtyards (院落) below the community: places for proposals, households and courtyard councils */
+  courtyards: z.optional(z.array(named)),
+});
 export const streetSchema = z.strictObject({
   id,
   name: label,
@@ -54,6 +59,10 @@ const councilShape = {
   passShare: share("passShare"),
   /** only members marked present may vote */
   requirePresence: z.boolean(),
+  /** a community needs a standing council roster (PUT /v1/communities/{id}/council) before any meeting */
+  rosterRequired: z.boolean(),
+  /** consultation meetings (请你来协商: deputies and departments invited) may be held */
+  consultation: z.boolean(),
 };
 const householdConsentShape = {
   required: z.boolean(),

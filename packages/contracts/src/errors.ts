@@ -39,6 +39,16 @@ export const errorStatus = {
   consent_scope_required: 422,
   /** deliberation: attendance names someone who is not a member of the meeting */
   not_a_member: 422,
+  /** deliberation: the city requires a standing council roster (or a courtyard council needs one) */
+  roster_required: 422,
+  /** deliberation: a courtyard id that is not a courtyard of the community in the city file */
+  courtyard_not_found: 422,
+  /** deliberation: a courtyard council may only decide proposals of its own courtyards */
+  outside_courtyards: 422,
+  /** deliberation: consultation meetings (请你来协商) are not part of this city's programme */
+  consultation_not_offered: 422,
+  /** deliberation: the household roster gives the consent denominator; `affectedHouseholds` is not taken */
+  consent_scope_from_roster: 422,
   /** deliberation: a works project passes expert review only if every review is feasible and lawful */
   expert_review_not_unanimous: 422,
   /** approval: a disbursement above what is approved and not yet disbursed */

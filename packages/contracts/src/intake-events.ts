@@ -39,6 +39,7 @@ export const proposalSubmittedDataSchema = /* @__PURE__ */ (() =>
     needIds: z.array(text),
     applicantOrgId: z.optional(text),
     packageGroupId: z.optional(text),
+    courtyardIds: z.optional(z.array(text)),
   }))();
 export type ProposalSubmittedData = z.infer<typeof proposalSubmittedDataSchema>;
 
@@ -67,6 +68,7 @@ export const proposalScreenedDataSchema = /* @__PURE__ */ (() =>
     year,
     /** only when the proposal gave a head count (its `beneficiaries` may also be a description) */
     beneficiaries: z.optional(z.int().check(z.minimum(0))),
+    courtyardIds: z.optional(z.array(text)),
   }))();
 export type ProposalScreenedData = z.infer<typeof proposalScreenedDataSchema>;
 

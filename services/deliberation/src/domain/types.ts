@@ -1,4 +1,9 @@
-import type { BallotChoice, CouncilResult, MeetingStatus } from "@pencai/contracts/deliberation";
+import type {
+  BallotChoice,
+  CouncilResult,
+  MeetingKind,
+  MeetingStatus,
+} from "@pencai/contracts/deliberation";
 
 /** Where a proposal or meeting lives (a community with its street and district). */
 export interface Place {
@@ -40,6 +45,8 @@ export interface ProposalProjection extends Place {
   year: number;
   /** head count, when the proposal gave one */
   beneficiaries?: number;
+  /** the courtyards (院落) it serves; absent: the whole community */
+  courtyardIds?: string[];
   status: "screened" | "withdrawn";
   version: number;
   screenedAt: string;
@@ -87,6 +94,21 @@ export interface MeetingRecord extends Place {
   closingAt?: string;
   closedAt?: string;
   results?: CouncilResult[];
+  /** `council` votes; `consultation` (请你来协商) hears invitees and decides nothing; absent: council */
+  kind?: MeetingKind;
+  /** a courtyard council (院落议事会): the courtyards whose proposals it decides */
+  courtyardIds?: string[];
+  invitees?: Invitee[];
+  /** the council roster version its members were checked against (absent: no roster then) */
+  councilVersion?: number;
+  /** the household roster snapshot that consents are taken from and counted against */
+  householdRosterVersion?: number;
+}
+
+export interface Invitee {
+  name: string;
+  role: "deputy" | "department";
+  unit: string;
 }
 
 /** The sign-in sheet of a meeting: one item, replaced while the meeting is open. */
@@ -125,4 +147,4 @@ export interface ExpertReview {
   reviewedAt: string;
 }
 
-export type { BallotChoice, CouncilResult, MeetingStatus };
+export type { BallotChoice, CouncilResult, MeetingKind, MeetingStatus };

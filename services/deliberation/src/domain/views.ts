@@ -19,6 +19,13 @@ export function meetingView(m: MeetingRecord, attendance: Attendance | undefined
     ...(m.results && { results: m.results }),
     createdAt: m.createdAt,
     ...(m.closedAt && { closedAt: m.closedAt }),
+    kind: m.kind ?? "council",
+    ...(m.courtyardIds && { courtyardIds: m.courtyardIds }),
+    ...(m.invitees && { invitees: m.invitees }),
+    ...(m.councilVersion !== undefined && { councilVersion: m.councilVersion }),
+    ...(m.householdRosterVersion !== undefined && {
+      householdRosterVersion: m.householdRosterVersion,
+    }),
   };
 }
 
