@@ -327,6 +327,8 @@ export const MAX_COUNCIL_MEMBERS = MAX_MEETING_MEMBERS;
  * so 4,000 ids of ≤ 64 characters fit with room to spare.
  */
 export const MAX_ROSTER_HOUSEHOLDS = 4_000;
+/** The household roster's request body limit (the runtime's default, 64 KiB, holds ~1,000). */
+export const MAX_ROSTER_BODY_BYTES = 640 * 1024;
 /** A household id as the `householdId` claim carries it (≤ 64, no `#`: ids are parts of keys). */
 const householdId = /* @__PURE__ */ once(() =>
   z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$/, "must be a household id (≤ 64)")),
@@ -719,8 +721,10 @@ export const putHouseholds = /* @__PURE__ */ defineRoute({
     return householdRoster();
   },
   status: 200,
-  errors: ["not_found", "courtyard_not_found"],
+  errors: ["not_found", "courtyard_not_found", "payload_too_large"],
   idempotent: true,
+  // 4,000 households with 64-character ids and courtyards (~140 bytes each) in one replacement
+  maxBodyBytes: MAX_ROSTER_BODY_BYTES,
 });
 
 /** Routes served by deliberation's api function. */
