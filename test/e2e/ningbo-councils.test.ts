@@ -7,17 +7,16 @@ import {
   type Claims,
   callAt,
   currentYear,
-  eventually,
   type Geo,
   tokenAt,
 } from "../support/http.js";
+import { screenedProposalAt } from "../support/proposals.js";
 
 // What the demo city turns off, under the ningbo preset (五有: a standing council, so a roster
 // before any meeting; 请你来协商: consultation meetings with deputies and departments). The
 // shared test cloud runs the demo city, so this file starts its own local cloud: the demo
 // city's geography under the ningbo preset, on a free port, over HTTP only.
 
-const EVENTS_MS = 30_000;
 const run = Date.now().toString(36);
 const year = currentYear();
 
@@ -39,45 +38,14 @@ const invitees = [
   { name: "李科长", role: "department", unit: "区综合行政执法局" },
 ];
 
-async function screenedProposal(title: string): Promise<string> {
-  const need = await call("POST", "/v1/needs", {
-    token: staff,
-    body: {
-      communityId: place.communityId,
-      title: `${title} 需求 ${run}`,
-      description: "居民说事",
-    },
+const screenedProposal = (title: string) =>
+  screenedProposalAt(call, {
+    communityId: place.communityId,
+    staff,
+    title: `${title} ${run}`,
+    category,
+    year,
   });
-  expect(need.status, JSON.stringify(need.body)).toBe(201);
-  const proposal = await call("POST", "/v1/proposals", {
-    token: staff,
-    body: {
-      communityId: place.communityId,
-      kind: "works",
-      category,
-      title: `${title} ${run}`,
-      summary: "垃圾房改造",
-      beneficiaries: 400,
-      budgetFen: 8_000_000,
-      needIds: [need.body.id],
-      year,
-    },
-  });
-  expect(proposal.status, JSON.stringify(proposal.body)).toBe(201);
-  const id = proposal.body.id as string;
-  const screened = await call("POST", `/v1/proposals/${id}/screening`, {
-    token: staff,
-    body: { decision: "accept", needFit: 90 },
-  });
-  expect(screened.status, JSON.stringify(screened.body)).toBe(200);
-  const seen = await eventually(
-    () => call("GET", `/v1/proposals/${id}/deliberation`, { token: staff }),
-    (r) => r.status === 200,
-    EVENTS_MS,
-  );
-  expect(seen.status, JSON.stringify(seen.body)).toBe(200);
-  return id;
-}
 
 const meeting = (body: Record<string, unknown>) =>
   call("POST", "/v1/meetings", {

@@ -2,12 +2,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import {
   allowedCategory,
   call,
-  eventually,
   type Geo,
   quietTableCounts,
   tableCounts,
   token,
 } from "../support/http.js";
+import { screenedProposalAt } from "../support/proposals.js";
 
 // Standing rosters on the shared demo cloud (API.md "Council roster", "Household roster",
 // "Places below the community"; services/deliberation/README.md): a meeting of a community with
@@ -21,7 +21,6 @@ import {
 const run = Date.now().toString(36);
 /** A programme year nobody else uses. */
 const year = 2050 + ((Date.now() + 41) % 45);
-const EVENTS_MS = 30_000;
 
 interface Place {
   districtId: string;
@@ -65,48 +64,16 @@ async function putHouseholds(place: Place, households: Record<string, unknown>[]
   });
 }
 
-/** A need, a works proposal answering it and its screening; deliberation has it on return. */
-async function screenedProposal(place: Place, title: string, extra: Record<string, unknown> = {}) {
-  const s = staff[place.communityId]!;
-  const need = await call("POST", "/v1/needs", {
-    token: s,
-    body: {
-      communityId: place.communityId,
-      title: `${title} 需求 ${run}`,
-      description: "居民反映",
-    },
+/** A screened works proposal of the place that deliberation has. */
+const screenedProposal = (place: Place, title: string, extra: Record<string, unknown> = {}) =>
+  screenedProposalAt(call, {
+    communityId: place.communityId,
+    staff: staff[place.communityId]!,
+    title: `${title} ${run}`,
+    category,
+    year,
+    extra,
   });
-  expect(need.status, JSON.stringify(need.body)).toBe(201);
-  const proposal = await call("POST", "/v1/proposals", {
-    token: s,
-    body: {
-      communityId: place.communityId,
-      kind: "works",
-      category,
-      title: `${title} ${run}`,
-      summary: "院落路面修补",
-      beneficiaries: 120,
-      budgetFen: 3_000_000,
-      needIds: [need.body.id],
-      year,
-      ...extra,
-    },
-  });
-  expect(proposal.status, JSON.stringify(proposal.body)).toBe(201);
-  const id = proposal.body.id as string;
-  const screened = await call("POST", `/v1/proposals/${id}/screening`, {
-    token: s,
-    body: { decision: "accept", needFit: 80 },
-  });
-  expect(screened.status, JSON.stringify(screened.body)).toBe(200);
-  const seen = await eventually(
-    () => call("GET", `/v1/proposals/${id}/deliberation`, { token: s }),
-    (r) => r.status === 200,
-    EVENTS_MS,
-  );
-  expect(seen.status, JSON.stringify(seen.body)).toBe(200);
-  return id;
-}
 
 function meeting(place: Place, body: Record<string, unknown>) {
   return call("POST", "/v1/meetings", {
