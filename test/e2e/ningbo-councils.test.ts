@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { resolveCity } from "@pencai/config/resolve";
-import { type LocalCloud, startLocalCloud } from "@pencai/local";
+import { type DemoSummary, type LocalCloud, startLocalCloud } from "@pencai/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CallOptions,
@@ -66,7 +66,8 @@ beforeAll(async () => {
     cityConfig: resolveCity({ ...raw, id: "ningbo-councils", preset: "ningbo" }),
     port: 0,
     schedules: false,
-    demoData: false,
+    // the demo data set meets in three communities: under this preset it needs their rosters
+    demoData: true,
     quiet: true,
     throttling: false,
   });
@@ -77,9 +78,10 @@ beforeAll(async () => {
       ? listed[0]!
       : rules.categories.map((c: { id: string }) => c.id).find((c: string) => !listed.includes(c));
   const geo = (await call<Geo>("GET", "/v1/geo")).body;
-  const d = geo.districts[0]!;
-  const s = d.streets[0]!;
-  place = { districtId: d.id, streetId: s.id, communityId: s.communities[0]!.id };
+  // a community the demo data does not meet in (it has no roster yet)
+  const d = geo.districts[1]!;
+  const s = d.streets[1]!;
+  place = { districtId: d.id, streetId: s.id, communityId: s.communities[1]!.id };
   staff = await token({ sub: `nb-staff-${run}`, roles: ["community_staff"], ...place });
   for (const sub of subs)
     memberTokens.push(await token({ sub, roles: ["council_member"], ...place }));
@@ -94,6 +96,17 @@ describe("ningbo: a standing council and 请你来协商", () => {
     const rules = (await call("GET", "/v1/rules")).body;
     expect(rules.preset).toBe("ningbo");
     expect(rules.thresholds.council).toMatchObject({ rosterRequired: true, consultation: true });
+  });
+
+  it("the demo data set puts each council's roster before its meetings", async () => {
+    const demo = cloud.demo as DemoSummary | undefined;
+    expect(demo, "demo data loaded").toBeDefined();
+    const admin = await token({ sub: `nb-admin-${run}`, roles: ["admin"], cityWide: true });
+    for (const communityId of demo!.communities) {
+      const roster = await call("GET", `/v1/communities/${communityId}/council`, { token: admin });
+      expect(roster.status, JSON.stringify(roster.body)).toBe(200);
+      expect(roster.body.members).toHaveLength(5);
+    }
   });
 
   it("no meeting before the community has a council roster (422 roster_required)", async () => {
