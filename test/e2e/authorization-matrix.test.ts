@@ -273,6 +273,11 @@ const cases: Record<string, RouteCase> = {
     path: () => `/v1/communities/${C().communityId}/council`,
     allow: (r, p) => inAuth("getCouncil", r) && reachesC(r, p),
   },
+  recordOpinion: {
+    path: () => `/v1/meetings/${f.meeting}/opinions`,
+    body: () => ({ proposalId: f.p3, invitee: 0, opinion: "矩阵" }),
+    allow: (r, p) => r === "community_staff" && reachesC(r, p),
+  },
   putHouseholds: {
     path: () => `/v1/communities/${C().communityId}/households`,
     body: () => ({ households: [{ householdId: `mx-hh-${run}`, courtyardId: "mx-no-yard" }] }),

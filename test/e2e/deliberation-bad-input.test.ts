@@ -619,6 +619,57 @@ const createCases = prefix("POST /v1/meetings", [
   },
 ]);
 
+// ---------------------------------------------------------------- POST /v1/meetings/{id}/opinions
+
+const opinions = () => `/v1/meetings/${m1}/opinions`;
+const opinionBody = (over: Record<string, unknown> = {}) => ({
+  proposalId: p1,
+  invitee: 0,
+  opinion: "意见",
+  ...over,
+});
+const opinionCases = prefix("POST /v1/meetings/{id}/opinions", [
+  ...noToken("POST", opinions, () => opinionBody()),
+  ...notAnObject("POST", opinions, "staff"),
+  ...invalid("POST", opinions, "staff", [
+    ["missing opinion", () => ({ proposalId: p1, invitee: 0 })],
+    ["an empty opinion", () => opinionBody({ opinion: "" })],
+    ["a 2,001-character opinion", () => opinionBody({ opinion: "意".repeat(2001) })],
+    ["invitee negative", () => opinionBody({ invitee: -1 })],
+    ["invitee not an integer", () => opinionBody({ invitee: 0.5 })],
+    ["proposalId not a ULID", () => opinionBody({ proposalId: "p1" })],
+    ["an unknown field", () => opinionBody({ stance: "support" })],
+  ]),
+  ...denied(
+    "POST",
+    opinions,
+    [
+      ["staff of another community", "nStaff"],
+      ["a council member", "m1"],
+      ["a resident", "h1"],
+    ],
+    () => opinionBody(),
+  ),
+  {
+    name: "an unknown meeting",
+    method: "POST",
+    path: () => `/v1/meetings/${ULID_UNKNOWN}/opinions`,
+    token: tokenOf("staff"),
+    body: () => opinionBody(),
+    status: 404,
+    code: "not_found",
+  },
+  {
+    name: "a council meeting (only consultations hear invitees)",
+    method: "POST",
+    path: opinions,
+    token: tokenOf("staff"),
+    body: () => opinionBody(),
+    status: 409,
+    code: "invalid_state",
+  },
+]);
+
 // ---------------------------------------------------------------- rosters
 
 const council =
@@ -1496,6 +1547,7 @@ const cases: BadInputCase[] = [
   ...putCouncilCases,
   ...getCouncilCases,
   ...putHouseholdsCases,
+  ...opinionCases,
 ];
 
 describe("deliberation bad-input matrix", () => {
@@ -1518,6 +1570,7 @@ describe("deliberation bad-input matrix", () => {
         "PUT /v1/communities/{id}/council",
         "GET /v1/communities/{id}/council",
         "PUT /v1/communities/{id}/households",
+        "POST /v1/meetings/{id}/opinions",
       ].sort(),
     );
   });

@@ -153,6 +153,23 @@ describe("ningbo: a standing council and 请你来协商", () => {
     });
     expect(vote.status, JSON.stringify(vote.body)).toBe(409);
     expect(vote.body.code).toBe("invalid_state");
+    // the opinions heard: one per invitee and proposal, shown with the meeting
+    const said = await call("POST", `/v1/meetings/${c.body.id}/opinions`, {
+      token: staff,
+      body: { proposalId: p, invitee: 2, opinion: "执法局牵头, 每月联合检查一次" },
+    });
+    expect(said.status, JSON.stringify(said.body)).toBe(201);
+    expect(said.body.invitee).toEqual(invitees[2]);
+    const again = await call("POST", `/v1/meetings/${c.body.id}/opinions`, {
+      token: staff,
+      body: { proposalId: p, invitee: 2, opinion: "再说一次" },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe("duplicate");
+    const heard = await call("GET", `/v1/meetings/${c.body.id}`, { token: staff });
+    expect(heard.body.opinions).toEqual([
+      expect.objectContaining({ proposalId: p, opinion: "执法局牵头, 每月联合检查一次" }),
+    ]);
     const closed = await call("POST", `/v1/meetings/${c.body.id}/close`, { token: staff });
     expect(closed.status).toBe(200);
     expect(closed.body.results).toEqual([]);

@@ -78,6 +78,27 @@ const invitee = /* @__PURE__ */ once(() =>
   }),
 );
 
+/** What one invitee of a consultation said about one proposal (recorded by the staff). */
+const opinionBody = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    proposalId: ulidSchema,
+    /** the invitee's position in the meeting's `invitees` (0-based) */
+    invitee: z.int().check(z.minimum(0), z.maximum(MAX_INVITEES - 1)),
+    opinion: text(2000, { multiline: true }),
+  }),
+);
+export const opinionBodySchema = /* @__PURE__ */ opinionBody();
+const opinion = /* @__PURE__ */ once(() =>
+  z.object({
+    meetingId: z.string(),
+    proposalId: z.string(),
+    invitee: invitee(),
+    opinion: z.string(),
+    recordedAt: isoTime(),
+  }),
+);
+export const opinionSchema = /* @__PURE__ */ opinion();
+
 const createMeetingBody = /* @__PURE__ */ once(() =>
   z.strictObject({
     communityId: cityIdSchema,
@@ -157,6 +178,8 @@ const meeting = /* @__PURE__ */ once(() =>
     councilVersion: z.optional(z.int()),
     /** the household roster version whose households are the consent denominators (snapshot) */
     householdRosterVersion: z.optional(z.int()),
+    /** a consultation's recorded opinions (GET only) */
+    opinions: z.optional(z.array(opinion())),
   }),
 );
 export const meetingSchema = /* @__PURE__ */ meeting();
@@ -666,6 +689,28 @@ export const getPublicRanking = /* @__PURE__ */ defineRoute({
 
 const communityParams = /* @__PURE__ */ once(() => z.object({ id: cityIdSchema }));
 
+export const recordOpinion = /* @__PURE__ */ defineRoute({
+  operationId: "recordOpinion",
+  method: "POST",
+  path: "/v1/meetings/{id}/opinions",
+  summary:
+    "Record an invitee's opinion at a consultation (请你来协商; once per invitee and proposal)",
+  tags: ["deliberation"],
+  auth: staff,
+  get params() {
+    return idParams();
+  },
+  get body() {
+    return opinionBody();
+  },
+  get response() {
+    return opinion();
+  },
+  status: 201,
+  errors: ["not_found", "invalid_state", "duplicate", "proposal_not_found"],
+  idempotent: true,
+});
+
 export const putCouncil = /* @__PURE__ */ defineRoute({
   operationId: "putCouncil",
   method: "PUT",
@@ -744,6 +789,7 @@ export const deliberationApiRoutes = [
   putCouncil,
   getCouncil,
   putHouseholds,
+  recordOpinion,
 ] as const;
 
 /** Events deliberation's inbox consumes (its proposal projection). */

@@ -16,6 +16,7 @@ import type {
   Consent,
   ExpertReview,
   MeetingRecord,
+  Opinion,
   ProposalProjection,
   StoredProposal,
   WithdrawnTombstone,
@@ -29,6 +30,7 @@ import type {
  * | meeting | `MEETING#<id>` | `MEETING` | gsi1 `MEETING#C#<community>` / `<scheduledAt>#<id>` |
  * | attendance (sign-in sheet) | `MEETING#<id>` | `ATTENDANCE` | |
  * | ballot | `MEETING#<id>` | `BALLOT#<proposalId>#<sub>` | |
+ * | consultation opinion | `MEETING#<id>` | `OPINION#<proposalId>#<invitee>` | |
  * | proposal projection | `PROPOSAL#<id>` | `PROPOSAL` | |
  * | household consent | `PROPOSAL#<id>` | `CONSENT#<householdId>` | |
  * | expert review | `PROPOSAL#<id>` | `REVIEW#<sub>` | |
@@ -64,6 +66,10 @@ export const keys = {
   ranking: (communityId: string, year: number) => ({
     pk: `RANKING#${communityId}#${year}`,
     sk: "RANKING",
+  }),
+  opinion: (meetingId: string, proposalId: string, index: number) => ({
+    pk: `MEETING#${meetingId}`,
+    sk: `OPINION#${proposalId}#${String(index).padStart(2, "0")}`,
   }),
   council: (communityId: string) => ({ pk: `COUNCIL#${communityId}`, sk: "COUNCIL" }),
   councilVersion: (communityId: string, version: number) => ({
@@ -156,6 +162,12 @@ export async function getProposals(ids: readonly string[]): Promise<Map<string, 
 export async function ballotsOf(meetingId: string): Promise<Ballot[]> {
   return (await itemsUnder(table(), keys.meeting(meetingId).pk, "BALLOT#")).map((i) =>
     strip<Ballot>(i),
+  );
+}
+
+export async function opinionsOf(meetingId: string): Promise<Opinion[]> {
+  return (await itemsUnder(table(), keys.meeting(meetingId).pk, "OPINION#")).map((i) =>
+    strip<Opinion>(i),
   );
 }
 
@@ -311,6 +323,18 @@ export function addBallot(tx: Tx, ballot: Ballot, requirePresence: boolean): Tx 
     {
       condition: "attribute_not_exists(pk)",
       onFail: duplicate("you already voted on this proposal at this meeting"),
+    },
+  );
+}
+
+/** One opinion per invitee and proposal, while the consultation is open. */
+export function addOpinion(tx: Tx, o: Opinion): Tx {
+  checkOpen(tx, o.meetingId);
+  return tx.put(
+    { ...keys.opinion(o.meetingId, o.proposalId, o.index), entity: "opinion", ...o },
+    {
+      condition: "attribute_not_exists(pk)",
+      onFail: duplicate("this invitee's opinion on this proposal is already recorded"),
     },
   );
 }

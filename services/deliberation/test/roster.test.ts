@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { concludeMeeting } from "../src/domain/close.js";
 import { answerConsent } from "../src/domain/consent.js";
-import { castBallot } from "../src/domain/meeting.js";
+import { castBallot, recordOpinion } from "../src/domain/meeting.js";
 import {
   type CouncilRoster,
   type HouseholdRoster,
@@ -11,7 +11,7 @@ import {
   planHouseholds,
   requireRosterMembers,
 } from "../src/domain/roster.js";
-import type { StoredProposal } from "../src/domain/types.js";
+import type { MeetingRecord, StoredProposal } from "../src/domain/types.js";
 import { M1, majority, NOW, P1, P2, planAt, projection, resident } from "./fixtures.js";
 
 const courtyards = ["y1", "y2", "y3"];
@@ -248,6 +248,29 @@ describe("consultation meetings (请你来协商)", () => {
     });
     expect(closed.meeting.results).toEqual([]);
     expect(closed.conclusions).toEqual([]);
+  });
+
+  it("records each invitee's opinion on its proposals, only while open, only at consultations", () => {
+    const c = plan({ kind: "consultation", invitees: deputies }, { rules: on }).meeting;
+    expect(
+      recordOpinion(c, { proposalId: P1, invitee: 1, opinion: "住建局可协调改造" }, "staff-1", NOW),
+    ).toMatchObject({
+      meetingId: M1,
+      proposalId: P1,
+      index: 1,
+      invitee: deputies[1],
+    });
+    const attempts: [MeetingRecord, { proposalId: string; invitee: number }, string][] = [
+      [c, { proposalId: P2, invitee: 0 }, "proposal_not_found"],
+      [c, { proposalId: P1, invitee: 2 }, "validation_failed"],
+      [{ ...c, status: "closing" }, { proposalId: P1, invitee: 0 }, "invalid_state"],
+      [plan({}).meeting, { proposalId: P1, invitee: 0 }, "invalid_state"],
+    ];
+    for (const [m, body, code] of attempts) {
+      expect(() => recordOpinion(m, { ...body, opinion: "意见" }, "staff-1", NOW)).toThrow(
+        expect.objectContaining({ code }),
+      );
+    }
   });
 
   it("a proposal heard by a consultation can still go to its council", () => {

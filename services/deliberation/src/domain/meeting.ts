@@ -17,6 +17,7 @@ import {
   type MeetingKind,
   type MeetingRecord,
   type MeetingStatus,
+  type Opinion,
   type Place,
   type ProposalDetail,
   type ProposalProjection,
@@ -282,6 +283,41 @@ export function castBallot(
     sub: voter,
     choice: body.choice,
     castAt: now.toISOString(),
+  };
+}
+
+/**
+ * An invitee's opinion at an open consultation (409 for a council meeting or a closed one), on
+ * one of its proposals (422 proposal_not_found), by an invitee it lists (400). Once per invitee
+ * and proposal: the store's condition (409 duplicate).
+ */
+export function recordOpinion(
+  meeting: MeetingRecord,
+  body: { proposalId: string; invitee: number; opinion: string },
+  by: string,
+  now: Date,
+): Opinion {
+  if (meeting.kind !== "consultation") {
+    throw invalidState("only a consultation (请你来协商) records invitees' opinions");
+  }
+  requireOpen(meeting);
+  if (!meeting.proposalIds.includes(body.proposalId)) {
+    throw rule("proposal_not_found", `proposal ${body.proposalId} is not on this consultation`);
+  }
+  const invitee = meeting.invitees?.[body.invitee];
+  if (!invitee) {
+    throw validationFailed("no such invitee", [
+      { path: "body.invitee", message: `must be below ${meeting.invitees?.length ?? 0}` },
+    ]);
+  }
+  return {
+    meetingId: meeting.id,
+    proposalId: body.proposalId,
+    index: body.invitee,
+    invitee: { ...invitee },
+    opinion: body.opinion,
+    recordedBy: by,
+    recordedAt: now.toISOString(),
   };
 }
 

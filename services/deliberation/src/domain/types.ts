@@ -105,6 +105,18 @@ export interface MeetingRecord extends Place {
   householdRosterVersion?: number;
 }
 
+/** What one invitee said about one proposal at a consultation. */
+export interface Opinion {
+  meetingId: string;
+  proposalId: string;
+  /** position in the meeting's invitees */
+  index: number;
+  invitee: Invitee;
+  opinion: string;
+  recordedBy: string;
+  recordedAt: string;
+}
+
 export interface Invitee {
   name: string;
   role: "deputy" | "department";

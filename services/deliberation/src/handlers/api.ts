@@ -17,6 +17,7 @@ import {
   putCouncil,
   putHouseholds,
   recordAttendance,
+  recordOpinion,
   submitExpertReview,
 } from "@pencai/contracts/deliberation";
 import { forbidden, notFound } from "@pencai/contracts/errors";
@@ -47,7 +48,7 @@ import {
   planHouseholds,
 } from "../domain/roster.js";
 import { isTombstone, type ProposalProjection } from "../domain/types.js";
-import { deliberationView, meetingView, rankingView } from "../domain/views.js";
+import { deliberationView, meetingView, opinionView, rankingView } from "../domain/views.js";
 import * as store from "../store.js";
 
 // Deliberation's routes. Rules live in ../domain (one hop from each route below); this file
@@ -238,7 +239,11 @@ export const handler = httpApi({
       if (!canReadMeeting(req.principal!, meeting)) {
         throw forbidden("only the community's staff and the meeting's members may read it");
       }
-      return { body: meetingView(meeting, await store.getAttendance(meeting.id)) };
+      const [attendance, opinions] = await Promise.all([
+        store.getAttendance(meeting.id),
+        meeting.kind === "consultation" ? store.opinionsOf(meeting.id) : undefined,
+      ]);
+      return { body: meetingView(meeting, attendance, opinions) };
     }),
 
     route(recordAttendance, async (req) => {
@@ -248,6 +253,17 @@ export const handler = httpApi({
       return {
         body: meetingView(meeting, attendance),
         tx: store.setAttendance(store.newTx(), attendance),
+      };
+    }),
+
+    route(recordOpinion, async (req) => {
+      const meeting = await meetingOf(req.params.id);
+      requireStaffOf(req.principal!, meeting);
+      const opinion = meetings.recordOpinion(meeting, req.body, req.principal!.sub, req.now);
+      return {
+        status: 201,
+        body: opinionView(opinion),
+        tx: store.addOpinion(store.newTx(), opinion),
       };
     }),
 
