@@ -10,6 +10,7 @@ import { EvaluationService } from "./evaluation.js";
 import { EvidenceBucket } from "./evidence-bucket.js";
 import { ExportsService } from "./exports.js";
 import { IntakeService } from "./intake.js";
+import { OrgsService } from "./orgs.js";
 import { OversightService } from "./oversight.js";
 
 export interface CityStackProps extends StackProps {
@@ -30,6 +31,7 @@ export class CityStack extends Stack {
   readonly evaluation: EvaluationService;
   readonly oversight: OversightService;
   readonly exports: ExportsService;
+  readonly orgs: OrgsService;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, {
@@ -84,6 +86,12 @@ export class CityStack extends Stack {
       api: this.api,
       topic: this.topic,
       accessLogs: this.evidence.accessLogs,
+    });
+
+    this.orgs = new OrgsService(this, "Orgs", {
+      city,
+      api: this.api,
+      topic: this.topic,
     });
 
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });

@@ -14,6 +14,7 @@ import {
   intakeApiRoutes,
   intakeEvidenceRoutes,
   intakeInboxEventTypes,
+  orgsApiRoutes,
   oversightApiRoutes,
   oversightInboxEventTypes,
   roles,
@@ -42,9 +43,10 @@ const allServiceRoutes = [
   ...evaluationApiRoutes,
   ...oversightApiRoutes,
   ...exportsApiRoutes,
+  ...orgsApiRoutes,
 ];
 /** Every service of the stack (each with its table, api, inbox and relay). */
-const services = ["intake", "deliberation", "approval", "evaluation", "oversight"] as const;
+const services = ["intake", "deliberation", "approval", "evaluation", "oversight", "orgs"] as const;
 /** Services with a table and an inbox; exports publishes no events, so it has no relay. */
 const inboxServices = [...services, "exports"] as const;
 /** `services/<service>/src/handlers/<name>.ts` -> `<service>/<name>` */
@@ -91,7 +93,7 @@ describe("CityStack (demo city)", () => {
 
   it("runs every function on Node.js 22, arm64, traced, with repo-relative metadata", () => {
     const functions = resourcesOf(demo().json, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(20);
+    expect(functions).toHaveLength(23);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: "nodejs22.x",
@@ -102,7 +104,7 @@ describe("CityStack (demo city)", () => {
       });
       const entry = fn.Metadata["pencai:entry"] as string;
       const service =
-        /^services\/(intake|deliberation|approval|evaluation|oversight|exports)\/src\/handlers\/[a-z]+\.ts$/.exec(
+        /^services\/(intake|deliberation|approval|evaluation|oversight|exports|orgs)\/src\/handlers\/[a-z]+\.ts$/.exec(
           entry,
         )?.[1];
       expect(service, entry).toBeDefined();
@@ -134,6 +136,9 @@ describe("CityStack (demo city)", () => {
       "intake/evidence",
       "intake/inbox",
       "intake/relay",
+      "orgs/api",
+      "orgs/inbox",
+      "orgs/relay",
       "oversight/api",
       "oversight/inbox",
       "oversight/relay",
@@ -148,6 +153,7 @@ describe("CityStack (demo city)", () => {
       ["evaluation/relay", "outbox-relay"],
       ["exports/worker", "exports"],
       ["intake/relay", "outbox-relay"],
+      ["orgs/relay", "outbox-relay"],
       ["oversight/relay", "outbox-relay"],
     ]);
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outboxEvents, publishEndorsed } from "../support/events.js";
 import { call, eventually, places, token, verifyChain } from "../support/http.js";
 import { endorsedProposal as endorse } from "../support/lifecycle.js";
+import { admittedOrg } from "../support/orgs.js";
 
 // Approval over HTTP on the local cloud: district review, approval against the community-year
 // cap, disbursement, and the SLA timers watched by moving the local clock (`POST /dev/clock`)
@@ -18,6 +19,8 @@ type Place = Awaited<ReturnType<typeof places>>["home"];
 let home: Place;
 let geo: Awaited<ReturnType<typeof places>>["geo"];
 let capFen: number;
+/** the active organisation that applies for the service proposals */
+let orgId: string;
 
 const t = {} as Record<
   | "resident"
@@ -99,7 +102,7 @@ const endorsedProposal = (title: string, budgetFen: number) =>
     body: {
       kind: "service",
       category: "elderly_care",
-      applicantOrgId: `org-${run}`,
+      applicantOrgId: orgId,
       summary: "为辖区长者提供助餐服务",
       budgetFen,
     },
@@ -171,7 +174,8 @@ beforeAll(async () => {
     ...home,
     householdId: `hh-${run}`,
   });
-  t.org = await token({ sub: `org-${run}`, roles: ["org"], ...home, orgId: `org-${run}` });
+  orgId = await admittedOrg(home, ["elderly_care"], `af-${run}`);
+  t.org = await token({ sub: `org-${run}`, roles: ["org"], ...home, orgId });
   t.staff = await token({ sub: `staff-${run}`, roles: ["community_staff"], ...home });
   const o = await officialsOf(home, "home");
   t.streetStaff = o.street;

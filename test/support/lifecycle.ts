@@ -2,6 +2,13 @@ import { ulid } from "ulid";
 import { expect } from "vitest";
 import { call, eventually, token } from "./http.js";
 
+/** How a helper reaches a cloud: the shared one by default, or one a test file started. */
+export interface Cloud {
+  call: typeof call;
+  token: typeof token;
+}
+const shared: Cloud = { call, token };
+
 // Driving a proposal through the lifecycle over HTTP on the local cloud, for the flows that start
 // later: a need and a proposal, screening, a council that passes it, the street's expert review
 // (the demo city reviews every project) and, on to funded, the district's review, approval and a
@@ -16,11 +23,11 @@ export interface Place {
 const EVENTS_MS = 30_000;
 const settled = <T>(probe: () => Promise<T>, ok: (v: T) => boolean) =>
   eventually(probe, ok, EVENTS_MS);
-const post = (path: string, tok: string, body?: unknown) =>
-  call("POST", path, { token: tok, ...(body !== undefined && { body }) });
+const postTo = (cloud: Cloud, path: string, tok: string, body?: unknown) =>
+  cloud.call("POST", path, { token: tok, ...(body !== undefined && { body }) });
 
 /** The officials of a place, with fresh subjects under `tag`. */
-export async function officialsOf(place: Place, tag: string) {
+export async function officialsOf(place: Place, tag: string, { token }: Cloud = shared) {
   const d = { districtId: place.districtId };
   const street = { ...d, streetId: place.streetId };
   return {
@@ -34,13 +41,37 @@ export async function officialsOf(place: Place, tag: string) {
 }
 export type Officials = Awaited<ReturnType<typeof officialsOf>>;
 
-export async function untilStatus(id: string, status: string, tok: string) {
+export async function untilStatus(id: string, status: string, tok: string, cloud = shared) {
   const r = await settled(
-    () => call("GET", `/v1/proposals/${id}`, { token: tok }),
+    () => cloud.call("GET", `/v1/proposals/${id}`, { token: tok }),
     (r) => r.body?.status === status,
   );
   expect(r.body.status, JSON.stringify(r.body)).toBe(status);
   return r.body;
+}
+
+/**
+ * Three council members for a meeting of the place: fresh ones, or, where the city requires a
+ * standing council roster (Luohu, Ningbo, Jinjiang), the community's three on its roster (put
+ * there once; the same for every caller, so parallel callers never push each other off it).
+ */
+async function councilFor(cloud: Cloud, place: Place, staff: string): Promise<string[]> {
+  const rules = (await cloud.call("GET", "/v1/rules")).body;
+  if (!rules.thresholds.council.rosterRequired) {
+    return [1, 2, 3].map((i) => `m-${ulid().slice(-10)}-${i}`);
+  }
+  const members = [1, 2, 3].map((i) => `m-${place.communityId}-${i}`);
+  const path = `/v1/communities/${place.communityId}/council`;
+  const roster = await cloud.call("GET", path, { token: staff });
+  const listed = (roster.body?.members ?? []).map((m: { sub: string }) => m.sub);
+  if (!members.every((m) => listed.includes(m))) {
+    const put = await cloud.call("PUT", path, {
+      token: staff,
+      body: { members: members.map((sub) => ({ sub, name: sub, termEnds: "2099-12-31" })) },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+  }
+  return members;
 }
 
 /**
@@ -55,26 +86,35 @@ export async function endorsedProposal(args: {
   title: string;
   year: number;
   body?: Record<string, unknown>;
+  cloud?: Cloud;
 }): Promise<string> {
   const { place, officials: o } = args;
+  const cloud = args.cloud ?? shared;
+  const { call, token } = cloud;
+  const post = (path: string, tok: string, body?: unknown) => postTo(cloud, path, tok, body);
   const need = await post("/v1/needs", o.staff, {
     communityId: place.communityId,
     title: `${args.title} 需求 ${ulid()}`,
     description: "居民反映",
   });
   expect(need.status, JSON.stringify(need.body)).toBe(201);
-  const proposal = await post("/v1/proposals", args.proposer, {
-    communityId: place.communityId,
-    kind: "works",
-    category: "old_estate_renovation",
-    title: args.title,
-    summary: "楼道与公共空间改造",
-    beneficiaries: 80,
-    budgetFen: 1_000_000,
-    needIds: [need.body.id],
-    year: args.year,
-    ...args.body,
-  });
+  // an organisation's application waits until intake has heard the registry admitted it
+  const proposal = await eventually(
+    () =>
+      post("/v1/proposals", args.proposer, {
+        communityId: place.communityId,
+        kind: "works",
+        category: "old_estate_renovation",
+        title: args.title,
+        summary: "楼道与公共空间改造",
+        beneficiaries: 80,
+        budgetFen: 1_000_000,
+        needIds: [need.body.id],
+        year: args.year,
+        ...args.body,
+      }),
+    (r) => r.body?.code !== "org_not_active",
+  );
   expect(proposal.status, JSON.stringify(proposal.body)).toBe(201);
   const id = proposal.body.id as string;
   const screened = await post(`/v1/proposals/${id}/screening`, o.staff, {
@@ -86,7 +126,7 @@ export async function endorsedProposal(args: {
     () => call("GET", `/v1/proposals/${id}/deliberation`, { token: o.staff }),
     (r) => r.status === 200,
   );
-  const members = [1, 2, 3].map((i) => `m-${ulid().slice(-10)}-${i}`);
+  const members = await councilFor(cloud, place, o.staff);
   const meeting = await post("/v1/meetings", o.staff, {
     communityId: place.communityId,
     scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
@@ -121,12 +161,13 @@ export async function endorsedProposal(args: {
   });
   expect(decided.status, JSON.stringify(decided.body)).toBe(200);
   expect(decided.body.endorsed).toBe(true);
-  await untilStatus(id, "endorsed", o.staff);
+  await untilStatus(id, "endorsed", o.staff, cloud);
   return id;
 }
 
 /** Reported, forwarded, approved and paid in full by district finance; returns the committed amount. */
 export async function fund(id: string, o: Officials): Promise<number> {
+  const post = (path: string, tok: string, body?: unknown) => postTo(shared, path, tok, body);
   const reported = await settled(
     () => post(`/v1/proposals/${id}/report`, o.street),
     (r) => r.status !== 404, // approval's inbox has the endorsement once this is not 404

@@ -68,3 +68,7 @@ export const scopeOfCommunity = (id: string, city: City = currentCity()) =>
   geoIndex(city).scopeOfCommunity(id);
 export const scopeOfStreet = (id: string, city: City = currentCity()) =>
   geoIndex(city).scopeOfStreet(id);
+
+/** The courtyards (院落) of a community; none when the city file lists none. */
+export const courtyardsOf = (communityId: string, city: City = currentCity()) =>
+  geoIndex(city).communityById(communityId)?.courtyards ?? [];

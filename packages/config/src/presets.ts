@@ -115,8 +115,16 @@ const longgangEvaluation: Rules["evaluation"] = {
   passRate: 0.8,
 };
 
+/**
+ * The organisation registry's public notice (公示). No report gives its length; chosen: 5 working
+ * days, the notice period Chinese civil-affairs bureaus commonly set for an organisation's
+ * founding (and the district review's own 5 working days).
+ */
+const fiveDayNotice: Rules["organisations"] = { noticeWorkingDays: 5 };
+
 const longgang: Rules = {
   caps: shenzhenCaps,
+  organisations: fiveDayNotice,
   categoryList: { mode: "negative", categories: negativeList },
   categories: [...categoryCatalogue],
   thresholds: {
@@ -272,4 +280,82 @@ const ningbo: Rules = {
   },
 };
 
-export const presets: Readonly<Record<PresetName, Rules>> = { longgang, luohu, panlong, ningbo };
+/**
+ * Jinjiang (成都市锦江区, seeds/jinjiang-social-organisations.txt): the government buys services
+ * from social organisations (政府向社会组织购买服务) under a 《政府向社会组织购买服务项目指导目录》,
+ * covering 社会管理、社会事务、卫生教育、文化体育、就业保障. Despite its name, the report describes
+ * it as the list of what is bought ("明确政府购买项目内容"), so here it binds: a service proposal's
+ * category must be in it and its programme money within the category's range. The report names
+ * the fields but no categories or prices; chosen: the seed categories of those fields plus two
+ * of Jinjiang's own (就业保障, 卫生教育), with ranges under Shenzhen's service cap.
+ */
+const jinjiangCategories: Rules["categories"] = [
+  ...categoryCatalogue,
+  { id: "employment_support", name: "就业保障服务" },
+  { id: "health_education", name: "卫生健康教育" },
+];
+const jinjiangCatalogue: NonNullable<Rules["purchaseCatalogue"]> = [
+  // 社会事务
+  { category: "elderly_care", minFen: 1_000_000, maxFen: 20_000_000 },
+  { category: "children_youth", minFen: 1_000_000, maxFen: 15_000_000 },
+  { category: "vulnerable_groups", minFen: 1_000_000, maxFen: 15_000_000 },
+  // 文化体育
+  { category: "culture_sports", minFen: 500_000, maxFen: 10_000_000 },
+  // 社会管理: neighbourly self-help and the organisations' own growth (孵化)
+  { category: "neighbourhood_activities", minFen: 500_000, maxFen: 5_000_000 },
+  { category: "org_capacity", minFen: 1_000_000, maxFen: 10_000_000 },
+  // 就业保障, 卫生教育
+  { category: "employment_support", minFen: 1_000_000, maxFen: 15_000_000 },
+  { category: "health_education", minFen: 500_000, maxFen: 10_000_000 },
+];
+
+const jinjiang: Rules = {
+  ...luohu,
+  categories: jinjiangCategories,
+  // a positive list: what the catalogue buys, and the works the community still pays for
+  categoryList: {
+    mode: "positive",
+    categories: [
+      "old_estate_renovation",
+      "safety",
+      "environment",
+      "neighbourhood_space",
+      ...jinjiangCatalogue.map((c) => c.category),
+    ],
+  },
+  purchaseCatalogue: jinjiangCatalogue,
+  // 群众评审: residents judge the organisations' work, with an expert beside them
+  evaluation: {
+    panelMinSize: 5,
+    panelRequiredTypes: ["resident_rep", "expert"],
+    ratedShare: 2 / 3,
+    passRate: 0.8,
+  },
+  process: {
+    steps: [
+      { id: "needs", name: "社区问需" },
+      { id: "apply", name: "社会组织按目录申报" },
+      { id: "deliberate", name: "院落议事会评议" },
+      { id: "review", name: "街道审核" },
+      { id: "approve", name: "区审定购买" },
+      { id: "implement", name: "社会组织实施" },
+      { id: "evaluate", name: "群众评审" },
+    ],
+    // 民管民，非管非: every service is bought from an organisation
+    serviceApplicant: "org",
+    needFitCheck: true,
+    expertReview: "works",
+    splitPackages: false,
+    phasingYears: 1,
+    crossCommunity: false,
+    sponsors: false,
+  },
+};
+
+export const presets: Readonly<Record<PresetName, Rules>> = {
+  longgang,
+  luohu,
+  panlong,
+  ningbo,
+  jinjiang,
+};

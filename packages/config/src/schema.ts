@@ -13,7 +13,7 @@ const share = (what: string) =>
 const fen = z.number().check(z.int(), z.gt(0), z.lte(100_000_000_000));
 const day = z.iso.date("must be a calendar day YYYY-MM-DD");
 
-export const presetNames = ["longgang", "luohu", "panlong", "ningbo"] as const;
+export const presetNames = ["longgang", "luohu", "panlong", "ningbo", "jinjiang"] as const;
 export type PresetName = (typeof presetNames)[number];
 
 export const named = z.strictObject({ id, name: label });
@@ -142,6 +142,19 @@ const evaluationShape = {
   passRate: share("passRate"),
 };
 
+/** The organisation registry (社会组织登记/备案; Jinjiang's 公示 and 群众评审). */
+const organisationsShape = {
+  /** public notice (公示) of a new organisation, in working days: residents of its area object
+   *  during it, the district reviews after it */
+  noticeWorkingDays: z.number().check(z.int(), z.gte(1), z.lte(30)),
+};
+
+/**
+ * One entry of a purchase catalogue (购买服务指导目录): a service category the city buys from
+ * organisations and the programme money (fen) one project of it may ask, both ends included.
+ */
+const catalogueItem = z.strictObject({ category: id, minFen: fen, maxFen: fen });
+
 export const rulesSchema = z
   .strictObject({
     caps: z.strictObject(capsShape),
@@ -159,6 +172,9 @@ export const rulesSchema = z
     process: z.strictObject(processShape),
     evaluation: z.strictObject(evaluationShape),
     scores: z.strictObject({ weights: z.strictObject(scoreWeightsShape) }),
+    organisations: z.strictObject(organisationsShape),
+    /** absent = no catalogue; present = a service proposal's category and programme money must fit it */
+    purchaseCatalogue: z.optional(z.array(catalogueItem)),
   })
   .check(
     z.superRefine((rules, ctx) => {
@@ -204,6 +220,26 @@ export const rulesSchema = z
           input: evaluation.panelMinSize,
         });
       }
+      const inCatalogue = new Set<string>();
+      rules.purchaseCatalogue?.forEach((item, i) => {
+        if (!known.has(item.category) || inCatalogue.has(item.category)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["purchaseCatalogue", i, "category"],
+            message: `unknown or repeated category "${item.category}"`,
+            input: item.category,
+          });
+        }
+        inCatalogue.add(item.category);
+        if (item.minFen > item.maxFen) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["purchaseCatalogue", i, "minFen"],
+            message: `must not exceed maxFen (${item.maxFen})`,
+            input: item.minFen,
+          });
+        }
+      });
       const sw = rules.scores.weights;
       const swSum =
         sw.awareness +
@@ -255,6 +291,8 @@ export const rulesOverrideSchema = z.strictObject({
   process: z.optional(z.partial(z.strictObject(processShape))),
   evaluation: z.optional(z.partial(z.strictObject(evaluationShape))),
   scores: z.optional(z.strictObject({ weights: z.strictObject(scoreWeightsShape) })),
+  organisations: z.optional(z.partial(z.strictObject(organisationsShape))),
+  purchaseCatalogue: z.optional(z.array(catalogueItem)),
 });
 export type RulesOverride = z.output<typeof rulesOverrideSchema>;
 
@@ -359,7 +397,7 @@ function isTimeZone(tz: string): boolean {
   }
 }
 
-/** Every id in the geography (district, street, community) is unique across the whole city. */
+/** Every id in the geography (district, street, community, courtyard) is unique across the whole city. */
 const uniqueGeoIds = z.superRefine(
   (city: { districts: z.output<typeof districtSchema>[] }, ctx) => {
     const seen = new Map<string, string>();
@@ -381,6 +419,19 @@ const uniqueGeoIds = z.superRefine(
         claim(s.id, ["districts", di, "streets", si, "id"]);
         s.communities.forEach((c, ci) => {
           claim(c.id, ["districts", di, "streets", si, "communities", ci, "id"]);
+          c.courtyards?.forEach((y, yi) => {
+            claim(y.id, [
+              "districts",
+              di,
+              "streets",
+              si,
+              "communities",
+              ci,
+              "courtyards",
+              yi,
+              "id",
+            ]);
+          });
         });
       });
     });

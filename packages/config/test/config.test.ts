@@ -162,6 +162,22 @@ describe("resolveCity", () => {
     ]);
   });
 
+  it("rejects a courtyard id that another place of the city already has", () => {
+    const raw = base();
+    const community = raw.districts[0]!.streets[0]!.communities[0]! as {
+      courtyards?: { id: string; name: string }[];
+    };
+    community.courtyards = [
+      { id: "yard-1", name: "一院" },
+      { id: "yard-1", name: "重复院落" },
+      { id: "futian", name: "与区同名" },
+    ];
+    expect(problemsOf(raw)).toEqual([
+      'districts[0].streets[0].communities[0].courtyards[1].id: duplicate id "yard-1" (also districts[0].streets[0].communities[0].courtyards[0].id)',
+      'districts[0].streets[0].communities[0].courtyards[2].id: duplicate id "futian" (also districts[0].id)',
+    ]);
+  });
+
   it("rejects list categories that are not known categories", () => {
     expect(
       problemsOf({
@@ -276,5 +292,46 @@ describe("currentCity and the geo index", () => {
     expect(geo.districtById("futian")?.name).toBe("福田区");
     expect(geo.communityById("baihua")?.name).toBe("百花社区");
     expect(geo.districtById("yuanling")).toBeUndefined();
+  });
+});
+
+describe("organisations and the purchase catalogue in the city file", () => {
+  it("jinjiang brings a catalogue; the Shenzhen presets have none; a city may add or override one", () => {
+    expect(
+      resolveCity({ ...base(), preset: "jinjiang" }).rules.purchaseCatalogue?.length,
+    ).toBeGreaterThan(0);
+    expect(resolveCity(base()).rules.purchaseCatalogue).toBeUndefined();
+    const own = resolveCity({
+      ...base(),
+      rules: {
+        organisations: { noticeWorkingDays: 7 },
+        purchaseCatalogue: [{ category: "elderly_care", minFen: 100, maxFen: 200 }],
+      },
+    }).rules;
+    expect(own.organisations.noticeWorkingDays).toBe(7);
+    expect(own.purchaseCatalogue).toEqual([{ category: "elderly_care", minFen: 100, maxFen: 200 }]);
+  });
+
+  it("rejects an unknown or repeated category, a range upside down and a notice out of bounds", () => {
+    const problems = problemsOf({
+      ...base(),
+      rules: {
+        purchaseCatalogue: [
+          { category: "no_such", minFen: 1, maxFen: 2 },
+          { category: "elderly_care", minFen: 300, maxFen: 200 },
+          { category: "elderly_care", minFen: 1, maxFen: 2 },
+        ],
+      },
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^rules\.purchaseCatalogue\[0\]\.category: unknown or repeated/),
+        expect.stringMatching(/^rules\.purchaseCatalogue\[1\]\.minFen: must not exceed maxFen/),
+        expect.stringMatching(/^rules\.purchaseCatalogue\[2\]\.category: unknown or repeated/),
+      ]),
+    );
+    expect(problemsOf({ ...base(), rules: { organisations: { noticeWorkingDays: 0 } } })).toEqual([
+      expect.stringMatching(/^rules\.organisations\.noticeWorkingDays/),
+    ]);
   });
 });

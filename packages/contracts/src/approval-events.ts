@@ -68,6 +68,11 @@ export const proposalApprovedDataSchema = /* @__PURE__ */ (() =>
     /** the community-year ledger after the commitment */
     committedFen: fen,
     capFen: fen,
+    /** every community-year ledger the approval charged, when more than the proposal's own
+     * (a phased or cross-community project); `committedFen`/`capFen` above are the first's */
+    charges: z.optional(
+      z.array(z.object({ communityId: text, year, programmeFen: fen, committedFen: fen })),
+    ),
   }))();
 export type ProposalApprovedData = z.infer<typeof proposalApprovedDataSchema>;
 

@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { communityShareData, yearShareData } from "./intake-events.js";
 import { MAX_FEN, MAX_YEAR, MIN_YEAR } from "./limits.js";
 
 /**
@@ -72,6 +73,10 @@ export const proposalEndorsedDataSchema = /* @__PURE__ */ (() =>
     /** the programme's part of the budget: what approval commits and finance disburses */
     programmeFen: z.int().check(z.minimum(0), z.maximum(MAX_FEN)),
     year: z.int().check(z.minimum(MIN_YEAR), z.maximum(MAX_YEAR)),
+    /** a phased works project: each year's programme share (approval commits each to its year) */
+    phasing: z.optional(z.array(yearShareData)),
+    /** a cross-community project: each community's programme share (approval charges each) */
+    communities: z.optional(z.array(communityShareData)),
   }))();
 export type ProposalEndorsedData = z.infer<typeof proposalEndorsedDataSchema>;
 

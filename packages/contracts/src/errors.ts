@@ -41,8 +41,6 @@ export const errorStatus = {
   not_a_member: 422,
   /** deliberation: the city requires a standing council roster (or a courtyard council needs one) */
   roster_required: 422,
-  /** deliberation: a courtyard id that is not a courtyard of the community in the city file */
-  courtyard_not_found: 422,
   /** deliberation: a courtyard council may only decide proposals of its own courtyards */
   outside_courtyards: 422,
   /** deliberation: consultation meetings (请你来协商) are not part of this city's programme */
@@ -57,6 +55,36 @@ export const errorStatus = {
   evidence_quota_exceeded: 422,
   /** oversight: a finding on a proposal that is not in the inspection's sample */
   not_sampled: 422,
+  /** intake, deliberation: a courtyard id that is not a courtyard (院落) of the community */
+  courtyard_not_found: 422,
+  /** intake: a packageGroupId where the city does not split needs, or on a service project */
+  packages_not_allowed: 422,
+  /** intake: a package of a group opened by another proposer, community or year */
+  package_group_mismatch: 422,
+  /** intake: phasing where the city does not phase (`process.phasingYears` 1), or on a service project */
+  phasing_not_allowed: 422,
+  /** intake: phasing years not consecutive from the proposal's year, too many, or not summing up */
+  phasing_invalid: 422,
+  /** intake: communities where the city takes no cross-community projects */
+  cross_community_not_allowed: 422,
+  /** intake: cross-community shares not of the street, repeated, or not summing up */
+  communities_invalid: 422,
+  /** intake: a proposal that is more than one of package, phased, cross-community */
+  funding_plan_conflict: 422,
+  /** intake: the applicant organisation is not active in the registry (in notice, suspended, exited, unknown) */
+  org_not_active: 422,
+  /** intake: a service category the city's purchase catalogue (购买服务指导目录) does not buy */
+  not_in_catalogue: 422,
+  /** intake: programme money outside the catalogue's range for the category */
+  outside_price_range: 422,
+  /** orgs: a filed organisation's sponsor is not an active registered organisation of the district */
+  sponsor_not_active: 422,
+  /** orgs: a decision that needs its reason (refusing; admitting over objections) */
+  reason_required: 422,
+  /** orgs: objections come during the public notice only */
+  notice_ended: 409,
+  /** orgs: the district reviews only after the public notice */
+  notice_running: 409,
   internal: 500,
 } as const;
 

@@ -4,6 +4,7 @@ import { deliberationEventDataSchemas } from "./deliberation-events.js";
 import { evaluationEventDataSchemas } from "./evaluation-events.js";
 import type { Envelope, EventType } from "./events.js";
 import { intakeEventDataSchemas } from "./intake-events.js";
+import { orgsEventDataSchemas } from "./orgs-events.js";
 import { oversightEventDataSchemas } from "./oversight-events.js";
 
 /**
@@ -17,6 +18,7 @@ export const eventDataSchemas = {
   ...approvalEventDataSchemas,
   ...evaluationEventDataSchemas,
   ...oversightEventDataSchemas,
+  ...orgsEventDataSchemas,
 } as const satisfies Partial<Record<EventType, z.ZodMiniType>>;
 
 /** Event types with a data contract. */

@@ -28,6 +28,8 @@ export const eventTypes = [
   "InspectionDrawn",
   "InspectionFinding",
   "RectificationCompleted",
+  "OrgRegistered",
+  "OrgStatusChanged",
 ] as const;
 
 export type EventType = (typeof eventTypes)[number];

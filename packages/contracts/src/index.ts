@@ -3,6 +3,7 @@ import { deliberationApiRoutes } from "./deliberation.js";
 import { evaluationApiRoutes } from "./evaluation.js";
 import { exportsApiRoutes } from "./exports.js";
 import { intakeApiRoutes, intakeEvidenceRoutes } from "./intake.js";
+import { orgsApiRoutes } from "./orgs.js";
 import { oversightApiRoutes } from "./oversight.js";
 
 export * from "./approval.js";
@@ -15,6 +16,7 @@ export * from "./exports.js";
 export * from "./http.js";
 export * from "./intake.js";
 export * from "./openapi.js";
+export * from "./orgs.js";
 export * from "./oversight.js";
 export * from "./roles.js";
 export * from "./text.js";
@@ -28,4 +30,5 @@ export const allRoutes = [
   ...evaluationApiRoutes,
   ...oversightApiRoutes,
   ...exportsApiRoutes,
+  ...orgsApiRoutes,
 ] as const;

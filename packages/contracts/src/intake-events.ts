@@ -21,6 +21,13 @@ export const needRaisedDataSchema = /* @__PURE__ */ (() =>
   }))();
 export type NeedRaisedData = z.infer<typeof needRaisedDataSchema>;
 
+/** One programme year's share of a phased works project (Luohu 分年度实施). */
+export const yearShareData = /* @__PURE__ */ (() =>
+  z.object({ year, programmeFen: z.int().check(z.minimum(1), z.maximum(MAX_FEN)) }))();
+/** One community's share of a cross-community project. */
+export const communityShareData = /* @__PURE__ */ (() =>
+  z.object({ communityId: text, programmeFen: z.int().check(z.minimum(1), z.maximum(MAX_FEN)) }))();
+
 export const proposalSubmittedDataSchema = /* @__PURE__ */ (() =>
   z.object({
     proposalId: text,
@@ -39,6 +46,8 @@ export const proposalSubmittedDataSchema = /* @__PURE__ */ (() =>
     needIds: z.array(text),
     applicantOrgId: z.optional(text),
     packageGroupId: z.optional(text),
+    phasing: z.optional(z.array(yearShareData)),
+    communities: z.optional(z.array(communityShareData)),
     courtyardIds: z.optional(z.array(text)),
   }))();
 export type ProposalSubmittedData = z.infer<typeof proposalSubmittedDataSchema>;
@@ -68,6 +77,11 @@ export const proposalScreenedDataSchema = /* @__PURE__ */ (() =>
     year,
     /** only when the proposal gave a head count (its `beneficiaries` may also be a description) */
     beneficiaries: z.optional(z.int().check(z.minimum(0))),
+    packageGroupId: z.optional(text),
+    /** a phased works project: each year's programme share (approval commits each to its year) */
+    phasing: z.optional(z.array(yearShareData)),
+    /** a cross-community project: each community's programme share (approval charges each) */
+    communities: z.optional(z.array(communityShareData)),
     courtyardIds: z.optional(z.array(text)),
   }))();
 export type ProposalScreenedData = z.infer<typeof proposalScreenedDataSchema>;

@@ -126,6 +126,22 @@ const location = /* @__PURE__ */ once(() =>
 export const locationSchema = /* @__PURE__ */ location();
 
 export const MAX_NEEDS_PER_PROPOSAL = 20;
+export const MAX_COURTYARDS_PER_PROPOSAL = 20;
+export const MAX_COMMUNITIES_PER_PROPOSAL = 20;
+
+/** One programme year's share of a phased works project. */
+const yearShare = /* @__PURE__ */ once(() =>
+  z.strictObject({ year: year(), programmeFen: z.int().check(z.minimum(1), z.maximum(MAX_FEN)) }),
+);
+export const yearShareSchema = /* @__PURE__ */ yearShare();
+/** One community's share of a cross-community project. */
+const communityShare = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    communityId: cityId(),
+    programmeFen: z.int().check(z.minimum(1), z.maximum(MAX_FEN)),
+  }),
+);
+export const communityShareSchema = /* @__PURE__ */ communityShare();
 
 const createProposalBody = /* @__PURE__ */ once(() =>
   z.strictObject({
@@ -149,6 +165,16 @@ const createProposalBody = /* @__PURE__ */ once(() =>
     year: year(),
     /** packages of one split works need (拆开申报) share this id; each is checked on its own */
     packageGroupId: z.optional(orgId()),
+    /** courtyards (院落) of the proposal's community it is for */
+    courtyardIds: z.optional(
+      z.array(cityId()).check(z.minLength(1), z.maxLength(MAX_COURTYARDS_PER_PROPOSAL)),
+    ),
+    /** a works project phased over consecutive programme years from `year` (Luohu 分年度实施) */
+    phasing: z.optional(z.array(yearShare()).check(z.minLength(2), z.maxLength(3))),
+    /** a cross-community project filed by the street: each community's programme share */
+    communities: z.optional(
+      z.array(communityShare()).check(z.minLength(2), z.maxLength(MAX_COMMUNITIES_PER_PROPOSAL)),
+    ),
   }),
 );
 export const createProposalBodySchema = /* @__PURE__ */ createProposalBody();
@@ -328,6 +354,11 @@ const proposalFields = /* @__PURE__ */ once(() => ({
   location: z.optional(location()),
   year: z.int(),
   packageGroupId: z.optional(z.string()),
+  courtyardIds: z.optional(z.array(z.string())),
+  /** a phased works project: each programme year's share (approval commits each to its year) */
+  phasing: z.optional(z.array(yearShare())),
+  /** a cross-community project: each community's share (approval charges each community) */
+  communities: z.optional(z.array(communityShare())),
   screening: z.optional(screening()),
   rejectedAt: z.optional(rejectionStage()),
   rejectionReason: z.optional(z.string()),
@@ -565,7 +596,17 @@ const geo = /* @__PURE__ */ once(() =>
         id: z.string(),
         name: z.string(),
         streets: z.array(
-          z.object({ id: z.string(), name: z.string(), communities: z.array(named()) }),
+          z.object({
+            id: z.string(),
+            name: z.string(),
+            communities: z.array(
+              z.object({
+                id: z.string(),
+                name: z.string(),
+                courtyards: z.optional(z.array(named())),
+              }),
+            ),
+          }),
         ),
       }),
     ),
@@ -606,6 +647,12 @@ const rulesView = /* @__PURE__ */ once(() =>
         orgParticipation: z.number(),
       }),
     }),
+    /** the organisation registry: working days of an organisation's public notice (公示) */
+    organisations: z.optional(z.object({ noticeWorkingDays: z.int() })),
+    /** 购买服务指导目录: the service categories bought and the programme money (fen) each may ask */
+    purchaseCatalogue: z.optional(
+      z.array(z.object({ category: z.string(), minFen: z.int(), maxFen: z.int() })),
+    ),
   }),
 );
 export const rulesViewSchema = /* @__PURE__ */ rulesView();
@@ -713,6 +760,14 @@ export const createProposal = /* @__PURE__ */ defineRoute({
     "org_applicant_required",
     "need_not_found",
     "self_raised_invalid",
+    "courtyard_not_found",
+    "packages_not_allowed",
+    "package_group_mismatch",
+    "phasing_not_allowed",
+    "phasing_invalid",
+    "cross_community_not_allowed",
+    "communities_invalid",
+    "funding_plan_conflict",
   ],
   idempotent: true,
 });
@@ -903,6 +958,55 @@ export const getPublicProposal = /* @__PURE__ */ defineRoute({
   errors: ["not_found"],
 });
 
+/** A split works need's packages (拆开申报、分开审议、合并实施) and their totals. */
+const packageGroup = /* @__PURE__ */ once(() =>
+  z.object({
+    id: z.string(),
+    communityId: z.string(),
+    year: z.int(),
+    members: z.array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        status: proposalStatus(),
+        programmeFen: z.int(),
+        budgetFen: z.int(),
+      }),
+    ),
+    totals: z.object({
+      members: z.int(),
+      budgetFen: z.int(),
+      programmeFen: z.int(),
+      /** programme money of the members approved or later */
+      approvedFen: z.int(),
+    }),
+    /** 合并实施: the packages go to one tender once every package still in the group is approved */
+    implementation: z.object({
+      ready: z.boolean(),
+      /** packages not yet approved (withdrawn packages leave the group; a rejected one blocks it) */
+      waitingFor: z.array(z.string()),
+    }),
+  }),
+);
+export const packageGroupSchema = /* @__PURE__ */ packageGroup();
+
+export const getPackageGroup = /* @__PURE__ */ defineRoute({
+  operationId: "getPackageGroup",
+  method: "GET",
+  path: "/v1/package-groups/{id}",
+  summary: "A split works need's packages, their totals and whether they may be implemented",
+  tags: ["intake"],
+  auth: anyRole,
+  get params() {
+    return z.object({ id: orgId() });
+  },
+  get response() {
+    return packageGroup();
+  },
+  status: 200,
+  errors: ["not_found"],
+});
+
 export const getGeo = /* @__PURE__ */ defineRoute({
   operationId: "getGeo",
   method: "GET",
@@ -945,6 +1049,7 @@ export const intakeApiRoutes = [
   getPublicProposal,
   getGeo,
   getRules,
+  getPackageGroup,
 ] as const;
 
 /** Routes served by intake's evidence function (the only one that touches S3). */
@@ -971,4 +1076,6 @@ export const intakeInboxEventTypes = /* @__PURE__ */ defineInbox([
   "EvaluationClosed",
   "SlaReminder",
   "SlaBreached",
+  "OrgRegistered",
+  "OrgStatusChanged",
 ]);

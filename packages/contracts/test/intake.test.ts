@@ -151,6 +151,7 @@ describe("intake routes", () => {
         "GET /v1/public/proposals/{id}",
         "GET /v1/geo",
         "GET /v1/rules",
+        "GET /v1/package-groups/{id}",
       ].sort(),
     );
     expect(new Set(all.map((r) => r.operationId)).size).toBe(all.length);

@@ -1,3 +1,5 @@
+import { creditCodeOf } from "@pencai/contracts/orgs";
+
 /**
  * Demo data, loaded through the HTTP API with `/dev/token` tokens so every rule
  * applies exactly as for a real client: needs in three communities (two districts),
@@ -10,7 +12,9 @@
  * completed; in the third (the second, in a city with two) p8 evaluated and passed (with
  * self-raised money received, in its spending notice) and p9 evaluated and failed. Each
  * community's chain runs beside the others. Steps that depend on an event poll the read that
- * proves it arrived.
+ * proves it arrived. First, a social-work organisation of each of the first two communities is
+ * registered and, its public notice run out on the local clock, admitted by the district: it
+ * applies for that community's service proposal.
  */
 
 interface Geo {
@@ -172,11 +176,18 @@ export async function loadDemoData(
     roles: ["community_staff"],
     communityId: community,
   });
+  /** the registry's id of each community's social-work organisation (admitted first) */
+  const orgIds = new Map<string, string>();
+  const orgIdOf = (community: string) => {
+    const id = orgIds.get(community);
+    if (!id) throw new Error(`demo data: no organisation admitted in ${community}`);
+    return id;
+  };
   const org = (community: string): Principal => ({
     sub: `demo-org-${community}`,
     roles: ["org"],
     communityId: community,
-    orgId: `org-${community}-social-work`,
+    orgId: orgIdOf(community),
   });
   const councilMember = (place: Place, n: number): Principal => ({
     sub: `demo-council-${place.communityId}-${n}`,
@@ -620,12 +631,21 @@ export async function loadDemoData(
     who: Principal,
     body: Record<string, unknown>,
   ) => {
-    const p = await call<{ id: string; status: string }>(
-      "POST",
-      "/v1/proposals",
-      { year, title: s.title, ...body },
-      await as(who),
-    );
+    const proposal = { year, title: s.title, ...body };
+    const token = await as(who);
+    // an organisation's application waits for intake to hear the registry admitted it
+    const p = await until("the organisation active at intake", async () => {
+      const r = await request<{ id: string; status: string; code?: string }>(
+        "POST",
+        "/v1/proposals",
+        proposal,
+        token,
+      );
+      const retry = { 422: "org_not_active", 409: "conflict" }[r.status];
+      if (retry !== undefined && r.body?.code === retry) return undefined;
+      if (r.status !== 201) throw fail("POST", "/v1/proposals", r);
+      return r.body;
+    });
     s.id = p.id;
     s.status = p.status;
     return p.id;
@@ -676,7 +696,7 @@ export async function loadDemoData(
       beneficiaries: 45,
       budgetFen: 8_000_000,
       needIds: [needOf(2)],
-      applicantOrgId: `org-${c1}-social-work`,
+      applicantOrgId: orgIdOf(c1),
     } as const;
     // one submission at a time: each checks the community-year budget item
     const p1 = await propose(slots[0], resident(c1, 1), p1Body);
@@ -836,7 +856,7 @@ export async function loadDemoData(
         beneficiaries: 60,
         budgetFen: 6_000_000,
         needIds: [needOf(4)],
-        applicantOrgId: `org-${c2}-social-work`,
+        applicantOrgId: orgIdOf(c2),
       });
       await endorse(c2);
     })();
@@ -917,6 +937,49 @@ export async function loadDemoData(
       request("GET", `/v1/public/proposals/${"0".repeat(26)}/spending`),
     ]);
   };
+  /**
+   * The organisations (API.md "Organisations"): registered by community staff, their public
+   * notice run out by moving the local clock past it and back, admitted by the district; the
+   * applications wait until intake has heard they are active.
+   */
+  const admitOrgs = async () => {
+    const registered = await Promise.all(
+      [place1, place2].map(async (place, i) => {
+        const r = await call<{ id: string; noticeEndsAt: string }>(
+          "POST",
+          "/v1/orgs",
+          {
+            name: `${place.communityId} 社工服务中心`,
+            track: "registered",
+            creditCode: creditCodeOf(`52440300MJ${String(i + 1).padStart(7, "0")}`),
+            communityId: place.communityId,
+            services: [...new Set([pick("elderly_care"), pick("children_youth")])],
+          },
+          await as(staff(place.communityId)),
+        );
+        orgIds.set(place.communityId, r.id);
+        return { ...r, place };
+      }),
+    );
+    const clock = await call<{ now: string }>("GET", "/dev/clock");
+    const ends = Math.max(...registered.map((r) => Date.parse(r.noticeEndsAt)));
+    const days = (ends - Date.parse(clock.now) + 60_000) / 86_400_000;
+    await call("POST", "/dev/clock", { advanceDays: days });
+    try {
+      for (const r of registered) {
+        await call(
+          "POST",
+          `/v1/orgs/${r.id}/review`,
+          { decision: "admit" },
+          await as(districtRole(r.place, "district_civil")),
+        );
+      }
+    } finally {
+      await call("POST", "/dev/clock", { advanceDays: -days });
+    }
+  };
+  await admitOrgs();
+
   // the communities do not share an item: they go side by side
   await Promise.all([community1(), community2(), community3(), warm()]);
 

@@ -464,12 +464,15 @@ export function recordDisbursement(
     },
     { condition: "attribute_not_exists(pk)", onFail: stale(`disbursement ${d.id}`) },
   );
-  return tx.update(keys.ledger(before.communityId, before.year), {
-    update: "ADD disbursedFen :amount",
-    condition: "attribute_exists(pk)",
-    values: { ":amount": d.amountFen },
-    onFail: stale(`ledger ${before.communityId}/${before.year}`),
-  });
+  for (const l of d.ledgers) {
+    tx.update(keys.ledger(l.communityId, l.year), {
+      update: "ADD disbursedFen :amount",
+      condition: "attribute_exists(pk)",
+      values: { ":amount": l.amountFen },
+      onFail: stale(`ledger ${l.communityId}/${l.year}`),
+    });
+  }
+  return tx;
 }
 
 /**
@@ -487,14 +490,8 @@ export function writeTransition(
   if (t.disbursement) recordDisbursement(tx, before, t.proposal, t.disbursement, at);
   else putProposal(tx, t.proposal, before.version);
   for (const w of t.timers) putTimer(tx, w);
-  if (t.commit) {
-    commitToLedger(
-      tx,
-      before.communityId,
-      before.year,
-      t.commit.amountFen,
-      t.commit.committedLimitFen,
-    );
+  for (const c of t.commits ?? []) {
+    commitToLedger(tx, c.communityId, c.year, c.amountFen, c.committedLimitFen);
   }
   for (const e of events) tx.event(e);
   return tx;

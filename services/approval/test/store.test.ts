@@ -174,6 +174,52 @@ describe("store: approval transaction", () => {
       UpdateExpression: "ADD disbursedFen :amount",
     });
   });
+
+  it("commits a phased project to each year's ledger in the approval's one transaction", async () => {
+    ddbMock.on(TransactWriteCommand).resolves({});
+    const phased = {
+      ...forwarded,
+      charges: [
+        { communityId: "c1", year: 2025, programmeFen: 20_000_000 },
+        { communityId: "c1", year: 2026, programmeFen: 10_000_000 },
+      ],
+    };
+    const t = approve(
+      phased,
+      group,
+      { decision: "approve" },
+      cst("2025-09-30T10:00:00"),
+      [ledgerView("c1", 2025, undefined, CAP), ledgerView("c1", 2026, undefined, CAP)],
+      rules,
+      official,
+    );
+    await store.writeTransition(store.newTx(), phased, t, [], "x").commit();
+    const ledgers = sent().flatMap((i) => (i.Update ? [i.Update] : []));
+    expect(ledgers).toEqual([
+      expect.objectContaining({
+        Key: { pk: "BUDGET#c1#2025", sk: "BUDGET" },
+        ConditionExpression: "attribute_not_exists(pk) OR committedFen <= :limit",
+        ExpressionAttributeValues: expect.objectContaining({
+          ":amount": 20_000_000,
+          ":limit": CAP - 20_000_000,
+        }),
+      }),
+      expect.objectContaining({
+        Key: { pk: "BUDGET#c1#2026", sk: "BUDGET" },
+        ExpressionAttributeValues: expect.objectContaining({
+          ":amount": 10_000_000,
+          ":limit": CAP - 10_000_000,
+        }),
+      }),
+    ]);
+    // either year's condition failing refuses the whole approval
+    ddbMock
+      .on(TransactWriteCommand)
+      .rejects(cancelled(["None", "None", "None", "ConditionalCheckFailed"]));
+    await expect(
+      store.writeTransition(store.newTx(), phased, t, [], "x").commit(),
+    ).rejects.toMatchObject({ code: "community_cap_exceeded" });
+  });
 });
 
 // ---------------------------------------------------------------- sweep

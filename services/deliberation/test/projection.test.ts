@@ -12,6 +12,21 @@ describe("proposal projection from intake's events", () => {
     });
   });
 
+  it("keeps a phased or cross-community project's shares for approval (event-carried state)", () => {
+    const phasing = [
+      { year: 2026, programmeFen: 500_000 },
+      { year: 2027, programmeFen: 400_000 },
+    ];
+    const phased = onScreened(undefined, { ...screenedData, phasing }, at);
+    expect(phased.kind === "add" && phased.proposal.phasing).toEqual(phasing);
+    const communities = [
+      { communityId: "c1", programmeFen: 600_000 },
+      { communityId: "c2", programmeFen: 300_000 },
+    ];
+    const shared = onScreened(undefined, { ...screenedData, communities }, at);
+    expect(shared.kind === "add" && shared.proposal.communities).toEqual(communities);
+  });
+
   it("keeps no head count when the proposal described its beneficiaries in words", () => {
     const { beneficiaries: _, ...words } = screenedData;
     const out = onScreened(undefined, words, at);

@@ -29,6 +29,8 @@ import type { EvidenceRecord, NeedRecord, ProposalRecord } from "./domain/types.
  * | need title (dedup) | `NEEDTITLE#<community>#<titleKey>` | `NEEDTITLE` | |
  * | endorsement | `NEED#<id>` | `ENDORSE#<sub>` | |
  * | community-year budget | `BUDGET#<community>#<year>` | `BUDGET` | |
+ * | package group (拆开申报) | `PKGGROUP#<id>` | `GROUP` (community, year, proposer) | |
+ * | package of a group | `PKGGROUP#<id>` | `MEMBER#<proposalId>` | |
  * | upload quota | `EVQUOTA#U#<sub>#<day>`, `EVQUOTA#P#<proposal>[#<day>]` | `EVQUOTA` | |
  *
  * Writes are added to a runtime `Tx` (state + timeline + outbox + idempotency commit together).
@@ -60,6 +62,11 @@ export const keys = {
   budget: (communityId: string, year: number) => ({
     pk: `BUDGET#${communityId}#${year}`,
     sk: "BUDGET",
+  }),
+  packageGroup: (id: string) => ({ pk: `PKGGROUP#${id}`, sk: "GROUP" }),
+  packageMember: (id: string, proposalId: string) => ({
+    pk: `PKGGROUP#${id}`,
+    sk: `MEMBER#${proposalId}`,
   }),
   /** evidence upload counters (quotas): per user and day, per proposal and day or in all */
   userQuota: (sub: string, day: string) => ({ pk: `EVQUOTA#U#${sub}#${day}`, sk: "EVQUOTA" }),
@@ -327,13 +334,14 @@ export async function listEvidence(
 
 /**
  * A new proposal: the proposal and its first timeline item, a ConditionCheck per need (exists,
- * same community) and one on the community-year budget (committed + budget ≤ cap).
+ * same community), one per community-year budget it charges (committed + share ≤ cap), and a
+ * package joins its group (opened by the first package: one community, year and proposer).
  */
 export function addSubmission(
   tx: Tx,
   proposal: ProposalRecord,
   first: TimelineItem,
-  committedLimitFen: number,
+  budgetChecks: readonly { communityId: string; year: number; committedLimitFen: number }[],
 ): Tx {
   tx.put(proposalItem(proposal), { condition: "attribute_not_exists(pk)" });
   tx.put(
@@ -357,15 +365,70 @@ export function addSubmission(
       ),
     });
   }
-  tx.check(keys.budget(proposal.communityId, proposal.year), {
-    condition: "attribute_not_exists(pk) OR committedFen <= :limit",
-    values: { ":limit": committedLimitFen },
-    onFail: rule(
-      "community_cap_exceeded",
-      `the budget does not fit in what is left of ${proposal.communityId}'s ${proposal.year} cap`,
-    ),
-  });
+  for (const c of budgetChecks) {
+    tx.check(keys.budget(c.communityId, c.year), {
+      condition: "attribute_not_exists(pk) OR committedFen <= :limit",
+      values: { ":limit": c.committedLimitFen },
+      onFail: rule(
+        "community_cap_exceeded",
+        `the budget does not fit in what is left of ${c.communityId}'s ${c.year} cap`,
+      ),
+    });
+  }
+  if (proposal.packageGroupId !== undefined) addPackage(tx, proposal, proposal.packageGroupId);
   return tx;
+}
+
+/**
+ * A package joins its group: the group item is written by its first package and rewritten
+ * unchanged by the next, conditional on the same community, year and proposer, so nobody can
+ * add a package to somebody else's group (422 package_group_mismatch).
+ */
+function addPackage(tx: Tx, p: ProposalRecord, groupId: string): void {
+  tx.put(
+    {
+      ...keys.packageGroup(groupId),
+      entity: "packageGroup",
+      id: groupId,
+      communityId: p.communityId,
+      year: p.year,
+      proposerSub: p.proposer.sub,
+    },
+    {
+      condition:
+        "attribute_not_exists(pk) OR (communityId = :c AND #year = :y AND proposerSub = :sub)",
+      names: { "#year": "year" },
+      values: { ":c": p.communityId, ":y": p.year, ":sub": p.proposer.sub },
+      onFail: rule(
+        "package_group_mismatch",
+        `package group ${groupId} belongs to another proposer, community or year`,
+      ),
+    },
+  );
+  tx.put(
+    { ...keys.packageMember(groupId, p.id), entity: "packageMember", proposalId: p.id },
+    { condition: "attribute_not_exists(pk)" },
+  );
+}
+
+export interface PackageGroupRecord {
+  id: string;
+  communityId: string;
+  year: number;
+  proposerSub: string;
+}
+
+/** A package group with its packages (proposals, in id order), or undefined. */
+export async function getPackageGroup(
+  id: string,
+): Promise<{ group: PackageGroupRecord; members: ProposalRecord[] } | undefined> {
+  const head = await getItem(keys.packageGroup(id));
+  if (!head) return undefined;
+  const items = await itemsUnder(table(), keys.packageGroup(id).pk, "MEMBER#");
+  const ids = items.flatMap((i) => (typeof i.proposalId === "string" ? [i.proposalId] : []));
+  const members = (await batchGetAll(table(), ids.map(keys.proposal))).map(proposalOf);
+  members.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { group: strip<PackageGroupRecord>(head), members };
 }
 
 /**

@@ -1,8 +1,20 @@
+import { DomainError } from "@pencai/contracts/errors";
 import type { Envelope } from "@pencai/contracts/events";
 import type { Principal } from "@pencai/runtime/reach";
 import type { ProposalRecord } from "../src/domain/types.js";
 
 export { testCity, useTestCity } from "@pencai/config/testing";
+
+/** The code of the domain error `fn` throws, or "ok". */
+export function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof DomainError) return err.code;
+    throw err;
+  }
+  return "ok";
+}
 
 export const c1 = { districtId: "d1", streetId: "s1", communityId: "c1" };
 export const c2 = { districtId: "d1", streetId: "s1", communityId: "c2" };

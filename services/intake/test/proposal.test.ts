@@ -1,4 +1,3 @@
-import { DomainError } from "@pencai/contracts/errors";
 import { type CreateProposalBody, proposalScreenedDataSchema } from "@pencai/contracts/intake";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -14,6 +13,7 @@ import {
   c1,
   c2,
   c3,
+  code,
   org,
   proposalRecord,
   resident,
@@ -41,16 +41,6 @@ const body = (over: Partial<CreateProposalBody> = {}): CreateProposalBody => ({
   year: 2026,
   ...over,
 });
-
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof DomainError) return err.code;
-    throw err;
-  }
-  return "ok";
-}
 
 const submit = (b: CreateProposalBody, principal = resident(), rules = longgang, place = c1) =>
   submitProposal(b, { principal, place, rules, id: ULID_A, now });
@@ -152,7 +142,7 @@ describe("submitting a proposal", () => {
       sponsorFen: 0,
       programmeFen: 50_000_000,
     });
-    expect(s.committedLimitFen).toBe(150_000_000);
+    expect(s.budgetChecks.map((c) => c.committedLimitFen)).toEqual([150_000_000]);
     expect(s.entry.data).toMatchObject({ programmeFen: 50_000_000, selfRaisedFen: 10_000_000 });
     expect(code(() => submit(body({ budgetFen: 60_000_001, selfRaisedFen: 10_000_000 })))).toBe(
       "budget_cap_exceeded",
@@ -183,7 +173,9 @@ describe("submitting a proposal", () => {
   });
 
   it("leaves the community-year cap minus the budget for the committed amount", () => {
-    expect(submit(body({ budgetFen: 30_000_000 })).committedLimitFen).toBe(170_000_000);
+    expect(submit(body({ budgetFen: 30_000_000 })).budgetChecks).toEqual([
+      { communityId: "c1", year: 2026, committedLimitFen: 170_000_000 },
+    ]);
     const tight = { ...longgang, caps: { ...longgang.caps, communityYearFen: 40_000_000 } };
     expect(code(() => submit(body({ budgetFen: 45_000_000 }), resident(), tight))).toBe(
       "community_cap_exceeded",
@@ -191,7 +183,11 @@ describe("submitting a proposal", () => {
   });
 
   it("accepts split packages and checks each on its own", () => {
-    const a = submit(body({ budgetFen: 50_000_000, packageGroupId: "01JPKGAAAAAAAAAAAAAAAAAAAA" }));
+    const a = submit(
+      body({ budgetFen: 50_000_000, packageGroupId: "01JPKGAAAAAAAAAAAAAAAAAAAA" }),
+      resident(),
+      luohu,
+    );
     expect(a.proposal.packageGroupId).toBe("01JPKGAAAAAAAAAAAAAAAAAAAA");
     expect(a.entry.data.packageGroupId).toBe("01JPKGAAAAAAAAAAAAAAAAAAAA");
   });

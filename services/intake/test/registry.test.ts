@@ -243,6 +243,22 @@ describe("proposal registry", () => {
     expect(amount.commitFen).toBe(123);
   });
 
+  it("commits a phased or cross-community approval to each ledger it charged", () => {
+    const charges = [
+      { communityId: "c1", year: 2026, programmeFen: 500, committedFen: 500 },
+      { communityId: "c1", year: 2027, programmeFen: 300, committedFen: 300 },
+    ];
+    const phased = applyLifecycleEvent(
+      proposalRecord({ status: "forwarded", budgetFen: 800, programmeFen: 800 }),
+      event("ProposalApproved", { budgetFen: 800, programmeFen: 800, charges }),
+    );
+    expect(phased.commitFen).toBeUndefined();
+    expect(phased.commitShares).toEqual([
+      { communityId: "c1", year: 2026, fen: 500 },
+      { communityId: "c1", year: 2027, fen: 300 },
+    ]);
+  });
+
   it("copies only impersonal scalars onto the public timeline", () => {
     expect(
       publicData({

@@ -4,6 +4,7 @@ import { ddb } from "@pencai/runtime/clients";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { chainItem } from "../src/domain/timeline.js";
+import type { ProposalRecord } from "../src/domain/types.js";
 import * as store from "../src/store.js";
 import { proposalRecord, ULID_A, ULID_B, ULID_N, useTestCity } from "./fixtures.js";
 
@@ -17,13 +18,17 @@ afterEach(() => {
   ddbMock.reset();
 });
 
+const sent = (i = 0) => ddbMock.commandCalls(TransactWriteCommand)[i]!.args[0].input.TransactItems!;
 const cancelled = (codes: string[]) =>
   Object.assign(new Error("Transaction cancelled"), {
     name: "TransactionCanceledException",
     CancellationReasons: codes.map((Code) => ({ Code })),
   });
 
-function submission() {
+function submission(
+  over: Partial<ProposalRecord> = {},
+  budgetChecks = [{ communityId: "c1", year: 2026, committedLimitFen: 150_000_000 }],
+) {
   const first = chainItem(null, {
     type: "ProposalSubmitted",
     at: "2026-03-01T00:00:00.000Z",
@@ -34,8 +39,13 @@ function submission() {
     needIds: [ULID_N, ULID_B],
     timelineSeq: 1,
     timelineHash: first.hash,
+    ...over,
   });
-  return { proposal, first, tx: store.addSubmission(store.newTx(), proposal, first, 150_000_000) };
+  return {
+    proposal,
+    first,
+    tx: store.addSubmission(store.newTx(), proposal, first, budgetChecks),
+  };
 }
 
 describe("store: submitting", () => {
@@ -89,6 +99,51 @@ describe("store: submitting", () => {
       .rejects(cancelled(["None", "None", "None", "None", "None", "ConditionalCheckFailed"]));
     await expect(submission().tx.commit()).rejects.toMatchObject({
       code: "community_cap_exceeded",
+    });
+  });
+
+  it("checks every community-year a phased or cross-community proposal charges", async () => {
+    ddbMock.on(TransactWriteCommand).resolves({});
+    await submission({}, [
+      { communityId: "c1", year: 2026, committedLimitFen: 150_000_000 },
+      { communityId: "c1", year: 2027, committedLimitFen: 170_000_000 },
+    ]).tx.commit();
+    const checks = sent().flatMap((i) => (i.ConditionCheck ? [i.ConditionCheck] : []));
+    expect(checks.slice(-2)).toEqual([
+      expect.objectContaining({
+        Key: { pk: "BUDGET#c1#2026", sk: "BUDGET" },
+        ExpressionAttributeValues: { ":limit": 150_000_000 },
+      }),
+      expect.objectContaining({
+        Key: { pk: "BUDGET#c1#2027", sk: "BUDGET" },
+        ExpressionAttributeValues: { ":limit": 170_000_000 },
+      }),
+    ]);
+  });
+
+  it("puts a package in its group only if the group is the same proposer's, community's and year's", async () => {
+    ddbMock.on(TransactWriteCommand).resolves({});
+    await submission({ packageGroupId: "grp-1" }).tx.commit();
+    const puts = sent().flatMap((i) => (i.Put ? [i.Put] : []));
+    expect(puts.slice(-2)).toEqual([
+      expect.objectContaining({
+        Item: expect.objectContaining({ pk: "PKGGROUP#grp-1", sk: "GROUP", proposerSub: "res-1" }),
+        ConditionExpression:
+          "attribute_not_exists(pk) OR (communityId = :c AND #year = :y AND proposerSub = :sub)",
+        ExpressionAttributeValues: { ":c": "c1", ":y": 2026, ":sub": "res-1" },
+      }),
+      expect.objectContaining({
+        Item: expect.objectContaining({ pk: "PKGGROUP#grp-1", sk: `MEMBER#${ULID_A}` }),
+      }),
+    ]);
+    // proposal, timeline, proposer index, two needs, the budget, then the group
+    ddbMock
+      .on(TransactWriteCommand)
+      .rejects(
+        cancelled(["None", "None", "None", "None", "None", "None", "ConditionalCheckFailed"]),
+      );
+    await expect(submission({ packageGroupId: "grp-1" }).tx.commit()).rejects.toMatchObject({
+      code: "package_group_mismatch",
     });
   });
 });

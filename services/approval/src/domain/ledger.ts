@@ -1,5 +1,5 @@
 import { rule, validationFailed } from "@pencai/contracts/errors";
-import type { LedgerRecord } from "./types.js";
+import type { ApprovalProposal, Charge, LedgerRecord } from "./types.js";
 
 /**
  * The community-year budget ledger (社区年度额度). `committedFen` = approved amounts of the
@@ -55,6 +55,56 @@ export function planCommit(ledger: Ledger, amountFen: number): CommitPlan {
     );
   }
   return { amountFen, committedFen: ledger.committedFen + amountFen, committedLimitFen };
+}
+
+/**
+ * The community-year ledgers a proposal's approval charges: its own community and year, or a
+ * phased project's years (each year's share against THAT year's cap) or a cross-community
+ * project's communities (each community's share against its own cap). Approval commits all of
+ * them in one transaction, each conditional like a single commitment: all or nothing.
+ */
+export function chargesOf(p: ApprovalProposal): Charge[] {
+  return p.charges ?? [{ communityId: p.communityId, year: p.year, programmeFen: p.programmeFen }];
+}
+
+export interface LedgerCommit extends CommitPlan {
+  communityId: string;
+  year: number;
+}
+
+/** One commitment per charge, each against its own ledger (422 community_cap_exceeded). */
+export function planCommits(
+  charges: readonly Charge[],
+  ledgers: readonly Ledger[],
+): LedgerCommit[] {
+  return charges.map((c) => {
+    const ledger = ledgers.find((l) => l.communityId === c.communityId && l.year === c.year);
+    if (!ledger) throw new Error(`no ledger ${c.communityId}/${c.year} was read`);
+    return { communityId: c.communityId, year: c.year, ...planCommit(ledger, c.programmeFen) };
+  });
+}
+
+/**
+ * Where a disbursement lands when the approval charged several ledgers: it fills the charges
+ * in order (a phased project's first year first), so each ledger's disbursedFen never passes
+ * what was committed to it.
+ */
+export function disbursementShares(
+  charges: readonly Charge[],
+  disbursedBeforeFen: number,
+  amountFen: number,
+): { communityId: string; year: number; amountFen: number }[] {
+  const out: { communityId: string; year: number; amountFen: number }[] = [];
+  let skip = disbursedBeforeFen;
+  let left = amountFen;
+  for (const c of charges) {
+    const room = Math.max(0, c.programmeFen - skip);
+    skip = Math.max(0, skip - c.programmeFen);
+    const take = Math.min(room, left);
+    if (take > 0) out.push({ communityId: c.communityId, year: c.year, amountFen: take });
+    left -= take;
+  }
+  return out;
 }
 
 export interface DisbursementPlan {

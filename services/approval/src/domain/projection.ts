@@ -1,5 +1,5 @@
 import { cancelTimer } from "./timers.js";
-import type { ApprovalProposal, DomainEvent, Place, Timer, TimerWrite } from "./types.js";
+import type { ApprovalProposal, Charge, DomainEvent, Place, Timer, TimerWrite } from "./types.js";
 
 /**
  * Approval's proposal projection, fed by its inbox. Approval never reads intake's table: the
@@ -15,10 +15,26 @@ export interface EndorsedFacts extends Place {
   budgetFen: number;
   programmeFen: number;
   year: number;
+  /** a phased works project: each year's share */
+  phasing?: { year: number; programmeFen: number }[];
+  /** a cross-community project: each community's share */
+  communities?: { communityId: string; programmeFen: number }[];
+}
+
+/** The ledgers a phased or cross-community project charges (none for an ordinary one). */
+export function chargesFrom(facts: EndorsedFacts): Charge[] | undefined {
+  if (facts.phasing && facts.phasing.length > 0) {
+    return facts.phasing.map((s) => ({ communityId: facts.communityId, ...s }));
+  }
+  if (facts.communities && facts.communities.length > 0) {
+    return facts.communities.map((s) => ({ ...s, year: facts.year }));
+  }
+  return undefined;
 }
 
 /** The projection a first ProposalEndorsed creates (a duplicate or late one changes nothing). */
 export function fromEndorsed(facts: EndorsedFacts, occurredAt: string): ApprovalProposal {
+  const charges = chargesFrom(facts);
   return {
     id: facts.proposalId,
     communityId: facts.communityId,
@@ -29,6 +45,7 @@ export function fromEndorsed(facts: EndorsedFacts, occurredAt: string): Approval
     budgetFen: facts.budgetFen,
     programmeFen: facts.programmeFen,
     year: facts.year,
+    ...(charges && { charges }),
     status: "endorsed",
     version: 1,
     endorsedAt: occurredAt,

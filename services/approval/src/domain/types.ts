@@ -44,6 +44,11 @@ export interface ApprovalProposal extends Place {
   programmeFen: number;
   /** programme year: the ledger the approval commits against */
   year: number;
+  /**
+   * The community-year ledgers the approval charges when more than the proposal's own: a phased
+   * works project's years, or a cross-community project's communities (see ledger.ts chargesOf)
+   */
+  charges?: Charge[];
   status: ApprovalStatus;
   version: number;
   endorsedAt: string;
@@ -93,6 +98,13 @@ export interface Timer {
   stoppedAt?: string;
   /** why it stopped: the step was done, or the proposal was withdrawn */
   stopReason?: "completed" | "withdrawn";
+}
+
+/** One community-year ledger's share of a proposal's programme money. */
+export interface Charge {
+  communityId: string;
+  year: number;
+  programmeFen: number;
 }
 
 /** A community-year's ledger as stored (the cap comes from the city's rules). */

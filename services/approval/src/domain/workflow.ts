@@ -3,9 +3,12 @@ import { invalidState } from "@pencai/contracts/errors";
 import { requireDistrictRole, requireStreetStaff } from "./access.js";
 import {
   type CommitPlan,
+  chargesOf,
   type DisbursementPlan,
+  disbursementShares,
   type Ledger,
-  planCommit,
+  type LedgerCommit,
+  planCommits,
   planDisbursement,
 } from "./ledger.js";
 import { startTimer, stopTimer } from "./timers.js";
@@ -45,10 +48,16 @@ export interface Transition {
   proposal: ApprovalProposal;
   events: DomainEvent[];
   timers: TimerWrite[];
-  /** approve: commit to the community-year ledger (conditional, see ledger.ts) */
+  /** approve: the commitment to the proposal's first ledger (conditional, see ledger.ts) */
   commit?: CommitPlan;
-  /** disbursement: the proposal's running total (conditional) and the ledger's disbursedFen */
-  disbursement?: DisbursementPlan & { id: string; reference: string };
+  /** approve: every ledger's commitment (one, or a phased/cross-community project's several) */
+  commits?: LedgerCommit[];
+  /** disbursement: the proposal's running total (conditional) and the ledgers' disbursedFen */
+  disbursement?: DisbursementPlan & {
+    id: string;
+    reference: string;
+    ledgers: { communityId: string; year: number; amountFen: number }[];
+  };
 }
 
 function requireStatus(p: ApprovalProposal, allowed: ApprovalStatus, action: string): void {
@@ -181,7 +190,7 @@ export function approve(
   actor: Actor,
   input: ApprovalInput,
   now: Date,
-  ledger: Ledger,
+  ledgers: Ledger | readonly Ledger[],
   rules: WorkflowRules,
   calendars: Calendars,
 ): Transition {
@@ -201,11 +210,12 @@ export function approve(
       timers: [],
     };
   }
-  if (ledger.communityId !== p.communityId || ledger.year !== p.year) {
-    throw new Error(`ledger ${ledger.communityId}/${ledger.year} is not the proposal's`);
-  }
-  // only programme money counts against the community's yearly cap (API.md "Funds by source")
-  const commit = planCommit(ledger, p.programmeFen);
+  // only programme money counts against the community's yearly cap (API.md "Funds by source");
+  // a phased or cross-community project charges each of its ledgers its share
+  const read: readonly Ledger[] = Array.isArray(ledgers) ? ledgers : [ledgers as Ledger];
+  const commits = planCommits(chargesOf(p), read);
+  const { communityId: _c, year: _y, ...commit } = commits[0]!;
+  const capFen = read[0]!.capFen;
   const timer = startTimer(
     { proposalId: p.id, communityId: p.communityId, districtId: p.districtId },
     "disbursement",
@@ -230,12 +240,21 @@ export function approve(
           disbursementWorkingDays: rules.disbursementWorkingDays,
           provisional: timer.provisional,
           committedFen: commit.committedFen,
-          capFen: ledger.capFen,
+          capFen,
+          ...(p.charges && {
+            charges: commits.map((c) => ({
+              communityId: c.communityId,
+              year: c.year,
+              programmeFen: c.amountFen,
+              committedFen: c.committedFen,
+            })),
+          }),
         },
       },
     ],
     timers: [{ timer }],
     commit,
+    commits,
   };
 }
 
@@ -301,6 +320,11 @@ export function disburse(
     }),
     events,
     timers,
-    disbursement: { ...plan, id: input.id, reference: input.reference },
+    disbursement: {
+      ...plan,
+      id: input.id,
+      reference: input.reference,
+      ledgers: disbursementShares(chargesOf(p), p.disbursedFen, plan.amountFen),
+    },
   };
 }

@@ -21,7 +21,7 @@ import { placeOf, scopeOfDistrict } from "@pencai/runtime/places";
 import { type Principal, reaches, reachOf, requireReach } from "@pencai/runtime/reach";
 import { ulid } from "ulid";
 import { requireDistrictRole } from "../domain/access.js";
-import { ledgerView } from "../domain/ledger.js";
+import { chargesOf, ledgerView } from "../domain/ledger.js";
 import type { ApprovalProposal } from "../domain/types.js";
 import * as workflow from "../domain/workflow.js";
 import * as store from "../store.js";
@@ -145,17 +145,27 @@ export const handler = httpApi({
     route(decideApproval, async (req) => {
       const ctx = { principal: req.principal!, correlationId: req.correlationId, now: req.now };
       const p = await proposalOf(req.params.id);
-      const [record, calendars] = await Promise.all([
-        store.getLedger(p.communityId, p.year),
+      // every ledger the approval charges: the proposal's own, or a phased or cross-community
+      // project's several (domain/ledger.ts chargesOf)
+      const [ledgers, calendars] = await Promise.all([
+        Promise.all(
+          chargesOf(p).map(async (c) =>
+            ledgerView(
+              c.communityId,
+              c.year,
+              await store.getLedger(c.communityId, c.year),
+              rules().caps.communityYearFen,
+            ),
+          ),
+        ),
         calendarsFor(yearsFrom(req.now)),
       ]);
-      const ledger = ledgerView(p.communityId, p.year, record, rules().caps.communityYearFen);
       const t = workflow.approve(
         p,
         ctx.principal,
         req.body,
         req.now,
-        ledger,
+        ledgers,
         workflowRules(),
         calendars,
       );
@@ -167,7 +177,7 @@ export const handler = httpApi({
           status: t.proposal.status as "approved" | "rejected",
           decidedAt: req.now.toISOString(),
           ...(timer && { disbursementDueAt: timer.dueAt, provisional: timer.provisional }),
-          ...(t.commit && { committedFen: t.commit.amountFen }),
+          ...(t.commits && { committedFen: t.commits.reduce((s, c) => s + c.amountFen, 0) }),
         },
         tx: transitionTx(p, t, ctx),
         after: () => afterCommit(t),

@@ -45,6 +45,8 @@ export function onScreened(
       expertReviews: 0,
       expertScoreSum: 0,
       expertObjections: 0,
+      ...(d.phasing !== undefined && { phasing: d.phasing }),
+      ...(d.communities !== undefined && { communities: d.communities }),
     },
   };
 }

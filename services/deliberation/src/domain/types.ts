@@ -63,6 +63,10 @@ export interface ProposalProjection extends Place {
   expertObjections: number;
   expert?: ExpertDecision;
   endorsedAt?: string;
+  /** a phased works project's yearly shares; carried on to approval in ProposalEndorsed */
+  phasing?: { year: number; programmeFen: number }[];
+  /** a cross-community project's shares; carried on to approval in ProposalEndorsed */
+  communities?: { communityId: string; programmeFen: number }[];
 }
 
 /** A ProposalWithdrawn that arrived before its ProposalScreened: withdrawn is final. */

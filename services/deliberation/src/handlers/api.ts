@@ -112,6 +112,8 @@ const endorsedEvent = (p: ProposalProjection, actor: Actor, correlationId: strin
       budgetFen: p.budgetFen,
       programmeFen: p.programmeFen,
       year: p.year,
+      ...(p.phasing !== undefined && { phasing: p.phasing }),
+      ...(p.communities !== undefined && { communities: p.communities }),
     } satisfies ProposalEndorsedData,
     now,
   });

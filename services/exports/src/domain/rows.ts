@@ -471,5 +471,9 @@ function entityPatches(e: AnyEnvelope): Patch[] {
     case "EvidenceVerified":
       // the timeline row only: per-voter ballots are research data (pabulib), not an entity
       return [];
+    case "OrgRegistered":
+    case "OrgStatusChanged":
+      // the timeline row only, for now: the organisation registry is not an export entity yet
+      return [];
   }
 }

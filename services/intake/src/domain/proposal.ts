@@ -10,6 +10,7 @@ import {
 import type { Role } from "@pencai/contracts/roles";
 import type { Principal } from "@pencai/runtime/reach";
 import { actingRole, isCommunityMember, isOfficialIn } from "./access.js";
+import { type Charge, checkCourtyards, fundingPlan } from "./funding-plan.js";
 import { cancelOpenReviews } from "./sla.js";
 import type { TimelineEntry } from "./timeline.js";
 import type { Place, ProposalRecord, RejectionStage } from "./types.js";
@@ -75,8 +76,8 @@ export const proposerRoles: readonly Role[] = [
 
 export interface Submission {
   proposal: ProposalRecord;
-  /** the community-year committed amount must be at most this for the budget to fit */
-  committedLimitFen: number;
+  /** per community-year the proposal charges: committed must be at most `committedLimitFen` */
+  budgetChecks: (Omit<Charge, "programmeFen"> & { committedLimitFen: number })[];
   entry: TimelineEntry;
 }
 
@@ -87,7 +88,17 @@ export interface Submission {
  */
 export function submitProposal(
   body: CreateProposalBody,
-  ctx: { principal: Principal; place: Place; rules: Rules; id: string; now: Date },
+  ctx: {
+    principal: Principal;
+    place: Place;
+    rules: Rules;
+    id: string;
+    now: Date;
+    /** courtyards (院落) of the proposal's community */
+    courtyards?: readonly { id: string }[];
+    /** a community of this city with its street and district (cross-community shares) */
+    placeOf?: (communityId: string) => Place | undefined;
+  },
 ): Submission {
   const { principal: p, place, rules } = ctx;
   const role = actingRole(p, proposerRoles);
@@ -100,13 +111,24 @@ export function submitProposal(
   checkCategory(body.category, rules);
 
   const { selfRaisedFen, sponsorFen, programmeFen } = fundingOf(body, rules);
-  // caps count programme money only: what residents and sponsors bring is on top (API.md)
+  const courtyardIds = checkCourtyards(body.courtyardIds, place.communityId, ctx.courtyards ?? []);
+  const plan = fundingPlan(body, {
+    place,
+    role,
+    rules,
+    programmeFen,
+    placeOf: ctx.placeOf ?? (() => undefined),
+  });
+  // caps count programme money only: what residents and sponsors bring is on top (API.md);
+  // a phased project's cap holds for each year's share
   const capFen = body.kind === "works" ? rules.caps.worksFen : rules.caps.serviceFen;
-  if (programmeFen > capFen) {
-    throw rule(
-      "budget_cap_exceeded",
-      `the programme pays at most ${capFen} fen of a ${body.kind} project; this one asks ${programmeFen}`,
-    );
+  for (const fen of plan.cappedFen) {
+    if (fen > capFen) {
+      throw rule(
+        "budget_cap_exceeded",
+        `the programme pays at most ${capFen} fen of a ${body.kind} project${plan.phasing ? " a year" : ""}; this one asks ${fen}`,
+      );
+    }
   }
 
   // nobody names an organisation but its own users (API.md "Organisations"): an applicant
@@ -125,13 +147,22 @@ export function submitProposal(
     );
   }
 
-  const committedLimitFen = rules.caps.communityYearFen - programmeFen;
-  if (committedLimitFen < 0) {
+  const budgetChecks = plan.charges.map((c) => ({
+    communityId: c.communityId,
+    year: c.year,
+    committedLimitFen: rules.caps.communityYearFen - c.programmeFen,
+  }));
+  if (budgetChecks.some((c) => c.committedLimitFen < 0)) {
     throw rule(
       "community_cap_exceeded",
       `a community may spend at most ${rules.caps.communityYearFen} fen a year`,
     );
   }
+  const places = {
+    ...(courtyardIds !== undefined && { courtyardIds }),
+    ...(plan.phasing !== undefined && { phasing: plan.phasing }),
+    ...(plan.communities !== undefined && { communities: plan.communities }),
+  };
 
   const at = ctx.now.toISOString();
   const needIds = [...new Set(body.needIds)];
@@ -153,6 +184,7 @@ export function submitProposal(
     ...(body.location !== undefined && { location: body.location }),
     year: body.year,
     ...(body.packageGroupId !== undefined && { packageGroupId: body.packageGroupId }),
+    ...places,
     status: "submitted",
     proposer: {
       sub: p.sub,
@@ -181,9 +213,10 @@ export function submitProposal(
       needIds,
       ...(applicantOrgId !== undefined && { applicantOrgId }),
       ...(body.packageGroupId !== undefined && { packageGroupId: body.packageGroupId }),
+      ...places,
     },
   };
-  return { proposal, committedLimitFen, entry };
+  return { proposal, budgetChecks, entry };
 }
 
 /**
@@ -317,6 +350,10 @@ export function screenedEventData(p: ProposalRecord): ProposalScreenedData {
     programmeFen: p.programmeFen,
     year: p.year,
     ...(typeof p.beneficiaries === "number" && { beneficiaries: p.beneficiaries }),
+    ...(p.packageGroupId !== undefined && { packageGroupId: p.packageGroupId }),
+    ...(p.phasing !== undefined && { phasing: p.phasing }),
+    ...(p.communities !== undefined && { communities: p.communities }),
+    ...(p.courtyardIds !== undefined && { courtyardIds: p.courtyardIds }),
   };
 }
 

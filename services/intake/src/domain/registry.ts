@@ -27,6 +27,8 @@ export interface RegistryChange {
   entry: TimelineEntry;
   /** add this to the community-year committed projection (first ProposalApproved only) */
   commitFen?: number;
+  /** instead, a phased or cross-community approval's amount per community-year ledger */
+  commitShares?: { communityId: string; year: number; fen: number }[];
 }
 
 type Outcome =
@@ -142,9 +144,11 @@ export function applyLifecycleEvent(current: ProposalRecord, e: Envelope): Regis
   }
 
   let commitFen: number | undefined;
+  let commitShares: RegistryChange["commitShares"];
   if (e.type === "ProposalApproved" && !current.committed) {
     // approval commits the budget whatever the status did (a late event still spent the money)
     commitFen = isFen(data.programmeFen) ? data.programmeFen : current.programmeFen;
+    commitShares = sharesOf(data.charges);
     proposal = { ...proposal, committed: true };
   }
 
@@ -156,7 +160,7 @@ export function applyLifecycleEvent(current: ProposalRecord, e: Envelope): Regis
       actor: { role: e.actor.roles[0] ?? "system" },
       data: { ...publicData(data), status: proposal.status },
     },
-    ...(commitFen !== undefined && { commitFen }),
+    ...(commitShares ? { commitShares } : commitFen !== undefined && { commitFen }),
   };
 }
 
@@ -215,4 +219,15 @@ export function inWaves<T>(items: readonly T[], keyOf: (item: T) => string): T[]
     waves[n] = wave;
   }
   return waves;
+}
+
+/** ProposalApproved's `charges` (a phased or cross-community approval), when well formed. */
+function sharesOf(charges: unknown): RegistryChange["commitShares"] {
+  if (!Array.isArray(charges) || charges.length === 0) return undefined;
+  const shares = charges.flatMap((c: Record<string, unknown>) =>
+    typeof c?.communityId === "string" && typeof c.year === "number" && isFen(c.programmeFen)
+      ? [{ communityId: c.communityId, year: c.year, fen: c.programmeFen }]
+      : [],
+  );
+  return shares.length === charges.length ? shares : undefined;
 }

@@ -51,6 +51,12 @@ export interface ProposalRecord extends Place {
   location?: string | { address?: string; lat?: number; lng?: number };
   year: number;
   packageGroupId?: string;
+  /** courtyards (院落) of its community the proposal is for */
+  courtyardIds?: string[];
+  /** a phased works project: each programme year's share (domain/funding-plan.ts) */
+  phasing?: { year: number; programmeFen: number }[];
+  /** a cross-community project: each community's share (domain/funding-plan.ts) */
+  communities?: { communityId: string; programmeFen: number }[];
   status: ProposalStatus;
   screening?: Screening;
   rejectedAt?: RejectionStage;

@@ -1,4 +1,5 @@
 import { currentCity } from "@pencai/config/current";
+import { courtyardsOf, scopeOfCommunity } from "@pencai/config/geo";
 import { DomainError, forbidden, notFound } from "@pencai/contracts/errors";
 import {
   createNeed,
@@ -6,6 +7,7 @@ import {
   endorseNeed,
   getGeo,
   getNeed,
+  getPackageGroup,
   getProposal,
   getPublicProposal,
   getRules,
@@ -29,10 +31,13 @@ import {
   hasOfficialReach,
 } from "../domain/access.js";
 import { checkEndorsement, raiseNeed } from "../domain/need.js";
+import { checkCatalogue } from "../domain/orgs.js";
+import { canReadGroup, packageGroupView } from "../domain/package-group.js";
 import * as rules from "../domain/proposal.js";
 import { chainItem } from "../domain/timeline.js";
 import type { ProposalRecord } from "../domain/types.js";
 import { needView, proposalView, publicProposalView } from "../domain/views.js";
+import { checkOrgActive } from "../org-status.js";
 import * as store from "../store.js";
 
 // Every Intake route except evidence, plus geo, rules and the public four-publicity views.
@@ -118,10 +123,14 @@ export const handler = httpApi({
         rules: currentCity().rules,
         id: ulid(req.now.getTime()),
         now: req.now,
+        courtyards: courtyardsOf(req.body.communityId),
+        placeOf: (id) => scopeOfCommunity(id),
       });
+      checkCatalogue(submission.proposal, currentCity().rules);
       const first = chainItem(null, submission.entry);
       const proposal = { ...submission.proposal, timelineSeq: first.seq, timelineHash: first.hash };
-      const tx = store.addSubmission(store.newTx(), proposal, first, submission.committedLimitFen);
+      const tx = store.addSubmission(store.newTx(), proposal, first, submission.budgetChecks);
+      checkOrgActive(tx, proposal.applicantOrgId);
       tx.event(
         newEvent({
           type: "ProposalSubmitted",
@@ -149,6 +158,9 @@ export const handler = httpApi({
             ...(proposal.packageGroupId !== undefined && {
               packageGroupId: proposal.packageGroupId,
             }),
+            ...(proposal.phasing !== undefined && { phasing: proposal.phasing }),
+            ...(proposal.communities !== undefined && { communities: proposal.communities }),
+            ...(proposal.courtyardIds !== undefined && { courtyardIds: proposal.courtyardIds }),
           },
           now: req.now,
         }),
@@ -277,6 +289,15 @@ export const handler = httpApi({
     }),
 
     // ---------------------------------------------------------------- geography and rules
+    route(getPackageGroup, async (req) => {
+      const found = await store.getPackageGroup(req.params.id);
+      if (!found) throw notFound(`package group ${req.params.id}`);
+      if (!canReadGroup(req.principal!, found.group, placeOf(found.group.communityId))) {
+        throw forbidden("not your package group, nor in your jurisdiction");
+      }
+      return { body: packageGroupView(found.group, found.members) };
+    }),
+
     route(getGeo, async () => {
       const city = currentCity();
       return {
@@ -289,7 +310,13 @@ export const handler = httpApi({
             streets: d.streets.map((s) => ({
               id: s.id,
               name: s.name,
-              communities: s.communities.map((c) => ({ id: c.id, name: c.name })),
+              communities: s.communities.map((c) => ({
+                id: c.id,
+                name: c.name,
+                ...(c.courtyards && {
+                  courtyards: c.courtyards.map(({ id, name }) => ({ id, name })),
+                }),
+              })),
             })),
           })),
         },
@@ -310,6 +337,8 @@ export const handler = httpApi({
           process: r.process,
           evaluation: r.evaluation,
           scores: r.scores,
+          organisations: r.organisations,
+          ...(r.purchaseCatalogue !== undefined && { purchaseCatalogue: r.purchaseCatalogue }),
         },
       };
     }),

@@ -6,6 +6,7 @@ import { logger } from "@pencai/runtime/logger";
 import type { Tx } from "@pencai/runtime/tx";
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from "aws-lambda";
 import { applyLifecycleEvent, inWaves } from "../domain/registry.js";
+import { orgChanged } from "../org-status.js";
 import * as store from "../store.js";
 
 // Intake's inbox (intakeInboxEventTypes). Its own ProposalSubmitted / ProposalWithdrawn keep the
@@ -47,6 +48,9 @@ async function project<T extends ContractEventType>(e: TypedEnvelope<T>, tx: Tx)
   if (change.commitFen !== undefined) {
     store.addCommitment(tx, before.communityId, before.year, change.commitFen);
   }
+  for (const s of change.commitShares ?? []) {
+    store.addCommitment(tx, s.communityId, s.year, s.fen);
+  }
 }
 
 const consume = eventConsumer({
@@ -72,6 +76,8 @@ const consume = eventConsumer({
     EvaluationClosed: project,
     SlaReminder: project,
     SlaBreached: project,
+    OrgRegistered: orgChanged,
+    OrgStatusChanged: orgChanged,
   },
 });
 
