@@ -263,6 +263,29 @@ const cases: Record<string, RouteCase> = {
     path: () => `/v1/public/rankings/${C().communityId}/${year}`,
     allow: () => true,
   },
+  // rosters: allowed callers name a courtyard the community lacks (422), so the shared cloud's
+  // communities keep meeting without a roster
+  putCouncil: {
+    path: () => `/v1/communities/${C().communityId}/council`,
+    body: () => ({
+      members: [{ sub: member, name: "矩阵", termEnds: "2099-12-31", courtyardId: "mx-no-yard" }],
+    }),
+    allow: (r, p) => r === "community_staff" && reachesC(r, p),
+  },
+  getCouncil: {
+    path: () => `/v1/communities/${C().communityId}/council`,
+    allow: (r, p) => inAuth("getCouncil", r) && reachesC(r, p),
+  },
+  recordOpinion: {
+    path: () => `/v1/meetings/${f.meeting}/opinions`,
+    body: () => ({ proposalId: f.p3, invitee: 0, opinion: "矩阵" }),
+    allow: (r, p) => r === "community_staff" && reachesC(r, p),
+  },
+  putHouseholds: {
+    path: () => `/v1/communities/${C().communityId}/households`,
+    body: () => ({ households: [{ householdId: `mx-hh-${run}`, courtyardId: "mx-no-yard" }] }),
+    allow: (r, p) => r === "community_staff" && reachesC(r, p),
+  },
   reportProposal: {
     path: () => `/v1/proposals/${f.pa}/report`,
     allow: (r, p) => r === "street_staff" && reachesC(r, p),

@@ -35,6 +35,7 @@ let far: Place;
 let category = "";
 let requirePresence = false;
 let consentRequired = false;
+let consultationOffered = false;
 let expertMode: "all" | "works" | "none" = "all";
 const expertsReview = () => expertMode !== "none";
 
@@ -146,6 +147,7 @@ beforeAll(async () => {
   const rules = (await call("GET", "/v1/rules")).body;
   requirePresence = rules.thresholds.council.requirePresence;
   consentRequired = rules.thresholds.householdConsent.required;
+  consultationOffered = rules.thresholds.council.consultation;
   expertMode = rules.process?.expertReview ?? "all";
 
   const street = { districtId: home.districtId, streetId: home.streetId };
@@ -542,6 +544,69 @@ const createCases = prefix("POST /v1/meetings", [
     code: "consent_scope_required",
     when: () => consentRequired,
   },
+  ...invalid("POST", meetings, "staff", [
+    ["an unknown kind", () => meetingBody({ kind: "assembly" })],
+    ["courtyardIds empty", () => meetingBody({ courtyardIds: [] })],
+    ["a courtyard twice", () => meetingBody({ courtyardIds: ["yard-a", "yard-a"] })],
+    ["a courtyard id not an id", () => meetingBody({ courtyardIds: ["Yard A!"] })],
+    ["invitees empty", () => meetingBody({ kind: "consultation", invitees: [] })],
+    [
+      "an invitee of an unknown role",
+      () =>
+        meetingBody({
+          kind: "consultation",
+          invitees: [{ name: "王", role: "mayor", unit: "市政府" }],
+        }),
+    ],
+    [
+      "an invitee without a unit",
+      () => meetingBody({ kind: "consultation", invitees: [{ name: "王", role: "deputy" }] }),
+    ],
+    [
+      "invitees at a council meeting",
+      () => meetingBody({ invitees: [{ name: "王", role: "deputy", unit: "区人大" }] }),
+    ],
+  ]),
+  {
+    name: "a consultation where the city holds none",
+    method: "POST",
+    path: meetings,
+    token: tokenOf("staff"),
+    body: () =>
+      meetingBody({
+        kind: "consultation",
+        invitees: [
+          { name: "王代表", role: "deputy", unit: "区人大" },
+          { name: "李科长", role: "department", unit: "区住建局" },
+        ],
+      }),
+    status: 422,
+    code: "consultation_not_offered",
+    when: () => !consultationOffered,
+  },
+  {
+    name: "a consultation without a department",
+    method: "POST",
+    path: meetings,
+    token: tokenOf("staff"),
+    body: () =>
+      meetingBody({
+        kind: "consultation",
+        invitees: [{ name: "王代表", role: "deputy", unit: "区人大" }],
+      }),
+    status: 400,
+    code: "validation_failed",
+    when: () => consultationOffered,
+  },
+  {
+    name: "a courtyard the community does not have",
+    method: "POST",
+    path: meetings,
+    token: tokenOf("staff"),
+    body: () => meetingBody({ courtyardIds: ["no-such-yard"] }),
+    status: 422,
+    code: "courtyard_not_found",
+  },
   {
     name: "Idempotency-Key reused with another body",
     method: "POST",
@@ -551,6 +616,216 @@ const createCases = prefix("POST /v1/meetings", [
     body: () => meetingBody({ scheduledAt: inDays(31) }),
     status: 422,
     code: "idempotency_key_reused",
+  },
+]);
+
+// ---------------------------------------------------------------- POST /v1/meetings/{id}/opinions
+
+const opinions = () => `/v1/meetings/${m1}/opinions`;
+const opinionBody = (over: Record<string, unknown> = {}) => ({
+  proposalId: p1,
+  invitee: 0,
+  opinion: "意见",
+  ...over,
+});
+const opinionCases = prefix("POST /v1/meetings/{id}/opinions", [
+  ...noToken("POST", opinions, () => opinionBody()),
+  ...notAnObject("POST", opinions, "staff"),
+  ...invalid("POST", opinions, "staff", [
+    ["missing opinion", () => ({ proposalId: p1, invitee: 0 })],
+    ["an empty opinion", () => opinionBody({ opinion: "" })],
+    ["a 2,001-character opinion", () => opinionBody({ opinion: "意".repeat(2001) })],
+    ["invitee negative", () => opinionBody({ invitee: -1 })],
+    ["invitee not an integer", () => opinionBody({ invitee: 0.5 })],
+    ["proposalId not a ULID", () => opinionBody({ proposalId: "p1" })],
+    ["an unknown field", () => opinionBody({ stance: "support" })],
+  ]),
+  ...denied(
+    "POST",
+    opinions,
+    [
+      ["staff of another community", "nStaff"],
+      ["a council member", "m1"],
+      ["a resident", "h1"],
+    ],
+    () => opinionBody(),
+  ),
+  {
+    name: "an unknown meeting",
+    method: "POST",
+    path: () => `/v1/meetings/${ULID_UNKNOWN}/opinions`,
+    token: tokenOf("staff"),
+    body: () => opinionBody(),
+    status: 404,
+    code: "not_found",
+  },
+  {
+    name: "a council meeting (only consultations hear invitees)",
+    method: "POST",
+    path: opinions,
+    token: tokenOf("staff"),
+    body: () => opinionBody(),
+    status: 409,
+    code: "invalid_state",
+  },
+]);
+
+// ---------------------------------------------------------------- rosters
+
+const council =
+  (communityId = () => home.communityId) =>
+  () =>
+    `/v1/communities/${communityId()}/council`;
+const households =
+  (communityId = () => home.communityId) =>
+  () =>
+    `/v1/communities/${communityId()}/households`;
+const rosterMember = (over: Record<string, unknown> = {}) => ({
+  sub: members[0],
+  name: "议事员",
+  termEnds: "2099-12-31",
+  ...over,
+});
+const councilBody = (...list: unknown[]) => ({ members: list.length ? list : [rosterMember()] });
+
+const putCouncilCases = prefix("PUT /v1/communities/{id}/council", [
+  ...noToken("PUT", council(), () => councilBody()),
+  ...notAnObject("PUT", council(), "staff"),
+  ...invalid("PUT", council(), "staff", [
+    ["missing members", () => ({})],
+    ["no members", () => ({ members: [] })],
+    ["201 members", () => ({ members: many(201, "rm").map((sub) => rosterMember({ sub })) })],
+    ["a member twice", () => councilBody(rosterMember(), rosterMember())],
+    ["a sub with #", () => councilBody(rosterMember({ sub: "a#b" }))],
+    ["no name", () => councilBody(rosterMember({ name: "" }))],
+    ["a 61-character name", () => councilBody(rosterMember({ name: "名".repeat(61) }))],
+    ["termEnds not a day", () => councilBody(rosterMember({ termEnds: "next year" }))],
+    [
+      "termEnds a day that does not exist",
+      () => councilBody(rosterMember({ termEnds: "2027-02-30" })),
+    ],
+    ["missing termEnds", () => councilBody({ sub: members[0], name: "议事员" })],
+    ["a courtyard id not an id", () => councilBody(rosterMember({ courtyardId: "Yard A!" }))],
+    ["an unknown field", () => ({ ...councilBody(), version: 9 })],
+  ]),
+  ...denied(
+    "PUT",
+    council(),
+    [
+      ["staff of another community", "nStaff"],
+      ["a council member", "m1"],
+      ["a resident", "h1"],
+      ["street staff", "streetStaff"],
+    ],
+    () => councilBody(),
+  ),
+  {
+    name: "a community id that is no id",
+    method: "PUT",
+    path: council(() => "No Such!"),
+    token: tokenOf("staff"),
+    body: () => councilBody(),
+    status: 400,
+    code: "validation_failed",
+  },
+  {
+    name: "an unknown community",
+    method: "PUT",
+    path: council(() => "nowhere"),
+    token: tokenOf("staff"),
+    body: () => councilBody(),
+    status: 404,
+    code: "not_found",
+  },
+  {
+    name: "a courtyard the community does not have",
+    method: "PUT",
+    path: council(),
+    token: tokenOf("staff"),
+    body: () => councilBody(rosterMember({ courtyardId: "no-such-yard" })),
+    status: 422,
+    code: "courtyard_not_found",
+    errorPath: "body.members.0.courtyardId",
+  },
+]);
+
+const getCouncilCases = prefix("GET /v1/communities/{id}/council", [
+  ...noToken("GET", council()),
+  ...denied("GET", council(), [
+    ["staff of another community", "nStaff"],
+    ["a council member (names are for officials)", "m1"],
+    ["a resident", "h1"],
+    ["an organisation", "org"],
+    ["street staff of another street", "farStreetStaff"],
+  ]),
+  {
+    name: "an unknown community",
+    method: "GET",
+    path: council(() => "nowhere"),
+    token: tokenOf("staff"),
+    status: 404,
+    code: "not_found",
+  },
+]);
+
+const putHouseholdsCases = prefix("PUT /v1/communities/{id}/households", [
+  ...noToken("PUT", households(), () => ({ households: [{ householdId: "h" }] })),
+  ...notAnObject("PUT", households(), "staff"),
+  ...invalid("PUT", households(), "staff", [
+    ["missing households", () => ({})],
+    ["no households", () => ({ households: [] })],
+    [
+      "4,001 households",
+      () => ({ households: many(4001, "hh").map((householdId) => ({ householdId })) }),
+    ],
+    ["a household twice", () => ({ households: [{ householdId: "h1" }, { householdId: "h1" }] })],
+    ["a household id with #", () => ({ households: [{ householdId: "a#b" }] })],
+    ["a 65-character household id", () => ({ households: [{ householdId: "h".repeat(65) }] })],
+    ["a household id a number", () => ({ households: [{ householdId: 7 }] })],
+    [
+      "a courtyard id not an id",
+      () => ({ households: [{ householdId: "h1", courtyardId: "Y!" }] }),
+    ],
+    ["an unknown field", () => ({ households: [{ householdId: "h1", floor: 3 }] })],
+  ]),
+  ...denied(
+    "PUT",
+    households(),
+    [
+      ["staff of another community", "nStaff"],
+      ["a resident", "h1"],
+      ["street staff", "streetStaff"],
+    ],
+    () => ({ households: [{ householdId: "h1" }] }),
+  ),
+  {
+    name: "an unknown community",
+    method: "PUT",
+    path: households(() => "nowhere"),
+    token: tokenOf("staff"),
+    body: () => ({ households: [{ householdId: "h1" }] }),
+    status: 404,
+    code: "not_found",
+  },
+  {
+    // the route takes more than the default 64 KiB (4,001 households above are 400, not 413)
+    name: "a body over 640 KiB",
+    method: "PUT",
+    path: households(),
+    token: tokenOf("staff"),
+    raw: JSON.stringify({ households: [{ householdId: "h".repeat(660_000) }] }),
+    status: 413,
+    code: "payload_too_large",
+  },
+  {
+    name: "a courtyard the community does not have",
+    method: "PUT",
+    path: households(),
+    token: tokenOf("staff"),
+    body: () => ({ households: [{ householdId: "h1", courtyardId: "no-such-yard" }] }),
+    status: 422,
+    code: "courtyard_not_found",
+    errorPath: "body.households.0.courtyardId",
   },
 ]);
 
@@ -1269,6 +1544,10 @@ const cases: BadInputCase[] = [
   ...recordCases,
   ...rankingCases("/v1/rankings"),
   ...rankingCases("/v1/public/rankings"),
+  ...putCouncilCases,
+  ...getCouncilCases,
+  ...putHouseholdsCases,
+  ...opinionCases,
 ];
 
 describe("deliberation bad-input matrix", () => {
@@ -1288,6 +1567,10 @@ describe("deliberation bad-input matrix", () => {
         "GET /v1/proposals/{id}/deliberation",
         "GET /v1/rankings/{communityId}/{year}",
         "GET /v1/public/rankings/{communityId}/{year}",
+        "PUT /v1/communities/{id}/council",
+        "GET /v1/communities/{id}/council",
+        "PUT /v1/communities/{id}/households",
+        "POST /v1/meetings/{id}/opinions",
       ].sort(),
     );
   });

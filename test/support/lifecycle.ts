@@ -51,6 +51,30 @@ export async function untilStatus(id: string, status: string, tok: string, cloud
 }
 
 /**
+ * Three council members for a meeting of the place: fresh ones, or, where the city requires a
+ * standing council roster (Luohu, Ningbo, Jinjiang), the community's three on its roster (put
+ * there once; the same for every caller, so parallel callers never push each other off it).
+ */
+async function councilFor(cloud: Cloud, place: Place, staff: string): Promise<string[]> {
+  const rules = (await cloud.call("GET", "/v1/rules")).body;
+  if (!rules.thresholds.council.rosterRequired) {
+    return [1, 2, 3].map((i) => `m-${ulid().slice(-10)}-${i}`);
+  }
+  const members = [1, 2, 3].map((i) => `m-${place.communityId}-${i}`);
+  const path = `/v1/communities/${place.communityId}/council`;
+  const roster = await cloud.call("GET", path, { token: staff });
+  const listed = (roster.body?.members ?? []).map((m: { sub: string }) => m.sub);
+  if (!members.every((m) => listed.includes(m))) {
+    const put = await cloud.call("PUT", path, {
+      token: staff,
+      body: { members: members.map((sub) => ({ sub, name: sub, termEnds: "2099-12-31" })) },
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+  }
+  return members;
+}
+
+/**
  * A proposal endorsed through intake and deliberation over HTTP: filed by `proposer` (with
  * `body`'s fields over a works project's), screened, passed by a three-member council and the
  * street's expert review. Returns its id.
@@ -102,7 +126,7 @@ export async function endorsedProposal(args: {
     () => call("GET", `/v1/proposals/${id}/deliberation`, { token: o.staff }),
     (r) => r.status === 200,
   );
-  const members = [1, 2, 3].map((i) => `m-${ulid().slice(-10)}-${i}`);
+  const members = await councilFor(cloud, place, o.staff);
   const meeting = await post("/v1/meetings", o.staff, {
     communityId: place.communityId,
     scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),

@@ -88,6 +88,9 @@ const majorityCouncil: Rules["thresholds"]["council"] = {
   quorumShare: 0.5,
   passShare: 0.5,
   requirePresence: true,
+  // the demo city (longgang) lists the voters per meeting; no 请你来协商 in Shenzhen's reports
+  rosterRequired: false,
+  consultation: false,
 };
 
 /**
@@ -175,6 +178,12 @@ const luohuPositive: CategoryId[] = [
 const luohu: Rules = {
   ...longgang,
   categoryList: { mode: "positive", categories: luohuPositive },
+  thresholds: {
+    ...longgang.thresholds,
+    // 将社区居民议事会审议作为决定民生微实事项目的核心环节: a standing council decides, 1,784
+    // meetings of it; its members are a roster, not names typed per meeting
+    council: { ...majorityCouncil, rosterRequired: true },
+  },
   process: {
     // the report says the decision procedure went from 13 steps to 6 without naming them;
     // chosen: the six below (needs are asked for all year, so a proposal starts at 申报 and
@@ -217,6 +226,8 @@ const panlong: Rules = {
   },
   categoryList: { mode: "negative", categories: negativeList },
   thresholds: {
+    // no roster required: Panlong convenes a temporary group per proposal (推举居民代表形成居民临时
+    // 自治小组), not a standing council; its household roster carries the consent instead
     council: majorityCouncil,
     householdConsent: { required: true, share: twoThirds },
     // in the report's order of mention; breadth of benefit first and heaviest
@@ -260,6 +271,12 @@ const panlong: Rules = {
 
 const ningbo: Rules = {
   ...longgang,
+  thresholds: {
+    ...longgang.thresholds,
+    // 五有: 有一个议事组织 (a standing council, so a roster); 请你来协商: deputies, CPPCC members and
+    // departments invited to consult on what the community cannot solve alone
+    council: { ...majorityCouncil, rosterRequired: true, consultation: true },
+  },
   // 评: deputies and residents rate the result (请你来协商 brings deputies in)
   evaluation: {
     panelMinSize: 5,

@@ -60,6 +60,10 @@ const councilShape = {
   passShare: share("passShare"),
   /** only members marked present may vote */
   requirePresence: z.boolean(),
+  /** a community needs a standing council roster (PUT /v1/communities/{id}/council) before any meeting */
+  rosterRequired: z.boolean(),
+  /** consultation meetings (请你来协商: deputies and departments invited) may be held */
+  consultation: z.boolean(),
 };
 const householdConsentShape = {
   required: z.boolean(),

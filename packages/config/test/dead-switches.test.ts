@@ -35,6 +35,14 @@ const rulesTable: Record<string, string[]> = {
     "services/deliberation/test/tally.test.ts",
     "test/e2e/deliberation-flow.test.ts",
   ],
+  "thresholds.council.rosterRequired": [
+    "services/deliberation/test/roster.test.ts",
+    "test/e2e/ningbo-councils.test.ts",
+  ],
+  "thresholds.council.consultation": [
+    "services/deliberation/test/roster.test.ts",
+    "test/e2e/ningbo-councils.test.ts",
+  ],
   "thresholds.householdConsent.required": ["test/e2e/panlong.test.ts"],
   "thresholds.householdConsent.share": ["test/e2e/panlong.test.ts"],
   "thresholds.priorityCriteria.breadth": ["services/deliberation/test/ranking.test.ts"],

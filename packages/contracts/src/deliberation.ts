@@ -5,7 +5,7 @@ import { defineRoute } from "./http.js";
 import { cityIdSchema, MAX_YEAR, MIN_YEAR, ulidSchema } from "./intake.js";
 import { once } from "./lazy.js";
 import { type Role, SUBJECT_PATTERN } from "./roles.js";
-import { instantIn, text } from "./text.js";
+import { dayIn, instantIn, text } from "./text.js";
 
 export * from "./deliberation-events.js";
 
@@ -62,6 +62,43 @@ const proposalDetail = /* @__PURE__ */ once(() =>
 );
 export const proposalDetailSchema = /* @__PURE__ */ proposalDetail();
 
+export const meetingKinds = ["council", "consultation"] as const;
+export type MeetingKind = (typeof meetingKinds)[number];
+export const inviteeRoles = ["deputy", "department"] as const;
+export const MAX_MEETING_COURTYARDS = 50;
+export const MAX_INVITEES = 50;
+
+/** 请你来协商: a people's congress deputy or CPPCC member (`deputy`), or a government department. */
+const invitee = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    name: text(60),
+    role: z.enum(inviteeRoles),
+    /** the deputy's congress or committee, or the department's name */
+    unit: text(100),
+  }),
+);
+
+/** What one invitee of a consultation said about one proposal (recorded by the staff). */
+const opinionBody = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    proposalId: ulidSchema,
+    /** the invitee's position in the meeting's `invitees` (0-based) */
+    invitee: z.int().check(z.minimum(0), z.maximum(MAX_INVITEES - 1)),
+    opinion: text(2000, { multiline: true }),
+  }),
+);
+export const opinionBodySchema = /* @__PURE__ */ opinionBody();
+const opinion = /* @__PURE__ */ once(() =>
+  z.object({
+    meetingId: z.string(),
+    proposalId: z.string(),
+    invitee: invitee(),
+    opinion: z.string(),
+    recordedAt: isoTime(),
+  }),
+);
+export const opinionSchema = /* @__PURE__ */ opinion();
+
 const createMeetingBody = /* @__PURE__ */ once(() =>
   z.strictObject({
     communityId: cityIdSchema,
@@ -77,6 +114,12 @@ const createMeetingBody = /* @__PURE__ */ once(() =>
         z.refine((list) => distinct(list.map((d) => d.proposalId)), "must not repeat a proposalId"),
       ),
     ),
+    /** `council` (default) votes; `consultation` (请你来协商) hears invitees and records opinions */
+    kind: z.optional(z.enum(meetingKinds)),
+    /** a courtyard council (院落议事会): courtyards of the community whose proposals it decides */
+    courtyardIds: z.optional(distinctList(cityIdSchema, 1, MAX_MEETING_COURTYARDS)),
+    /** a consultation's invited deputies and departments (at least one of each) */
+    invitees: z.optional(z.array(invitee()).check(z.minLength(1), z.maxLength(MAX_INVITEES))),
   }),
 );
 export const createMeetingBodySchema = /* @__PURE__ */ createMeetingBody();
@@ -128,6 +171,15 @@ const meeting = /* @__PURE__ */ once(() =>
     results: z.optional(z.array(councilResult())),
     createdAt: isoTime(),
     closedAt: z.optional(isoTime()),
+    kind: z.enum(meetingKinds),
+    courtyardIds: z.optional(z.array(z.string())),
+    invitees: z.optional(z.array(invitee())),
+    /** the council roster version the members were checked against */
+    councilVersion: z.optional(z.int()),
+    /** the household roster version whose households are the consent denominators (snapshot) */
+    householdRosterVersion: z.optional(z.int()),
+    /** a consultation's recorded opinions (GET only) */
+    opinions: z.optional(z.array(opinion())),
   }),
 );
 export const meetingSchema = /* @__PURE__ */ meeting();
@@ -289,6 +341,89 @@ const ranking = /* @__PURE__ */ once(() =>
 export const rankingSchema = /* @__PURE__ */ ranking();
 export type RankingView = z.output<typeof rankingSchema>;
 
+// ---------------------------------------------------------------- rosters
+
+/** A standing council (居民议事会) holds at most as many members as a meeting may list. */
+export const MAX_COUNCIL_MEMBERS = MAX_MEETING_MEMBERS;
+/**
+ * Households of one community's roster: the roster is one DynamoDB item per version (≤ 400 KB),
+ * so 4,000 ids of ≤ 64 characters fit with room to spare.
+ */
+export const MAX_ROSTER_HOUSEHOLDS = 4_000;
+/** The household roster's request body limit (the runtime's default, 64 KiB, holds ~1,000). */
+export const MAX_ROSTER_BODY_BYTES = 640 * 1024;
+/** A household id as the `householdId` claim carries it (≤ 64, no `#`: ids are parts of keys). */
+const householdId = /* @__PURE__ */ once(() =>
+  z.string().check(z.regex(/^[A-Za-z0-9][A-Za-z0-9._:@-]{0,63}$/, "must be a household id (≤ 64)")),
+);
+
+const councilMember = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    sub: sub(),
+    name: text(60),
+    /** the last day of the member's term (YYYY-MM-DD, city time): no meeting after it */
+    termEnds: dayIn(MIN_YEAR, MAX_YEAR),
+    /** the member's courtyard, for courtyard councils (院落议事会) */
+    courtyardId: z.optional(cityIdSchema),
+  }),
+);
+const councilBody = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    members: z.array(councilMember()).check(
+      z.minLength(1),
+      z.maxLength(MAX_COUNCIL_MEMBERS),
+      z.refine((list) => distinct(list.map((m) => m.sub)), "must not repeat a member's sub"),
+    ),
+  }),
+);
+export const councilBodySchema = /* @__PURE__ */ councilBody();
+export type CouncilBody = z.output<typeof councilBodySchema>;
+const council = /* @__PURE__ */ once(() =>
+  z.object({
+    communityId: z.string(),
+    version: z.int(),
+    members: z.array(
+      z.object({
+        sub: z.string(),
+        name: z.string(),
+        termEnds: z.string(),
+        courtyardId: z.optional(z.string()),
+      }),
+    ),
+    updatedAt: isoTime(),
+  }),
+);
+export const councilSchema = /* @__PURE__ */ council();
+
+const householdsBody = /* @__PURE__ */ once(() =>
+  z.strictObject({
+    households: z
+      .array(z.strictObject({ householdId: householdId(), courtyardId: z.optional(cityIdSchema) }))
+      .check(
+        z.minLength(1),
+        z.maxLength(MAX_ROSTER_HOUSEHOLDS),
+        z.refine(
+          (list) => distinct(list.map((h) => h.householdId)),
+          "must not repeat a householdId",
+        ),
+      ),
+  }),
+);
+export const householdsBodySchema = /* @__PURE__ */ householdsBody();
+export type HouseholdsBody = z.output<typeof householdsBodySchema>;
+/** The roster as counts (the household ids stay with the community's staff who sent them). */
+const householdRoster = /* @__PURE__ */ once(() =>
+  z.object({
+    communityId: z.string(),
+    version: z.int(),
+    households: count(),
+    /** households per courtyard; households of no courtyard are not listed here */
+    courtyards: z.array(z.object({ courtyardId: z.string(), households: count() })),
+    updatedAt: isoTime(),
+  }),
+);
+export const householdRosterSchema = /* @__PURE__ */ householdRoster();
+
 // ---------------------------------------------------------------- routes
 
 const idParams = /* @__PURE__ */ once(() => z.object({ id: ulidSchema }));
@@ -325,7 +460,18 @@ export const createMeeting = /* @__PURE__ */ defineRoute({
     return meeting();
   },
   status: 201,
-  errors: ["not_found", "invalid_state", "proposal_not_found", "consent_scope_required"],
+  errors: [
+    "not_found",
+    "invalid_state",
+    "proposal_not_found",
+    "consent_scope_required",
+    "not_a_member",
+    "roster_required",
+    "courtyard_not_found",
+    "outside_courtyards",
+    "consultation_not_offered",
+    "consent_scope_from_roster",
+  ],
   idempotent: true,
 });
 
@@ -541,6 +687,91 @@ export const getPublicRanking = /* @__PURE__ */ defineRoute({
   errors: ["not_found"],
 });
 
+const communityParams = /* @__PURE__ */ once(() => z.object({ id: cityIdSchema }));
+
+export const recordOpinion = /* @__PURE__ */ defineRoute({
+  operationId: "recordOpinion",
+  method: "POST",
+  path: "/v1/meetings/{id}/opinions",
+  summary:
+    "Record an invitee's opinion at a consultation (请你来协商; once per invitee and proposal)",
+  tags: ["deliberation"],
+  auth: staff,
+  get params() {
+    return idParams();
+  },
+  get body() {
+    return opinionBody();
+  },
+  get response() {
+    return opinion();
+  },
+  status: 201,
+  errors: ["not_found", "invalid_state", "duplicate", "proposal_not_found"],
+  idempotent: true,
+});
+
+export const putCouncil = /* @__PURE__ */ defineRoute({
+  operationId: "putCouncil",
+  method: "PUT",
+  path: "/v1/communities/{id}/council",
+  summary: "Replace the community's standing residents' council roster (居民议事会); versioned",
+  tags: ["deliberation"],
+  auth: staff,
+  get params() {
+    return communityParams();
+  },
+  get body() {
+    return councilBody();
+  },
+  get response() {
+    return council();
+  },
+  status: 200,
+  errors: ["not_found", "courtyard_not_found"],
+  idempotent: true,
+});
+
+export const getCouncil = /* @__PURE__ */ defineRoute({
+  operationId: "getCouncil",
+  method: "GET",
+  path: "/v1/communities/{id}/council",
+  summary: "The community's council roster (names: officials of the jurisdiction only)",
+  tags: ["deliberation"],
+  auth: rankingReaders,
+  get params() {
+    return communityParams();
+  },
+  get response() {
+    return council();
+  },
+  status: 200,
+  errors: ["not_found"],
+});
+
+export const putHouseholds = /* @__PURE__ */ defineRoute({
+  operationId: "putHouseholds",
+  method: "PUT",
+  path: "/v1/communities/{id}/households",
+  summary: "Replace the community's household roster: who may consent, and the denominator",
+  tags: ["deliberation"],
+  auth: staff,
+  get params() {
+    return communityParams();
+  },
+  get body() {
+    return householdsBody();
+  },
+  get response() {
+    return householdRoster();
+  },
+  status: 200,
+  errors: ["not_found", "courtyard_not_found", "payload_too_large"],
+  idempotent: true,
+  // 4,000 households with 64-character ids and courtyards (~140 bytes each) in one replacement
+  maxBodyBytes: MAX_ROSTER_BODY_BYTES,
+});
+
 /** Routes served by deliberation's api function. */
 export const deliberationApiRoutes = [
   createMeeting,
@@ -555,6 +786,10 @@ export const deliberationApiRoutes = [
   getDeliberation,
   getRanking,
   getPublicRanking,
+  putCouncil,
+  getCouncil,
+  putHouseholds,
+  recordOpinion,
 ] as const;
 
 /** Events deliberation's inbox consumes (its proposal projection). */

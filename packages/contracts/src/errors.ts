@@ -39,6 +39,14 @@ export const errorStatus = {
   consent_scope_required: 422,
   /** deliberation: attendance names someone who is not a member of the meeting */
   not_a_member: 422,
+  /** deliberation: the city requires a standing council roster (or a courtyard council needs one) */
+  roster_required: 422,
+  /** deliberation: a courtyard council may only decide proposals of its own courtyards */
+  outside_courtyards: 422,
+  /** deliberation: consultation meetings (请你来协商) are not part of this city's programme */
+  consultation_not_offered: 422,
+  /** deliberation: the household roster gives the consent denominator; `affectedHouseholds` is not taken */
+  consent_scope_from_roster: 422,
   /** deliberation: a works project passes expert review only if every review is feasible and lawful */
   expert_review_not_unanimous: 422,
   /** approval: a disbursement above what is approved and not yet disbursed */
@@ -47,7 +55,7 @@ export const errorStatus = {
   evidence_quota_exceeded: 422,
   /** oversight: a finding on a proposal that is not in the inspection's sample */
   not_sampled: 422,
-  /** intake: a courtyard id that is not a courtyard (院落) of the proposal's community */
+  /** intake, deliberation: a courtyard id that is not a courtyard (院落) of the community */
   courtyard_not_found: 422,
   /** intake: a packageGroupId where the city does not split needs, or on a service project */
   packages_not_allowed: 422,

@@ -32,6 +32,8 @@ export interface RouteDef {
   errors?: readonly ErrorCode[];
   /** Accepts an `Idempotency-Key` header (every POST/PUT write). */
   idempotent?: boolean;
+  /** Largest request body, when a route needs more than the runtime's default (64 KiB). */
+  maxBodyBytes?: number;
 }
 
 export function defineRoute<const R extends RouteDef>(r: R): R {

@@ -26,7 +26,10 @@ interface Geo {
 interface Rules {
   categoryList: { mode: "negative" | "positive"; categories: string[] };
   categories: { id: string }[];
-  thresholds?: { householdConsent?: { required?: boolean } };
+  thresholds?: {
+    householdConsent?: { required?: boolean };
+    council?: { rosterRequired?: boolean };
+  };
   process?: { expertReview?: "all" | "works" | "none" };
 }
 
@@ -140,6 +143,7 @@ export async function loadDemoData(
     })();
   const expertMode = rules.process?.expertReview ?? "all";
   const consentRequired = rules.thresholds?.householdConsent?.required === true;
+  const rosterRequired = rules.thresholds?.council?.rosterRequired === true;
 
   // Three communities: two in the first district's first two streets, one in the second district.
   const placeOf = (d?: Geo["districts"][number], s = 0, c = 0): Place | undefined => {
@@ -314,6 +318,22 @@ export async function loadDemoData(
   const councilMeeting = async (place: Place, agenda: Agenda[]) => {
     const staffToken = await as(staff(place.communityId));
     const members = Array.from({ length: COUNCIL }, (_, i) => councilMember(place, i + 1));
+    if (rosterRequired) {
+      // a standing council (Luohu, Ningbo): the members are a roster before any meeting; only
+      // where required, so the demo city's communities stay open to any listed members
+      await call(
+        "PUT",
+        `/v1/communities/${place.communityId}/council`,
+        {
+          members: members.map((m, i) => ({
+            sub: m.sub,
+            name: `议事会成员${i + 1}`,
+            termEnds: `${new Date().getUTCFullYear() + 3}-12-31`,
+          })),
+        },
+        staffToken,
+      );
+    }
     const meeting = await call<{ id: string }>(
       "POST",
       "/v1/meetings",

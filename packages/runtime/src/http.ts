@@ -231,7 +231,7 @@ async function handle(
   ids: { requestId: string; correlationId: string },
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const { def } = bound;
-  const text = bodyText(event);
+  const text = bodyText(event, def.maxBodyBytes ?? MAX_BODY_BYTES);
 
   const principal = def.auth === "public" ? null : await verifyBearer(headers.authorization);
   requireRoles(principal, def.auth);
@@ -350,11 +350,11 @@ function toResult(reply: StoredReply): APIGatewayProxyStructuredResultV2 {
   };
 }
 
-function bodyText(event: APIGatewayProxyEventV2): string {
+function bodyText(event: APIGatewayProxyEventV2, max: number): string {
   const raw = typeof event.body === "string" ? event.body : "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : undefined;
-  if ((bytes?.byteLength ?? Buffer.byteLength(raw, "utf8")) > MAX_BODY_BYTES) {
-    throw new DomainError("payload_too_large", `request body exceeds ${MAX_BODY_BYTES} bytes`);
+  if ((bytes?.byteLength ?? Buffer.byteLength(raw, "utf8")) > max) {
+    throw new DomainError("payload_too_large", `request body exceeds ${max} bytes`);
   }
   return bytes ? bytes.toString("utf8") : raw;
 }

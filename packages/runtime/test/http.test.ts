@@ -15,7 +15,7 @@ import { httpApi, route } from "../src/http.js";
 import { idempotencyKey, requestHash } from "../src/idempotency.js";
 import { logger } from "../src/logger.js";
 import { Tx } from "../src/tx.js";
-import { createThing, getGeo, listThings, withdrawThing } from "./fixtures/routes.js";
+import { bulkThings, createThing, getGeo, listThings, withdrawThing } from "./fixtures/routes.js";
 import { context, httpEvent, json, startJwks, useTestCity } from "./support.js";
 
 const ddb = mockClient(DynamoDBDocumentClient);
@@ -60,6 +60,7 @@ const handler = httpApi({
       };
     }),
     route(withdrawThing, async () => ({ body: { status: "withdrawn" as const } })),
+    route(bulkThings, async (req) => ({ body: { count: req.body.titles.length } })),
   ],
 });
 
@@ -291,6 +292,24 @@ describe("validation", () => {
           rawBody: encoded,
           isBase64Encoded: true,
         }),
+        context,
+      ),
+      413,
+      "payload_too_large",
+    );
+  });
+
+  it("takes a larger body where the route says so (maxBodyBytes), and 413s beyond it", async () => {
+    const body = (bytes: number) => JSON.stringify({ titles: ["x".repeat(bytes)] });
+    const ok = await handler(
+      httpEvent("PUT /v1/things/bulk", { token: staffToken, rawBody: body(100_000) }),
+      context,
+    );
+    expect(ok.statusCode).toBe(200);
+    expect(json(ok)).toEqual({ count: 1 });
+    expectProblem(
+      await handler(
+        httpEvent("PUT /v1/things/bulk", { token: staffToken, rawBody: body(140_000) }),
         context,
       ),
       413,

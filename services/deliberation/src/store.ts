@@ -9,12 +9,14 @@ import {
 import { Tx } from "@pencai/runtime/tx";
 import { meetingNotOpen, notPresent } from "./domain/meeting.js";
 import type { StoredRanking } from "./domain/ranking.js";
+import type { CouncilRoster, HouseholdRoster } from "./domain/roster.js";
 import type {
   Attendance,
   Ballot,
   Consent,
   ExpertReview,
   MeetingRecord,
+  Opinion,
   ProposalProjection,
   StoredProposal,
   WithdrawnTombstone,
@@ -28,10 +30,15 @@ import type {
  * | meeting | `MEETING#<id>` | `MEETING` | gsi1 `MEETING#C#<community>` / `<scheduledAt>#<id>` |
  * | attendance (sign-in sheet) | `MEETING#<id>` | `ATTENDANCE` | |
  * | ballot | `MEETING#<id>` | `BALLOT#<proposalId>#<sub>` | |
+ * | consultation opinion | `MEETING#<id>` | `OPINION#<proposalId>#<invitee>` | |
  * | proposal projection | `PROPOSAL#<id>` | `PROPOSAL` | |
  * | household consent | `PROPOSAL#<id>` | `CONSENT#<householdId>` | |
  * | expert review | `PROPOSAL#<id>` | `REVIEW#<sub>` | |
  * | ranking | `RANKING#<community>#<year>` | `RANKING` | |
+ * | council roster (current) | `COUNCIL#<community>` | `COUNCIL` | |
+ * | council roster (each version, kept) | `COUNCIL#<community>` | `V#<version>` | |
+ * | household roster head (version, counts) | `HOUSEHOLDS#<community>` | `HEAD` | |
+ * | household roster version (immutable: meetings snapshot it) | `HOUSEHOLDS#<community>` | `V#<version>` | |
  *
  * Every invariant is a condition inside the one transaction of a request (state, outbox
  * events and idempotency record together); see services/deliberation/README.md.
@@ -59,6 +66,20 @@ export const keys = {
   ranking: (communityId: string, year: number) => ({
     pk: `RANKING#${communityId}#${year}`,
     sk: "RANKING",
+  }),
+  opinion: (meetingId: string, proposalId: string, index: number) => ({
+    pk: `MEETING#${meetingId}`,
+    sk: `OPINION#${proposalId}#${String(index).padStart(2, "0")}`,
+  }),
+  council: (communityId: string) => ({ pk: `COUNCIL#${communityId}`, sk: "COUNCIL" }),
+  councilVersion: (communityId: string, version: number) => ({
+    pk: `COUNCIL#${communityId}`,
+    sk: `V#${String(version).padStart(8, "0")}`,
+  }),
+  householdsHead: (communityId: string) => ({ pk: `HOUSEHOLDS#${communityId}`, sk: "HEAD" }),
+  households: (communityId: string, version: number) => ({
+    pk: `HOUSEHOLDS#${communityId}`,
+    sk: `V#${String(version).padStart(8, "0")}`,
   }),
 };
 
@@ -104,6 +125,34 @@ export async function getRanking(
   return item && strip<StoredRanking>(item);
 }
 
+export async function getCouncil(communityId: string): Promise<CouncilRoster | undefined> {
+  const item = await getItem(keys.council(communityId));
+  return item && strip<CouncilRoster>(item);
+}
+
+/** The household roster's current version number (0: the community has none). */
+export async function householdRosterVersion(communityId: string): Promise<number> {
+  const item = await getItem(keys.householdsHead(communityId));
+  return (item?.version as number | undefined) ?? 0;
+}
+
+/** One version of the household roster (immutable). */
+export async function getHouseholdRoster(
+  communityId: string,
+  version: number,
+): Promise<HouseholdRoster | undefined> {
+  const item = await getItem(keys.households(communityId, version));
+  return item && strip<HouseholdRoster>(item);
+}
+
+/** The current household roster, if the community has one. */
+export async function currentHouseholdRoster(
+  communityId: string,
+): Promise<HouseholdRoster | undefined> {
+  const version = await householdRosterVersion(communityId);
+  return version ? getHouseholdRoster(communityId, version) : undefined;
+}
+
 /** Projections by id (consistent reads; none is left out). */
 export async function getProposals(ids: readonly string[]): Promise<Map<string, StoredProposal>> {
   const items = await batchGetAll(table(), ids.map(keys.proposal));
@@ -113,6 +162,12 @@ export async function getProposals(ids: readonly string[]): Promise<Map<string, 
 export async function ballotsOf(meetingId: string): Promise<Ballot[]> {
   return (await itemsUnder(table(), keys.meeting(meetingId).pk, "BALLOT#")).map((i) =>
     strip<Ballot>(i),
+  );
+}
+
+export async function opinionsOf(meetingId: string): Promise<Opinion[]> {
+  return (await itemsUnder(table(), keys.meeting(meetingId).pk, "OPINION#")).map((i) =>
+    strip<Opinion>(i),
   );
 }
 
@@ -138,15 +193,89 @@ export function addProposal(tx: Tx, p: ProposalProjection | WithdrawnTombstone):
   return tx.put(proposalItem(p), { condition: "attribute_not_exists(pk)" });
 }
 
-/** The meeting, and each agenda proposal marked with it (stale if anything changed since read). */
+/**
+ * The meeting, and each agenda proposal marked with it (stale if anything changed since read),
+ * on the rosters it was checked against: the council roster and the household roster's head are
+ * still the versions read (or still absent), so a roster replaced meanwhile cannot let a
+ * non-member in or leave a stale denominator: the route runs again and sees the new roster.
+ */
 export function addMeeting(
   tx: Tx,
   meeting: MeetingRecord,
   agenda: readonly { before: ProposalProjection; after: ProposalProjection }[],
+  rosters: { councilVersion: number | undefined; householdVersion: number },
 ): Tx {
   tx.put(meetingItem(meeting), { condition: "attribute_not_exists(pk)" });
   for (const { before, after } of agenda) putProposal(tx, after, before.version);
+  checkVersion(
+    tx,
+    keys.council(meeting.communityId),
+    rosters.councilVersion ?? 0,
+    "council roster",
+  );
+  checkVersion(
+    tx,
+    keys.householdsHead(meeting.communityId),
+    rosters.householdVersion,
+    "household roster",
+  );
   return tx;
+}
+
+/** An item is still at `version` (0: still absent). */
+function checkVersion(tx: Tx, key: { pk: string; sk: string }, version: number, what: string) {
+  return tx.check(
+    key,
+    version
+      ? {
+          condition: "version = :v",
+          values: { ":v": version },
+          onFail: stale(`${what} of ${key.pk}`),
+        }
+      : { condition: "attribute_not_exists(pk)", onFail: stale(`${what} of ${key.pk}`) },
+  );
+}
+
+/** Put `item` at `version`, if the item is still at `version - 1` (or absent for version 1). */
+const versioned = (version: number, what: string) =>
+  version > 1
+    ? { condition: "version = :v", values: { ":v": version - 1 }, onFail: stale(what) }
+    : { condition: "attribute_not_exists(pk)", onFail: stale(what) };
+
+/** The new council roster (a version after the one read) and a kept copy of it. */
+export function putCouncil(tx: Tx, roster: CouncilRoster): Tx {
+  const what = `council roster of ${roster.communityId}`;
+  tx.put(
+    { ...keys.council(roster.communityId), entity: "council", ...roster },
+    versioned(roster.version, what),
+  );
+  return tx.put(
+    {
+      ...keys.councilVersion(roster.communityId, roster.version),
+      entity: "council-version",
+      ...roster,
+    },
+    { condition: "attribute_not_exists(pk)", onFail: stale(what) },
+  );
+}
+
+/** A new household roster version (immutable) and the head that points to it. */
+export function putHouseholds(tx: Tx, roster: HouseholdRoster): Tx {
+  const what = `household roster of ${roster.communityId}`;
+  tx.put(
+    {
+      ...keys.householdsHead(roster.communityId),
+      entity: "households-head",
+      communityId: roster.communityId,
+      version: roster.version,
+      updatedAt: roster.updatedAt,
+    },
+    versioned(roster.version, what),
+  );
+  return tx.put(
+    { ...keys.households(roster.communityId, roster.version), entity: "households", ...roster },
+    { condition: "attribute_not_exists(pk)", onFail: stale(what) },
+  );
 }
 
 /** A condition that the meeting is still `open` (ballots, consents, attendance). */
@@ -194,6 +323,18 @@ export function addBallot(tx: Tx, ballot: Ballot, requirePresence: boolean): Tx 
     {
       condition: "attribute_not_exists(pk)",
       onFail: duplicate("you already voted on this proposal at this meeting"),
+    },
+  );
+}
+
+/** One opinion per invitee and proposal, while the consultation is open. */
+export function addOpinion(tx: Tx, o: Opinion): Tx {
+  checkOpen(tx, o.meetingId);
+  return tx.put(
+    { ...keys.opinion(o.meetingId, o.proposalId, o.index), entity: "opinion", ...o },
+    {
+      condition: "attribute_not_exists(pk)",
+      onFail: duplicate("this invitee's opinion on this proposal is already recorded"),
     },
   );
 }

@@ -1,6 +1,7 @@
 import type { ProposalScreenedData } from "@pencai/contracts/intake-events";
 import type { Principal } from "@pencai/runtime/reach";
-import type { MeetingRecord, ProposalProjection } from "../src/domain/types.js";
+import { planMeeting } from "../src/domain/meeting.js";
+import type { MeetingRecord, ProposalProjection, StoredProposal } from "../src/domain/types.js";
 
 export { testCity, useTestCity } from "@pencai/config/testing";
 
@@ -99,3 +100,24 @@ export function meeting(over: Partial<MeetingRecord> = {}): MeetingRecord {
 }
 
 export const majority = { quorumShare: 0.5, passShare: 0.5, requirePresence: true };
+
+type PlanContext = Parameters<typeof planMeeting>[1];
+/** planMeeting for staff of c1 on 2026-05-01, in a city with no roster, consent or consultation rule. */
+export const planAt = (
+  body: Record<string, unknown>,
+  proposals: readonly StoredProposal[],
+  over: Partial<PlanContext> = {},
+) =>
+  planMeeting(body as Parameters<typeof planMeeting>[0], {
+    principal: staff(),
+    place: c1,
+    proposals: new Map(proposals.map((p) => [p.id, p])),
+    rules: { consentRequired: false, rosterRequired: false, consultation: false },
+    courtyards: [],
+    council: undefined,
+    households: undefined,
+    meetingDay: "2026-05-01",
+    id: M1,
+    now: NOW,
+    ...over,
+  });

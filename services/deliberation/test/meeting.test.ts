@@ -1,12 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { concludeMeeting } from "../src/domain/close.js";
-import {
-  canMove,
-  castBallot,
-  closeStep,
-  planMeeting,
-  recordAttendance,
-} from "../src/domain/meeting.js";
+import { canMove, castBallot, closeStep, recordAttendance } from "../src/domain/meeting.js";
 import type { StoredProposal } from "../src/domain/types.js";
 import {
   c1,
@@ -18,8 +12,8 @@ import {
   P1,
   P2,
   P3,
+  planAt,
   projection,
-  staff,
   useTestCity,
 } from "./fixtures.js";
 
@@ -35,13 +29,8 @@ const plan = (
   proposals: StoredProposal[] = [projection({ id: P1 }), projection({ id: P2 })],
   consentRequired = false,
 ) =>
-  planMeeting(b as Parameters<typeof planMeeting>[0], {
-    principal: staff(),
-    place: c1,
-    proposals: new Map(proposals.map((p) => [p.id, p])),
-    consentRequired,
-    id: M1,
-    now: NOW,
+  planAt(b, proposals, {
+    rules: { consentRequired, rosterRequired: false, consultation: false },
   });
 
 describe("meeting state machine", () => {

@@ -33,6 +33,13 @@ describe("proposal projection from intake's events", () => {
     expect(out.kind === "add" && "beneficiaries" in out.proposal).toBe(false);
   });
 
+  it("keeps the courtyards a proposal serves (its consent area), none for a community-wide one", () => {
+    const out = onScreened(undefined, { ...screenedData, courtyardIds: ["y1", "y2"] }, at);
+    expect(out.kind === "add" && out.proposal.courtyardIds).toEqual(["y1", "y2"]);
+    const wide = onScreened(undefined, { ...screenedData, courtyardIds: [] }, at);
+    expect(wide.kind === "add" && "courtyardIds" in wide.proposal).toBe(false);
+  });
+
   // events without the facts, or with facts out of range, never get here: the consumer's edge
   // parses each event's data against its contract (inbox.test.ts sends them to the DLQ)
   it("ignores rejections, duplicates and tombstones", () => {

@@ -101,9 +101,23 @@ describe("store: meetings", () => {
     ddbMock.on(TransactWriteCommand).resolves({});
     const before = projection();
     await store
-      .addMeeting(store.newTx(), meeting(), [{ before, after: { ...before, meetingId: M1 } }])
+      .addMeeting(store.newTx(), meeting(), [{ before, after: { ...before, meetingId: M1 } }], {
+        councilVersion: 3,
+        householdVersion: 0,
+      })
       .commit();
-    const [m, p] = sent();
+    const [m, p, council, households] = sent();
+    // the rosters it was checked against: the council still at the version read, no household
+    // roster created meanwhile
+    expect(council!.ConditionCheck).toMatchObject({
+      Key: { pk: "COUNCIL#c1", sk: "COUNCIL" },
+      ConditionExpression: "version = :v",
+      ExpressionAttributeValues: { ":v": 3 },
+    });
+    expect(households!.ConditionCheck).toMatchObject({
+      Key: { pk: "HOUSEHOLDS#c1", sk: "HEAD" },
+      ConditionExpression: "attribute_not_exists(pk)",
+    });
     expect(m!.Put).toMatchObject({
       Item: {
         pk: `MEETING#${M1}`,

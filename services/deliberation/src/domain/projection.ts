@@ -38,6 +38,7 @@ export function onScreened(
       programmeFen: d.programmeFen,
       year: d.year,
       ...(d.beneficiaries !== undefined && { beneficiaries: d.beneficiaries }),
+      ...(d.courtyardIds?.length && { courtyardIds: [...d.courtyardIds] }),
       status: "screened",
       version: 1,
       screenedAt: at,

@@ -1,4 +1,9 @@
-import type { BallotChoice, CouncilResult, MeetingStatus } from "@pencai/contracts/deliberation";
+import type {
+  BallotChoice,
+  CouncilResult,
+  MeetingKind,
+  MeetingStatus,
+} from "@pencai/contracts/deliberation";
 
 /** Where a proposal or meeting lives (a community with its street and district). */
 export interface Place {
@@ -40,6 +45,8 @@ export interface ProposalProjection extends Place {
   year: number;
   /** head count, when the proposal gave one */
   beneficiaries?: number;
+  /** the courtyards (院落) it serves; absent: the whole community */
+  courtyardIds?: string[];
   status: "screened" | "withdrawn";
   version: number;
   screenedAt: string;
@@ -91,6 +98,33 @@ export interface MeetingRecord extends Place {
   closingAt?: string;
   closedAt?: string;
   results?: CouncilResult[];
+  /** `council` votes; `consultation` (请你来协商) hears invitees and decides nothing; absent: council */
+  kind?: MeetingKind;
+  /** a courtyard council (院落议事会): the courtyards whose proposals it decides */
+  courtyardIds?: string[];
+  invitees?: Invitee[];
+  /** the council roster version its members were checked against (absent: no roster then) */
+  councilVersion?: number;
+  /** the household roster snapshot that consents are taken from and counted against */
+  householdRosterVersion?: number;
+}
+
+/** What one invitee said about one proposal at a consultation. */
+export interface Opinion {
+  meetingId: string;
+  proposalId: string;
+  /** position in the meeting's invitees */
+  index: number;
+  invitee: Invitee;
+  opinion: string;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+export interface Invitee {
+  name: string;
+  role: "deputy" | "department";
+  unit: string;
 }
 
 /** The sign-in sheet of a meeting: one item, replaced while the meeting is open. */
@@ -129,4 +163,4 @@ export interface ExpertReview {
   reviewedAt: string;
 }
 
-export type { BallotChoice, CouncilResult, MeetingStatus };
+export type { BallotChoice, CouncilResult, MeetingKind, MeetingStatus };

@@ -1,9 +1,13 @@
 import type { MeetingView, RankingView } from "@pencai/contracts/deliberation";
 import type { StoredRanking } from "./ranking.js";
-import type { Attendance, Consent, MeetingRecord, ProposalProjection } from "./types.js";
+import type { Attendance, Consent, MeetingRecord, Opinion, ProposalProjection } from "./types.js";
 
 /** A meeting with its sign-in sheet (who created it stays private). */
-export function meetingView(m: MeetingRecord, attendance: Attendance | undefined): MeetingView {
+export function meetingView(
+  m: MeetingRecord,
+  attendance: Attendance | undefined,
+  opinions?: readonly Opinion[],
+): MeetingView {
   return {
     id: m.id,
     communityId: m.communityId,
@@ -19,8 +23,25 @@ export function meetingView(m: MeetingRecord, attendance: Attendance | undefined
     ...(m.results && { results: m.results }),
     createdAt: m.createdAt,
     ...(m.closedAt && { closedAt: m.closedAt }),
+    kind: m.kind ?? "council",
+    ...(m.courtyardIds && { courtyardIds: m.courtyardIds }),
+    ...(m.invitees && { invitees: m.invitees }),
+    ...(m.councilVersion !== undefined && { councilVersion: m.councilVersion }),
+    ...(m.householdRosterVersion !== undefined && {
+      householdRosterVersion: m.householdRosterVersion,
+    }),
+    ...(opinions && { opinions: opinions.map(opinionView) }),
   };
 }
+
+/** An opinion as recorded (who typed it in stays private). */
+export const opinionView = (o: Opinion) => ({
+  meetingId: o.meetingId,
+  proposalId: o.proposalId,
+  invitee: o.invitee,
+  opinion: o.opinion,
+  recordedAt: o.recordedAt,
+});
 
 /** A proposal's decision record: no voter, household or expert identities. */
 export function deliberationView(p: ProposalProjection, consents: readonly Consent[]) {

@@ -1,17 +1,23 @@
+import { localDay } from "@pencai/calendar";
 import { currentCity } from "@pencai/config/current";
+import { geoIndex } from "@pencai/config/geo";
 import {
   castBallot,
   changeConsent,
   closeMeeting,
   createMeeting,
   decideExpertReview,
+  getCouncil,
   getDeliberation,
   getMeeting,
   getPublicRanking,
   getRanking,
   giveConsent,
   type ProposalEndorsedData,
+  putCouncil,
+  putHouseholds,
   recordAttendance,
+  recordOpinion,
   submitExpertReview,
 } from "@pencai/contracts/deliberation";
 import { forbidden, notFound } from "@pencai/contracts/errors";
@@ -34,8 +40,15 @@ import { endorses } from "../domain/endorsement.js";
 import { decideExpertReview as decide, reviewProposal } from "../domain/expert.js";
 import * as meetings from "../domain/meeting.js";
 import type { StoredRanking } from "../domain/ranking.js";
+import {
+  councilView,
+  type HouseholdRoster,
+  householdRosterView,
+  planCouncil,
+  planHouseholds,
+} from "../domain/roster.js";
 import { isTombstone, type ProposalProjection } from "../domain/types.js";
-import { deliberationView, meetingView, rankingView } from "../domain/views.js";
+import { deliberationView, meetingView, opinionView, rankingView } from "../domain/views.js";
 import * as store from "../store.js";
 
 // Deliberation's routes. Rules live in ../domain (one hop from each route below); this file
@@ -43,6 +56,18 @@ import * as store from "../store.js";
 // idempotency record, commits, and on a lost race (409 conflict) runs the route again.
 
 const rules = () => currentCity().rules;
+
+/** The community's courtyards (院落) in the city file. */
+const courtyardsOf = (communityId: string) =>
+  (geoIndex(currentCity()).communityById(communityId)?.courtyards ?? []).map((c) => c.id);
+
+/** The household roster a meeting snapshotted (none: the meeting counts typed-in numbers). */
+async function rosterOfMeeting(p: ProposalProjection): Promise<HouseholdRoster | undefined> {
+  if (!p.meetingId) return undefined;
+  const meeting = await store.getMeeting(p.meetingId);
+  const version = meeting?.householdRosterVersion;
+  return version ? store.getHouseholdRoster(p.communityId, version) : undefined;
+}
 
 async function meetingOf(id: string) {
   const meeting = await store.getMeeting(id);
@@ -153,8 +178,10 @@ async function close(meetingId: string, principal: Principal, now: Date, correla
     if (c.endorsed) tx.event(endorsedEvent(c.after, principal, correlationId, now));
   }
   for (const k of plan.rankings) store.putRanking(tx, k.after, k.before);
-  // the counted ballots, for research exports (pabulib); one event unless the council is huge
-  for (const data of ballotsCounted(plan.meeting, ballots)) {
+  // the counted ballots, for research exports (pabulib); one event unless the council is huge.
+  // A consultation counts no ballots: it took none.
+  const counted = plan.meeting.kind === "consultation" ? [] : ballotsCounted(plan.meeting, ballots);
+  for (const data of counted) {
     tx.event(
       newEvent({
         type: "BallotsCounted",
@@ -177,19 +204,35 @@ export const handler = httpApi({
       const principal = req.principal!;
       const place = placeOf(req.body.communityId);
       requireStaffOf(principal, place);
-      const proposals = await store.getProposals(req.body.proposalIds);
+      const [proposals, council, households] = await Promise.all([
+        store.getProposals(req.body.proposalIds),
+        store.getCouncil(place.communityId),
+        store.currentHouseholdRoster(place.communityId),
+      ]);
+      const t = rules().thresholds;
       const plan = meetings.planMeeting(req.body, {
         principal,
         place,
         proposals,
-        consentRequired: rules().thresholds.householdConsent.required,
+        rules: {
+          consentRequired: t.householdConsent.required,
+          rosterRequired: t.council.rosterRequired,
+          consultation: t.council.consultation,
+        },
+        courtyards: courtyardsOf(place.communityId),
+        council,
+        households,
+        meetingDay: localDay(new Date(req.body.scheduledAt), currentCity().timezone),
         id: ulid(req.now.getTime()),
         now: req.now,
       });
       return {
         status: 201,
         body: meetingView(plan.meeting, undefined),
-        tx: store.addMeeting(store.newTx(), plan.meeting, plan.agenda),
+        tx: store.addMeeting(store.newTx(), plan.meeting, plan.agenda, {
+          councilVersion: council?.version,
+          householdVersion: households?.version ?? 0,
+        }),
       };
     }),
 
@@ -198,7 +241,11 @@ export const handler = httpApi({
       if (!canReadMeeting(req.principal!, meeting)) {
         throw forbidden("only the community's staff and the meeting's members may read it");
       }
-      return { body: meetingView(meeting, await store.getAttendance(meeting.id)) };
+      const [attendance, opinions] = await Promise.all([
+        store.getAttendance(meeting.id),
+        meeting.kind === "consultation" ? store.opinionsOf(meeting.id) : undefined,
+      ]);
+      return { body: meetingView(meeting, attendance, opinions) };
     }),
 
     route(recordAttendance, async (req) => {
@@ -208,6 +255,17 @@ export const handler = httpApi({
       return {
         body: meetingView(meeting, attendance),
         tx: store.setAttendance(store.newTx(), attendance),
+      };
+    }),
+
+    route(recordOpinion, async (req) => {
+      const meeting = await meetingOf(req.params.id);
+      requireStaffOf(req.principal!, meeting);
+      const opinion = meetings.recordOpinion(meeting, req.body, req.principal!.sub, req.now);
+      return {
+        status: 201,
+        body: opinionView(opinion),
+        tx: store.addOpinion(store.newTx(), opinion),
       };
     }),
 
@@ -255,6 +313,7 @@ export const handler = httpApi({
         req.principal!,
         req.body.agree,
         req.now,
+        await rosterOfMeeting(proposal),
       );
       return {
         status: 201,
@@ -270,6 +329,7 @@ export const handler = httpApi({
         req.principal!,
         req.body.agree,
         req.now,
+        await rosterOfMeeting(proposal),
       );
       return {
         body: consentReply(consent),
@@ -339,6 +399,41 @@ export const handler = httpApi({
         },
         tx,
       };
+    }),
+
+    // ---------------------------------------------------------------- rosters
+    route(putCouncil, async (req) => {
+      const place = placeOf(req.params.id);
+      requireStaffOf(req.principal!, place);
+      const roster = planCouncil(req.body, {
+        communityId: place.communityId,
+        courtyards: courtyardsOf(place.communityId),
+        before: await store.getCouncil(place.communityId),
+        by: req.principal!.sub,
+        now: req.now,
+      });
+      return { body: councilView(roster), tx: store.putCouncil(store.newTx(), roster) };
+    }),
+
+    route(getCouncil, async (req) => {
+      const place = placeOf(req.params.id);
+      if (!hasOfficialReach(req.principal!, place)) throw forbidden("outside your jurisdiction");
+      const roster = await store.getCouncil(place.communityId);
+      if (!roster) throw notFound(`council roster of ${place.communityId}`);
+      return { body: councilView(roster) };
+    }),
+
+    route(putHouseholds, async (req) => {
+      const place = placeOf(req.params.id);
+      requireStaffOf(req.principal!, place);
+      const roster = planHouseholds(req.body, {
+        communityId: place.communityId,
+        courtyards: courtyardsOf(place.communityId),
+        beforeVersion: await store.householdRosterVersion(place.communityId),
+        by: req.principal!.sub,
+        now: req.now,
+      });
+      return { body: householdRosterView(roster), tx: store.putHouseholds(store.newTx(), roster) };
     }),
 
     // ---------------------------------------------------------------- reads
