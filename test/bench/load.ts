@@ -31,6 +31,7 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { creditCodeOf } from "@pencai/contracts/orgs";
 import { type LocalCloud, startLocalCloud } from "@pencai/local/cloud";
 import { resourcesOfType, T } from "@pencai/local/template";
 import { percentile } from "./bundles.js";
@@ -294,6 +295,8 @@ class Api {
 interface World {
   api: Api;
   places: Place[];
+  /** each community's admitted organisation (service proposals need an active one) */
+  orgs: Map<string, string>;
   rules: Rules;
   thinkMs: number;
   /** no new write after this instant */
@@ -319,7 +322,7 @@ async function user(w: World, u: number): Promise<void> {
     sub: `load-org-${u}`,
     roles: ["org"],
     communityId: c,
-    orgId: `org-load-${u}`,
+    orgId: w.orgs.get(c),
   };
   const street = (role: "street_staff" | "expert", n = 1): Principal => ({
     sub: `load-${role}-${place.streetId}-${n}`,
@@ -786,6 +789,54 @@ function probeDynamo(ddb: DynamoDBClient, table: string) {
 
 // ---------------------------------------------------------------- the bench
 
+/**
+ * One active organisation per community, as the registry makes them: registered by the
+ * community's staff, the public notice run out on the local clock (moved past it and back),
+ * admitted by the district.
+ */
+async function admitOrgs(api: Api, places: Place[]): Promise<Map<string, string>> {
+  const stamp = String(Date.now() % 1e7).padStart(7, "0");
+  const registered = await Promise.all(
+    places.map(async (p, i) => {
+      const staff = await api.as({
+        sub: `load-staff-${p.communityId}`,
+        roles: ["community_staff"],
+        communityId: p.communityId,
+      });
+      const r = await api.call<{ id: string; noticeEndsAt: string }>(
+        "POST",
+        "/v1/orgs",
+        {
+          name: `${p.communityId} 社工服务中心`,
+          track: "registered",
+          creditCode: creditCodeOf(`5244${stamp}${String(i).padStart(6, "0")}`),
+          communityId: p.communityId,
+          services: ["elderly_care"],
+        },
+        staff,
+      );
+      return { ...r, place: p };
+    }),
+  );
+  const clock = await api.call<{ now: string }>("GET", "/dev/clock");
+  const ends = Math.max(...registered.map((r) => Date.parse(r.noticeEndsAt)));
+  const days = (ends - Date.parse(clock.now) + 60_000) / 86_400_000;
+  await api.call("POST", "/dev/clock", { advanceDays: days });
+  try {
+    for (const r of registered) {
+      const civil = await api.as({
+        sub: `load-district_civil-${r.place.districtId}`,
+        roles: ["district_civil"],
+        districtId: r.place.districtId,
+      });
+      await api.call("POST", `/v1/orgs/${r.id}/review`, { decision: "admit" }, civil);
+    }
+  } finally {
+    await api.call("POST", "/dev/clock", { advanceDays: -days });
+  }
+  return new Map(registered.map((r) => [r.place.communityId, r.id]));
+}
+
 export async function benchLoad(opts: LoadBenchOptions = {}): Promise<void> {
   const users = opts.users ?? 40;
   const seconds = opts.seconds ?? 30;
@@ -825,9 +876,11 @@ export async function benchLoad(opts: LoadBenchOptions = {}): Promise<void> {
         s.communities.map((c) => ({ districtId: d.id, streetId: s.id, communityId: c.id })),
       ),
     );
+    const orgs = await admitOrgs(api, places);
     const world = (until: number, n: number): World => ({
       api,
       places,
+      orgs,
       rules,
       thinkMs: n === 1 ? 0 : thinkMs,
       until: () => until,

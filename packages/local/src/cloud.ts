@@ -356,6 +356,12 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     pool = new FunctionPool(specs, { city, root: repoRoot });
     const functions = pool;
     stoppers.push(() => functions.stop());
+    // every worker pipes its stdout and stderr into ours, a listener per event each: make room
+    // for this cloud's workers (a test may run two clouds in one process)
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.setMaxListeners(stream.getMaxListeners() + specs.length);
+      stoppers.push(() => stream.setMaxListeners(stream.getMaxListeners() - specs.length));
+    }
     const workersP = pool.startAll().then(() => mark("functions"));
     workersP.catch(() => {});
     const ddb: DynamoDbLocal = await ddbP;

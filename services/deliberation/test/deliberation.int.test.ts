@@ -11,6 +11,7 @@ import {
   tableCounts,
   token,
 } from "../../../test/support/http.js";
+import { admittedOrg } from "../../../test/support/orgs.js";
 
 // Deliberation against the local cloud: every route's happy path and bad inputs, the event
 // flow with intake (screened -> deliberated -> endorsed / rejected), and the concurrency of
@@ -90,22 +91,27 @@ async function screened(
             },
           })
         ).body.id;
-  const p = await api("POST", "/v1/proposals", {
-    token: proposerToken,
-    body: {
-      communityId: place.communityId,
-      kind: "works",
-      category,
-      title: `议题 ${run} ${Math.random().toString(36).slice(2, 6)}`,
-      summary: "加装扶手",
-      beneficiaries: 120,
-      budgetFen: 3_000_000,
-      selfRaisedFen: 300_000,
-      needIds: [need],
-      year,
-      ...over,
-    },
-  });
+  // an organisation applies once intake has heard the registry admit it
+  const p = await settled(
+    () =>
+      api("POST", "/v1/proposals", {
+        token: proposerToken,
+        body: {
+          communityId: place.communityId,
+          kind: "works",
+          category,
+          title: `议题 ${run} ${Math.random().toString(36).slice(2, 6)}`,
+          summary: "加装扶手",
+          beneficiaries: 120,
+          budgetFen: 3_000_000,
+          selfRaisedFen: 300_000,
+          needIds: [need],
+          year,
+          ...over,
+        },
+      }),
+    (r) => r.body?.code !== "org_not_active",
+  );
   expect(p.status, JSON.stringify(p.body)).toBe(201);
   const s = await api("POST", `/v1/proposals/${p.body.id}/screening`, {
     token: staffToken,
@@ -159,7 +165,12 @@ beforeAll(async () => {
     noHousehold: { sub: `res3-${run}`, roles: ["resident"], ...home },
     farResident: { sub: `resf-${run}`, roles: ["resident"], ...far, householdId: `hhf-${run}` },
     stranger: { sub: `stranger-${run}`, roles: ["council_member"], ...home },
-    org: { sub: `org-user-${run}`, roles: ["org"], ...home, orgId: `org-${run}` },
+    org: {
+      sub: `org-user-${run}`,
+      roles: ["org"],
+      ...home,
+      orgId: await admittedOrg(home, [category], run),
+    },
     farM1: { sub: members[0]!, roles: ["council_member"], ...far },
     expert: { sub: `exp-${run}`, roles: ["expert"], ...street },
     expert2: { sub: `exp2-${run}`, roles: ["expert"], ...street },

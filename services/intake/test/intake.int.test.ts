@@ -10,6 +10,7 @@ import {
   token,
   verifyChain,
 } from "../../../test/support/http.js";
+import { admittedOrg } from "../../../test/support/orgs.js";
 
 // Intake against the local cloud: every route's happy path, jurisdiction, concurrency,
 // evidence with real uploads, and the public views. Data is unique per run (titles, subs, a
@@ -50,7 +51,12 @@ const proposalBody = (over: Record<string, unknown> = {}) => ({
 });
 
 async function propose(over: Record<string, unknown> = {}, as = resident) {
-  const r = await call("POST", "/v1/proposals", { token: as, body: proposalBody(over) });
+  // an organisation applies once intake has heard the registry admit it
+  const r = await eventually(
+    () => call("POST", "/v1/proposals", { token: as, body: proposalBody(over) }),
+    (r) => r.body?.code !== "org_not_active",
+    30_000,
+  );
   expect(r.status, JSON.stringify(r.body)).toBe(201);
   return r.body as { id: string; status: string };
 }
@@ -258,18 +264,19 @@ describe("proposals", () => {
     const a = await propose({ title: `A ${run}` });
     const b = await propose({ title: `B ${run}` }, staff);
     // a service project: its organisation's own user files it, as the organisation
+    const orgId = await admittedOrg(home, ["elderly_care"], run);
     const orgUser = await token({
       sub: `org-user-${run}`,
       roles: ["org"],
       communityId: home.communityId,
-      orgId: `org-${run}`,
+      orgId,
     });
     const c = await propose(
       {
         title: `C ${run}`,
         kind: "service",
         category: "elderly_care",
-        applicantOrgId: `org-${run}`,
+        applicantOrgId: orgId,
       },
       orgUser,
     );
