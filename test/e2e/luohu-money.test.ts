@@ -8,6 +8,7 @@ import {
   eventually,
   tokenAt,
 } from "../support/http.js";
+import { type Journey, journeyOn } from "../support/journey.js";
 import {
   type Cloud,
   endorsedProposal,
@@ -334,4 +335,161 @@ describe("Luohu city: places and money mechanisms end to end", () => {
     // all or nothing: the refused approval charged dongmennan nothing either
     expect(dongmennan.committedFen).toBe(approvedCount * 5 * WAN);
   });
+});
+
+describe("Luohu: one works project from a need to 满意度测评 (拆开申报、分开审议、合并实施)", () => {
+  let j: Journey;
+  beforeAll(async () => {
+    j = await journeyOn({ cloud, call, token });
+  });
+
+  it("runs two packages of one group from a need through the standing council to evaluation", async () => {
+    expect(j.rules.preset).toBe("luohu");
+    const place: Place = { districtId: "luohu", streetId: "cuizhu", communityId: "shuibei" };
+    const o = await j.officials(place);
+    const residentSub = `lh-j-res-${run}`;
+    const resident = await token({
+      sub: residentSub,
+      roles: ["resident"],
+      ...place,
+      householdId: `lh-j-hh-${run}`,
+    });
+
+    // a need, then a works project larger than the cap, split into two packages of one group
+    const need = await post("/v1/needs", resident, {
+      communityId: place.communityId,
+      title: `水贝片区管网老化 ${run}`,
+      description: "雨污混流，雨天返臭",
+    });
+    expect(need.status, JSON.stringify(need.body)).toBe(201);
+    const group = `lh-j-grp-${run}`;
+    const file = (title: string) =>
+      post("/v1/proposals", resident, {
+        ...works(place, need.body.id, {
+          title: `${title} ${run}`,
+          category: j.category("old_estate_renovation"),
+          budgetFen: 40 * WAN,
+          packageGroupId: group,
+        }),
+      });
+    const firstFiled = await file("水贝雨污分流一标段");
+    expect(firstFiled.status, JSON.stringify(firstFiled.body)).toBe(201);
+    const secondFiled = await file("水贝雨污分流二标段");
+    expect(secondFiled.status, JSON.stringify(secondFiled.body)).toBe(201);
+    const ids = [firstFiled.body.id as string, secondFiled.body.id as string];
+    const [first, second] = ids as [string, string];
+    expect(await j.stepOf(first)).toBe("apply");
+
+    // 两委契合度审核: accepting needs the fit (needFit), then each package is screened in
+    const noFit = await post(`/v1/proposals/${first}/screening`, o.staff, { decision: "accept" });
+    expect(noFit.status, JSON.stringify(noFit.body)).toBe(400);
+    for (const id of ids) {
+      const s = await post(`/v1/proposals/${id}/screening`, o.staff, {
+        decision: "accept",
+        needFit: 85,
+      });
+      expect(s.status, JSON.stringify(s.body)).toBe(200);
+      await j.until(
+        () => call("GET", `/v1/proposals/${id}/deliberation`, { token: o.staff }),
+        [404],
+      );
+    }
+    expect(await j.stepOf(first)).toBe("deliberate");
+
+    // 居民议事会: a standing council on the roster; nobody else sits in its meeting
+    const members = [1, 2, 3, 4, 5].map((i) => `lh-j-m-${run}-${i}`);
+    const roster = await j.put(`/v1/communities/${place.communityId}/council`, o.staff, {
+      members: members.map((sub, i) => ({ sub, name: `议事员${i + 1}`, termEnds: "2099-12-31" })),
+    });
+    expect(roster.status, JSON.stringify(roster.body)).toBe(200);
+    const meetingBody = (memberIds: string[]) => ({
+      communityId: place.communityId,
+      scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+      memberIds,
+      proposalIds: ids,
+    });
+    const outsider = await post(
+      "/v1/meetings",
+      o.staff,
+      meetingBody([...members.slice(0, 4), `lh-j-stranger-${run}`]),
+    );
+    expect([outsider.status, outsider.body.code]).toEqual([422, "not_a_member"]);
+    const meeting = await post("/v1/meetings", o.staff, meetingBody(members));
+    expect(meeting.status, JSON.stringify(meeting.body)).toBe(201);
+    const m = meeting.body.id as string;
+    expect((await post(`/v1/meetings/${m}/attendance`, o.staff, { present: members })).status).toBe(
+      200,
+    );
+    // 分开审议: each package is voted on its own
+    for (const [i, sub] of members.entries()) {
+      const member = await token({ sub, roles: ["council_member"], ...place });
+      for (const id of ids) {
+        const choice = i < 4 ? "yes" : "no";
+        const ballot = await post(`/v1/meetings/${m}/ballots`, member, { proposalId: id, choice });
+        expect(ballot.status, JSON.stringify(ballot.body)).toBe(201);
+      }
+    }
+    const closed = await post(`/v1/meetings/${m}/close`, o.staff);
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    for (const id of ids) {
+      const r = closed.body.results.find((x: { proposalId: string }) => x.proposalId === id);
+      expect(r).toMatchObject({ yes: 4, no: 1, passed: true });
+    }
+
+    // 街道可行性合法性审核: works go to the street's experts
+    for (const id of ids) {
+      await j.status(id, "deliberated", o.staff);
+      expect(await j.stepOf(id)).toBe("review");
+      const reviewed = await post(`/v1/proposals/${id}/expert-reviews`, o.expert, {
+        feasible: true,
+        lawful: true,
+        score: 86,
+      });
+      expect(reviewed.status, JSON.stringify(reviewed.body)).toBe(201);
+      const decided = await post(`/v1/proposals/${id}/expert-decision`, o.street, {
+        decision: "pass",
+      });
+      expect(decided.body.endorsed).toBe(true);
+      await j.status(id, "endorsed", o.staff);
+      expect(await j.stepOf(id)).toBe("publish");
+    }
+
+    // 区审核审定 of each package separately; the group is ready only once both are approved
+    const view = async () =>
+      (await call("GET", `/v1/package-groups/${group}`, { token: o.street })).body;
+    await approved(first, o);
+    await j.status(first, "approved", o.staff);
+    expect(await j.stepOf(first)).toBe("fund");
+    const half = await eventually(view, (v) => v.totals?.approvedFen === 40 * WAN, EVENTS_MS);
+    expect(half.implementation).toEqual({ ready: false, waitingFor: [second] });
+    await approved(second, o);
+    const both = await eventually(view, (v) => v.implementation?.ready === true, EVENTS_MS);
+    expect(both.implementation).toEqual({ ready: true, waitingFor: [] });
+    expect(both.totals).toMatchObject({
+      members: 2,
+      programmeFen: 80 * WAN,
+      approvedFen: 80 * WAN,
+    });
+
+    // 经费下拨, then 合并实施: both packages implemented, paid, completed and rated by the panel
+    for (const id of ids) {
+      const paid = await post(`/v1/proposals/${id}/disbursements`, o.finance, {
+        amountFen: 40 * WAN,
+        reference: `PZ-${run}-${id.slice(-4)}`,
+      });
+      expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+      expect(paid.body.status).toBe("funded");
+      await j.status(id, "funded", o.staff);
+      expect(await j.stepOf(id)).toBe("implement");
+    }
+    for (const id of ids) {
+      const effect = await j.implementAndEvaluate({ id, o, programmeFen: 40 * WAN, year });
+      expect(effect.passed).toBe(true);
+      await j.status(id, "evaluated", o.staff);
+      // 结果公开: the record to its last step, its chain verifies, no person in it
+      const record = await j.publicRecord(id, [residentSub, `lh-j-hh-${run}`, ...members]);
+      expect(record.stage).toBe("effect");
+      expect(record.step).toMatchObject({ id: "evaluate", name: "满意度测评" });
+    }
+  }, 300_000);
 });
