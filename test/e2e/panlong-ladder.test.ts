@@ -11,6 +11,7 @@ import {
   type Geo,
   sha256Hex,
 } from "../support/http.js";
+import { type Journey, journeyOn } from "../support/journey.js";
 
 // Panlong (盘龙区) end to end, part two: the three-level ladder for needs (deadlines in working
 // days, the overdue list, one step at a time under concurrency) and the resident project group's
@@ -105,7 +106,12 @@ describe("the city file's names are what the city shows", () => {
         streets: d.streets.map((st) => ({
           id: st.id,
           name: st.name,
-          communities: st.communities.map((c) => ({ id: c.id, name: c.name })),
+          communities: st.communities.map((c) => ({
+            id: c.id,
+            name: c.name,
+            // the city file's courtyards (院落) are shown too
+            ...(c.courtyards && { courtyards: c.courtyards.map(({ id, name }) => ({ id, name })) }),
+          })),
         })),
       })),
     );
@@ -300,4 +306,226 @@ describe("Panlong's resident project groups in the spending notice", () => {
     const own = await call("GET", `/v1/proposals/${id}/spending`, { token: street });
     expect(own.body.procurement.group).toEqual(group);
   });
+});
+
+describe("Panlong end to end: 个别提议、民主商议、集体决议、广泛评议", () => {
+  let j: Journey;
+
+  beforeAll(async () => {
+    await setClock(new Date().toISOString());
+    j = await journeyOn(local);
+  }, 60_000);
+
+  it("runs one resident project from a need up the ladder to 广泛评议 and its public record", async () => {
+    expect(j.rules.preset).toBe("panlong");
+    expect(j.rules.process).toMatchObject({ serviceApplicant: "any", expertReview: "none" });
+    expect(j.rules.thresholds.council.rosterRequired ?? false).toBe(false);
+    const year = currentYear();
+    const home = j.home;
+    const o = await j.officials(home);
+    // the household roster: three households in 白塔东院, two in 白塔西院, one in no courtyard
+    const [east, west] = ["baita-dongyuan", "baita-xiyuan"];
+    const hh = [1, 2, 3, 4, 5, 6].map((i) => `pn-hh-${run}-${i}`);
+    const subs = hh.map((_, i) => `pn-res-${run}-${i + 1}`);
+    const residents: string[] = [];
+    for (const [i, householdId] of hh.entries())
+      residents.push(await j.token({ sub: subs[i]!, roles: ["resident"], ...home, householdId }));
+    const proposer = residents[0]!;
+
+    // level 1 a resident's need; the community takes it to level 2, the street answers it
+    const need = await j.post("/v1/needs", proposer, {
+      communityId: home.communityId,
+      title: `院落雨棚 ${run}`,
+      description: "东院晾晒区无遮挡，居民自行无法解决",
+    });
+    expect(need.status, JSON.stringify(need.body)).toBe(201);
+    const needId = need.body.id as string;
+    const up = await j.post(`/v1/needs/${needId}/escalate`, o.staff, {
+      level: 2,
+      reason: "需要街道协助",
+    });
+    expect(up.status, JSON.stringify(up.body)).toBe(200);
+    expect(up.body).toMatchObject({ level: 2, escalations: [{ level: 2 }] });
+    const answered = await j.post(`/v1/needs/${needId}/response`, o.street, {
+      level: 2,
+      note: "纳入民生小实事，由院落居民自筹部分资金",
+    });
+    expect(answered.status, JSON.stringify(answered.body)).toBe(200);
+
+    // 个别提议: the resident proposes a works project of the courtyard, part self-raised
+    const filed = await j.post("/v1/proposals", proposer, {
+      communityId: home.communityId,
+      courtyardIds: [east],
+      kind: "works",
+      category: j.category(),
+      title: `东院雨棚 ${run}`,
+      summary: "居民项目小组自主选取供应商",
+      beneficiaries: 90,
+      budgetFen: 1_000_000,
+      selfRaisedFen: 200_000,
+      needIds: [needId],
+      year,
+    });
+    expect(filed.status, JSON.stringify(filed.body)).toBe(201);
+    const id = filed.body.id as string;
+    expect(await j.stepOf(id)).toBe("propose");
+
+    // 民主商议: screened by the community
+    const screened = await j.post(`/v1/proposals/${id}/screening`, o.staff, {
+      decision: "accept",
+    });
+    expect(screened.status, JSON.stringify(screened.body)).toBe(200);
+    await j.until(
+      () => j.call("GET", `/v1/proposals/${id}/deliberation`, { token: o.staff }),
+      [404],
+    );
+    expect(await j.stepOf(id)).toBe("discuss");
+    const roster = await j.put(`/v1/communities/${home.communityId}/households`, o.staff, {
+      households: hh.map((householdId, i) => ({
+        householdId,
+        ...(i < 3 ? { courtyardId: east } : i < 5 ? { courtyardId: west } : {}),
+      })),
+    });
+    expect(roster.status, JSON.stringify(roster.body)).toBe(200);
+    expect(roster.body.households).toBe(6);
+    expect(roster.body.courtyards).toEqual(
+      expect.arrayContaining([
+        { courtyardId: east, households: 3 },
+        { courtyardId: west, households: 2 },
+      ]),
+    );
+    expect(JSON.stringify(roster.body)).not.toContain(hh[0]);
+
+    // 集体决议: a temporary group of residents' representatives (no standing roster needed)
+    const members = [1, 2, 3, 4, 5].map((i) => `pn-rep-${run}-${i}`);
+    const meeting = await j.post("/v1/meetings", o.staff, {
+      communityId: home.communityId,
+      scheduledAt: new Date(Date.now() + 3_600_000).toISOString(),
+      memberIds: members,
+      proposalIds: [id],
+      proposalDetails: [{ proposalId: id, urgency: 70, replicability: 60 }],
+    });
+    expect(meeting.status, JSON.stringify(meeting.body)).toBe(201);
+    const m = meeting.body.id as string;
+    expect(meeting.body.householdRosterVersion).toBe(roster.body.version);
+    expect(
+      (await j.post(`/v1/meetings/${m}/attendance`, o.staff, { present: members })).status,
+    ).toBe(200);
+    // the east courtyard's households answer: two of three agree (2/3); a west one may not
+    const consent = (tok: string, agree: boolean) =>
+      j.post(`/v1/proposals/${id}/consents`, tok, { agree });
+    expect((await consent(residents[0]!, true)).status).toBe(201);
+    expect((await consent(residents[1]!, true)).status).toBe(201);
+    expect((await consent(residents[2]!, false)).status).toBe(201);
+    expect((await consent(residents[3]!, true)).status).toBe(403);
+    expect((await consent(residents[5]!, true)).status).toBe(403);
+    for (const [i, sub] of members.entries()) {
+      const member = await j.token({ sub, roles: ["council_member"], ...home });
+      const ballot = await j.post(`/v1/meetings/${m}/ballots`, member, {
+        proposalId: id,
+        choice: i === 0 ? "no" : "yes",
+      });
+      expect(ballot.status, JSON.stringify(ballot.body)).toBe(201);
+    }
+    const closed = await j.post(`/v1/meetings/${m}/close`, o.staff);
+    expect(closed.status, JSON.stringify(closed.body)).toBe(200);
+    expect(closed.body.results[0]).toMatchObject({
+      proposalId: id,
+      yes: 4,
+      passed: true,
+      consent: { households: 3, agreed: 2, met: true, required: true },
+    });
+    // no expert review: passed is endorsed, and the ranking marks it fundable
+    await j.status(id, "endorsed", o.staff);
+    expect(await j.stepOf(id)).toBe("decide");
+    const ranking = await j.call("GET", `/v1/public/rankings/${home.communityId}/${year}`);
+    expect(ranking.status, JSON.stringify(ranking.body)).toBe(200);
+    const ranked = ranking.body.items.find((i: { proposalId: string }) => i.proposalId === id);
+    expect(ranked).toMatchObject({ budgetFen: 1_000_000, fundable: true });
+    expect(ranked.inputs.participation).toBeCloseTo(1, 4);
+
+    // 街道综合审定与拨付: the programme pays its part
+    const approved = await j.fund(id, o);
+    expect(approved.committedFen).toBe(800_000);
+    await j.status(id, "funded", o.staff);
+    expect(await j.stepOf(id)).toBe("implement");
+
+    // the residents' own money and the street's subsidy come in
+    const contribute = (tok: string, source: string, amountFen: number, contributor: string) =>
+      j.until(
+        () =>
+          j.post(`/v1/proposals/${id}/contributions`, tok, {
+            source,
+            amountFen,
+            contributor,
+            reference: `JK-${source}-${run}`,
+          }),
+        [404, 409],
+      );
+    const own = await contribute(o.staff, "self_raised", 200_000, "东院居民集资");
+    expect(own.status, JSON.stringify(own.body)).toBe(201);
+    const subsidy = await contribute(o.street, "street_subsidy", 50_000, "拓东街道办事处");
+    expect(subsidy.status, JSON.stringify(subsidy.body)).toBe(201);
+
+    // the resident project group compares three quotes, each with verified evidence
+    const group = subs.slice(0, 3);
+    const quotes: { supplier: string; amountFen: number; evidenceId: string }[] = [];
+    for (const [supplier, amountFen] of [
+      ["昆明东篷建材公司", 1_000_000],
+      ["昆明西篷建材公司", 1_080_000],
+      ["昆明南篷建材公司", 1_150_000],
+    ] as const)
+      quotes.push({ supplier, amountFen, evidenceId: await j.evidence(id, o.staff, supplier) });
+    const procured = await j.settled(
+      () =>
+        j.post(`/v1/proposals/${id}/procurement`, o.staff, {
+          group,
+          quotes,
+          chosen: "昆明东篷建材公司",
+        }),
+      (r) => r.body?.code !== "evidence_not_verified",
+    );
+    expect(procured.status, JSON.stringify(procured.body)).toBe(201);
+    expect(procured.body).toMatchObject({ groupSize: 3, cheapest: true });
+
+    // 项目小组实施 with evidence, the supplier paid; 广泛评议 by resident representatives
+    const effect = await j.implementAndEvaluate({
+      id,
+      o,
+      programmeFen: 1_000_000,
+      year,
+      payee: "昆明东篷建材公司",
+    });
+    expect(effect.passed).toBe(true);
+    await j.status(id, "evaluated", o.staff);
+
+    // the public spending notice: money in by source, the payment out, the group's choice
+    const spending = await j.call("GET", `/v1/public/proposals/${id}/spending`);
+    expect(spending.status, JSON.stringify(spending.body)).toBe(200);
+    expect(spending.body.in.bySource).toEqual({
+      programme: 800_000,
+      self_raised: 200_000,
+      sponsor: 0,
+      street_subsidy: 50_000,
+    });
+    expect(spending.body.in.totalFen).toBe(1_050_000);
+    expect(spending.body.out.payments).toEqual([
+      expect.objectContaining({ milestonePercent: 100, amountFen: 1_000_000 }),
+    ]);
+    expect(spending.body.balanceFen).toBe(50_000);
+    expect(spending.body.procurement).toMatchObject({
+      groupSize: 3,
+      quotes,
+      chosen: "昆明东篷建材公司",
+      cheapest: true,
+    });
+    const notice = JSON.stringify(spending.body);
+    for (const s of [...subs, ...hh, "东院居民集资", "拓东街道办事处"])
+      expect(notice).not.toContain(s);
+
+    // the public record at its last step: the chain verifies, no person in it
+    const record = await j.publicRecord(id, [...subs, ...hh, ...members]);
+    expect(record.stage).toBe("effect");
+    expect(record.step).toMatchObject({ id: "evaluate", name: "广泛评议" });
+  }, 240_000);
 });

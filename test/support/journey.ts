@@ -127,6 +127,8 @@ export async function journeyOn(local: CityCloud) {
     /** who reports progress (default: the street) */
     reporter?: string;
     payee?: string;
+    /** the payments, in order (default: all of `programmeFen` at the 100% milestone) */
+    payments?: { milestonePercent: number; amountFen: number }[];
   }) {
     const { id, o } = args;
     const owner = { sub: `owner-${ulid().slice(-8).toLowerCase()}`, name: "项目负责人" };
@@ -157,13 +159,14 @@ export async function journeyOn(local: CityCloud) {
       );
       expect(report.status, JSON.stringify(report.body)).toBe(201);
     }
-    const pay = await post(`/v1/proposals/${id}/payments`, o.street, {
-      milestonePercent: 100,
-      amountFen: args.programmeFen,
-      payee: args.payee ?? "施工单位有限公司",
-      reference: `ZF-${ulid().slice(-6)}`,
-    });
-    expect(pay.status, JSON.stringify(pay.body)).toBe(201);
+    for (const p of args.payments ?? [{ milestonePercent: 100, amountFen: args.programmeFen }]) {
+      const pay = await post(`/v1/proposals/${id}/payments`, o.street, {
+        ...p,
+        payee: args.payee ?? "施工单位有限公司",
+        reference: `ZF-${ulid().slice(-6)}`,
+      });
+      expect(pay.status, JSON.stringify(pay.body)).toBe(201);
+    }
     const done = await post(`/v1/proposals/${id}/complete`, o.street);
     expect(done.status, JSON.stringify(done.body)).toBe(200);
     await until(
