@@ -5,6 +5,7 @@
  * tests' global setup call.
  */
 import { randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
@@ -87,7 +88,16 @@ export interface LocalCloud {
 }
 
 export function loadCity(id: string): City {
-  return loadCityFile(join(repoRoot, "infra", "cities", `${id}.json`));
+  const dir = join(repoRoot, "infra", "cities");
+  const known = readdirSync(dir)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -".json".length))
+    .sort();
+  // only a file of infra/cities by its id: a typo names the cities there, never a path outside
+  if (!known.includes(id)) {
+    throw new Error(`no city "${id}": pick one of ${known.join(", ")} (files in infra/cities/)`);
+  }
+  return loadCityFile(join(dir, `${id}.json`));
 }
 
 function scheduledEvent(region: string, ruleArn: string | undefined, offsetMs: number) {

@@ -3,7 +3,7 @@
  * --no-demo, --no-schedules, --no-throttling, --quiet, --verbose.
  */
 import { parseArgs } from "node:util";
-import { startLocalCloud } from "./cloud.js";
+import { loadCity, startLocalCloud } from "./cloud.js";
 
 const { values } = parseArgs({
   options: {
@@ -23,6 +23,16 @@ if (values.help) {
   console.log(`usage: npm start -- [--port 3000] [--city demo] [--no-demo] [--no-schedules] [--no-throttling] [--quiet|--verbose]
 env: PENCAI_PORT, PENCAI_CITY, PENCAI_SCHEDULE_SCALE (run schedules N times faster), PENCAI_THROTTLING=off`);
   process.exit(0);
+}
+
+// a city that is not there (or a bad file) is a message, not a stack trace
+if (values.city) {
+  try {
+    loadCity(values.city);
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
 }
 
 const started = performance.now();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { loadCity } from "../src/cloud.js";
 import { clockOffsetFrom, validateTokenRequest } from "../src/dev-routes.js";
 import { matchesAny, matchesPattern } from "../src/filter-pattern.js";
 import { nextDelayMs, parseCron, rateMs } from "../src/scheduler.js";
@@ -126,5 +127,19 @@ describe("/dev/token and /dev/clock input", () => {
       clockOffsetFrom({ now: "2026-01-01T00:00:00Z", advanceDays: 1 }, 0, real),
     ).toHaveProperty("issues");
     expect(clockOffsetFrom({ advanceDays: "1" }, 0, real)).toHaveProperty("issues");
+  });
+});
+
+describe("npm start --city", () => {
+  it("loads a city of infra/cities by its id", () => {
+    expect(loadCity("panlong").preset).toBe("panlong");
+  });
+
+  it("names the cities there when the id is not one of them, and reads no path outside", () => {
+    for (const bad of ["shenzen", "../infra/cities/demo", "demo.json"]) {
+      expect(() => loadCity(bad)).toThrow(
+        /no city ".*": pick one of demo, jinjiang, longgang, luohu, ningbo, panlong \(files in infra\/cities\/\)/,
+      );
+    }
   });
 });
