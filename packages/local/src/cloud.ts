@@ -183,6 +183,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     opts.throttling ?? !/^(0|off|false)$/i.test(process.env.PENCAI_THROTTLING ?? "");
 
   const stoppers: (() => Promise<unknown> | unknown)[] = [];
+  let accessLog = false;
   const stopAll = async () => {
     for (const s of stoppers.splice(0).reverse()) {
       try {
@@ -287,7 +288,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       },
       verify: async (token) => (await issuer?.verify(token)) as Record<string, unknown> | undefined,
       log,
-      ...(opts.quiet ? {} : { access: (line: string) => log(line) }),
+      // the demo data's own requests (~280) would bury the start-up: logged from then on
+      ...(opts.quiet ? {} : { access: (line: string) => accessLog && log(line) }),
     });
     const url = await gateway.listen(port, host);
     stoppers.push(() => gateway.close());
@@ -480,6 +482,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     mark("ready");
     if (opts.demoData !== false) {
       const { loadDemoData } = await import("./demo-data.js");
+      if (!opts.quiet) log("loading the demo data through the API…");
       try {
         cloud.demo = await loadDemoData(url, { log: opts.quiet ? () => {} : log });
       } catch (e) {
@@ -487,6 +490,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       }
       mark("demo");
     }
+    accessLog = true;
     if (!opts.quiet) {
       log(
         `tables ${tables.length}, queues ${messaging.queues.length}, topics ${messaging.topics.length}, subscriptions ${messaging.subscriptions}, buckets ${messaging.buckets.length}, functions ${specs.length}, routes ${routesOf(template).length}, pollers ${pollers.length}, schedules ${opts.schedules === false ? "off" : schedules.length}`,
