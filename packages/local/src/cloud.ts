@@ -374,7 +374,13 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       stream.setMaxListeners(stream.getMaxListeners() + specs.length);
       stoppers.push(() => stream.setMaxListeners(stream.getMaxListeners() - specs.length));
     }
-    const workersP = pool.startAll().then(() => mark("functions"));
+    // every bundle is built once the workers run: let go of esbuild's child process (a later
+    // build, e.g. of a crashed worker's entry, starts it again)
+    const workersP = pool
+      .startAll()
+      .then(() => mark("functions"))
+      .then(() => import("esbuild"))
+      .then((esbuild) => esbuild.stop());
     workersP.catch(() => {});
     const ddb: DynamoDbLocal = await ddbP;
 
