@@ -6,7 +6,14 @@ import {
   exportsInboxEventTypes,
 } from "@pencai/contracts";
 import { MAX_YEAR, MIN_YEAR } from "@pencai/contracts/limits";
-import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from "aws-cdk-lib";
 import * as athena from "aws-cdk-lib/aws-athena";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
@@ -290,5 +297,9 @@ export class ExportsService extends Construct {
         },
       },
     });
+
+    // what analysts and auditors look for after a deploy (docs/deploy.md, docs/analytics.md)
+    new CfnOutput(stack, "ExportsBucketName", { value: this.bucket.bucketName });
+    new CfnOutput(stack, "AthenaWorkGroupName", { value: this.workGroup.ref });
   }
 }

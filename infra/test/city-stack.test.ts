@@ -20,7 +20,7 @@ import {
   roles,
   routeKey,
 } from "@pencai/contracts";
-import { App, Stack } from "aws-cdk-lib";
+import { App, type CfnElement, Stack } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import * as lambda from "aws-cdk-lib/aws-lambda";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -755,8 +755,20 @@ describe("CityStack (demo city)", () => {
         "UserPoolClientId",
         "TopicArn",
         "EvidenceBucketName",
+        "SlaAlarmTopicArn",
+        "ExportsBucketName",
+        "AthenaWorkGroupName",
       ]),
     );
+  });
+
+  it("names the exports bucket and the Athena workgroup in its outputs", () => {
+    const { stack, template } = demo();
+    const bucketId = stack.getLogicalId(stack.exports.bucket.node.defaultChild as CfnElement);
+    template.hasOutput("ExportsBucketName", { Value: { Ref: bucketId } });
+    template.hasOutput("AthenaWorkGroupName", {
+      Value: { Ref: stack.getLogicalId(stack.exports.workGroup) },
+    });
   });
 });
 
