@@ -5,11 +5,12 @@
  * tests' global setup call.
  */
 import { randomUUID } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AttributeValue, DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { SQSClient } from "@aws-sdk/client-sqs";
+import { formatErrors, idTokenClaimsOf, parseUsersCsv } from "@pencai/admin/users-csv";
 import type { City } from "@pencai/config";
 import { loadCityFile } from "@pencai/config/load";
 import { startFauxqs } from "fauxqs";
@@ -56,6 +57,8 @@ export interface LocalCloudOptions {
   throttling?: boolean;
   /** a template to run instead of synthesizing infra/ (tests) */
   template?: CfnTemplate;
+  /** a users CSV (`npm run users` format): `/dev/token {"user": "<username>"}` mints theirs */
+  users?: string;
   /** the resolved city to use with `template` */
   cityConfig?: City;
   log?: (line: string) => void;
@@ -73,6 +76,8 @@ export interface LocalCloud {
   /** table names by logical id */
   tables: Record<string, string>;
   issuer: LocalIssuer;
+  /** ID-token claims by username, from the `users` CSV */
+  users?: ReadonlyMap<string, Record<string, unknown> & { sub: string }>;
   /** ms per start-up phase */
   timings: Record<string, number>;
   demo?: unknown;
@@ -198,6 +203,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
   try {
     const city = opts.cityConfig ?? loadCity(cityId);
     globalThis.__PENCAI_CITY__ = city;
+    const users = opts.users === undefined ? undefined : loadUsers(opts.users, city);
     globalThis.__PENCAI_CLOCK_OFFSET_MS__ = 0;
     const region = city.region;
 
@@ -282,6 +288,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
             },
             tables: () => countItems(ddbClientRef as DynamoDBClient, cloud.tables),
             endpoints: { dynamodb: ddbEndpoint, fauxqs: fauxqsUrl },
+            ...(users ? { users } : {}),
           },
           req,
         );
@@ -434,6 +441,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       registry: reg,
       dynamodbEndpoint: ddb.endpoint,
       fauxqsEndpoint: fauxqsUrl,
+      ...(users ? { users } : {}),
       functions,
       tables: Object.fromEntries(
         Object.entries(template.Resources)
@@ -509,4 +517,14 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     await ddbStarting?.then((d) => d.stop()).catch(() => {});
     throw e;
   }
+}
+
+/** The users of a `--users` CSV as ID-token claims by username; any bad line stops the start. */
+export function loadUsers(
+  file: string,
+  city: City,
+): Map<string, Record<string, unknown> & { sub: string }> {
+  const parsed = parseUsersCsv(readFileSync(file, "utf8"), city);
+  if ("errors" in parsed) throw new Error(`--users:\n${formatErrors(file, parsed.errors)}`);
+  return new Map(parsed.users.map((u) => [u.username, idTokenClaimsOf(u)]));
 }

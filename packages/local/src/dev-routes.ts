@@ -28,6 +28,8 @@ export interface DevContext {
   };
   /** exact item count of every table (Scan COUNT) */
   tables(): Promise<Record<string, { logicalId: string; itemCount: number }>>;
+  /** ID-token claims by user name, from `npm start -- --users <file.csv>` */
+  users?: ReadonlyMap<string, Record<string, unknown> & { sub: string }>;
   /** where the emulators listen (npm run query finds the exports there) */
   endpoints: { dynamodb: string; fauxqs: string };
 }
@@ -130,6 +132,29 @@ export function validateTokenRequest(
   return { claims, options };
 }
 
+/**
+ * A `/dev/token` body naming a user of the `--users` file: `{"user": "<username>"}` mints the
+ * ID token Cognito would issue that person (groups and `custom:` claims as the file gives them).
+ */
+export function userTokenRequest(
+  v: Record<string, unknown>,
+  users: DevContext["users"],
+): { claims: Record<string, unknown> & { sub: string } } | { issues: Issue[] } {
+  const extra = Object.keys(v).filter((k) => k !== "user");
+  if (extra.length)
+    return { issues: extra.map((path) => ({ path, message: "not allowed with user" })) };
+  if (!users?.size)
+    return {
+      issues: [{ path: "user", message: "no users loaded: npm start -- --users <file.csv>" }],
+    };
+  const claims = typeof v.user === "string" ? users.get(v.user) : undefined;
+  if (!claims)
+    return {
+      issues: [{ path: "user", message: `unknown user; known: ${[...users.keys()].join(", ")}` }],
+    };
+  return { claims: { ...claims } };
+}
+
 /** New clock offset from a `/dev/clock` body, or the issues. */
 export function clockOffsetFrom(
   v: unknown,
@@ -179,6 +204,11 @@ export async function handleLocal(
   if (route === "POST /dev/token") {
     const parsed = parseJson(req.body);
     if ("error" in parsed) return parsed.error;
+    if (isObject(parsed.value) && "user" in parsed.value) {
+      const u = userTokenRequest(parsed.value, ctx.users);
+      if ("issues" in u) return invalid("invalid token request", u.issues);
+      return ok({ token: await ctx.issuer.sign(u.claims, Date.now() + ctx.clock.offsetMs()) });
+    }
     const r = validateTokenRequest(parsed.value);
     if ("issues" in r) return invalid("invalid token request", r.issues);
     return ok({

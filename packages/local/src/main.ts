@@ -1,6 +1,6 @@
 /**
  * `npm start`: the local cloud in the foreground. Flags: --port N, --city ID,
- * --no-demo, --no-schedules, --no-throttling, --quiet, --verbose.
+ * --users FILE.csv, --no-demo, --no-schedules, --no-throttling, --quiet, --verbose.
  */
 import { parseArgs } from "node:util";
 import { loadCity, startLocalCloud } from "./cloud.js";
@@ -10,6 +10,7 @@ const { values } = parseArgs({
     port: { type: "string" },
     host: { type: "string" },
     city: { type: "string" },
+    users: { type: "string" },
     "no-demo": { type: "boolean" },
     "no-schedules": { type: "boolean" },
     "no-throttling": { type: "boolean" },
@@ -20,7 +21,7 @@ const { values } = parseArgs({
 });
 
 if (values.help) {
-  console.log(`usage: npm start -- [--port 3000] [--city demo] [--no-demo] [--no-schedules] [--no-throttling] [--quiet|--verbose]
+  console.log(`usage: npm start -- [--port 3000] [--city demo] [--users people.csv] [--no-demo] [--no-schedules] [--no-throttling] [--quiet|--verbose]
 env: PENCAI_PORT, PENCAI_CITY, PENCAI_SCHEDULE_SCALE (run schedules N times faster), PENCAI_THROTTLING=off`);
   process.exit(0);
 }
@@ -40,6 +41,7 @@ const cloud = await startLocalCloud({
   ...(values.port ? { port: Number(values.port) } : {}),
   ...(values.host ? { host: values.host } : {}),
   ...(values.city ? { city: values.city } : {}),
+  ...(values.users ? { users: values.users } : {}),
   demoData: !values["no-demo"],
   schedules: !values["no-schedules"],
   ...(values["no-throttling"] ? { throttling: false } : {}),
@@ -75,7 +77,14 @@ Get a token and make a first request:
     | sed -E 's/.*"token":"([^"]+)".*/\\1/')
   curl -s "${cloud.url}/v1/needs?communityId=${community}" -H "authorization: Bearer $TOKEN"
 
-Ctrl-C stops everything (DynamoDB Local included).
+${
+  cloud.users?.size
+    ? `Users from ${values.users}: ${[...cloud.users.keys()].join(", ")}
+  curl -fsS -X POST ${cloud.url}/dev/token -H 'content-type: application/json' -d '{"user":"${[...cloud.users.keys()][0]}"}'
+
+`
+    : ""
+}Ctrl-C stops everything (DynamoDB Local included).
 `);
 
 let stopping = false;
