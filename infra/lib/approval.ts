@@ -5,10 +5,9 @@ import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import * as events from "aws-cdk-lib/aws-events";
 import * as targets from "aws-cdk-lib/aws-events-targets";
-import * as iam from "aws-cdk-lib/aws-iam";
-import * as kms from "aws-cdk-lib/aws-kms";
-import * as sns from "aws-cdk-lib/aws-sns";
+import type * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
+import { alarmTopic } from "./alarm-topic.js";
 import type { CityApi } from "./city-api.js";
 import type { ServiceInbox } from "./inbox.js";
 import { OutboxRelay } from "./outbox-relay.js";
@@ -24,12 +23,15 @@ export interface ApprovalServiceProps {
 
 const handlers = "services/approval/src/handlers";
 
-/** The CloudWatch metric the SLA sweep (and late stops) emit once per breach. */
+/**
+ * The CloudWatch metric the SLA sweep (and late stops) emit once per breach. Powertools adds the
+ * `service` dimension to every metric, so the alarm must name it too or it watches nothing.
+ */
 export const slaBreachedMetric = (city: City, kind: (typeof slaKinds)[number]) =>
   new cloudwatch.Metric({
     namespace: "Pencai",
     metricName: "SlaBreached",
-    dimensionsMap: { city: city.id, kind },
+    dimensionsMap: { city: city.id, service: "approval", kind },
     statistic: cloudwatch.Stats.SUM,
     period: Duration.minutes(5),
   });
@@ -110,20 +112,10 @@ export class ApprovalService extends Construct {
 
     // Breaches are also events (SlaBreached, for the timeline and the public view); the alarm is
     // for the people who run the city: subscribe the district's duty address to this topic.
-    // CloudWatch cannot publish to a topic under the AWS-managed SNS key, hence a key of our own.
-    const alarmKey = new kms.Key(this, "SlaAlarmsKey", {
-      description: `Pencai ${city.id}: encrypts the SLA alarm topic`,
-      enableKeyRotation: true,
-    });
-    alarmKey.grant(
-      new iam.ServicePrincipal("cloudwatch.amazonaws.com"),
-      "kms:Decrypt",
-      "kms:GenerateDataKey*",
-    );
-    this.alarmTopic = new sns.Topic(this, "SlaAlarms", {
+    this.alarmTopic = alarmTopic(this, "SlaAlarms", {
+      city,
+      purpose: "SLA",
       displayName: `Pencai ${city.id} SLA breaches`,
-      enforceSSL: true,
-      masterKey: alarmKey,
     });
     this.breachAlarms = slaKinds.map((kind) => {
       const alarm = new cloudwatch.Alarm(this, `SlaBreached-${kind}`, {

@@ -10,6 +10,7 @@ import { EvaluationService } from "./evaluation.js";
 import { EvidenceBucket } from "./evidence-bucket.js";
 import { ExportsService } from "./exports.js";
 import { IntakeService } from "./intake.js";
+import { Operations } from "./operations.js";
 import { OrgsService } from "./orgs.js";
 import { OversightService } from "./oversight.js";
 
@@ -32,6 +33,7 @@ export class CityStack extends Stack {
   readonly oversight: OversightService;
   readonly exports: ExportsService;
   readonly orgs: OrgsService;
+  readonly operations: Operations;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, {
@@ -94,8 +96,27 @@ export class CityStack extends Stack {
       topic: this.topic,
     });
 
+    const withRelay = {
+      intake: this.intake,
+      deliberation: this.deliberation,
+      approval: this.approval,
+      evaluation: this.evaluation,
+      oversight: this.oversight,
+      orgs: this.orgs,
+    };
+    this.operations = new Operations(this, "Operations", {
+      city,
+      httpApi: this.api.httpApi,
+      inboxes: Object.fromEntries(
+        Object.entries({ ...withRelay, exports: this.exports }).map(([s, svc]) => [s, svc.inbox]),
+      ),
+      relays: Object.keys(withRelay),
+    });
+
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });
     new CfnOutput(this, "EvidenceBucketName", { value: this.evidence.bucket.bucketName });
     new CfnOutput(this, "SlaAlarmTopicArn", { value: this.approval.alarmTopic.topicArn });
+    new CfnOutput(this, "OpsAlarmTopicArn", { value: this.operations.alarmTopic.topicArn });
+    new CfnOutput(this, "DashboardName", { value: this.operations.dashboard.dashboardName });
   }
 }

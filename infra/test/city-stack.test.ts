@@ -674,22 +674,26 @@ describe("CityStack (demo city)", () => {
         }),
       ],
     });
-    const alarms = resourcesOf(json, "AWS::CloudWatch::Alarm").map(([, a]) => a.Properties);
+    const alarms = resourcesOf(json, "AWS::CloudWatch::Alarm")
+      .map(([, a]) => a.Properties)
+      .filter((a) => a.MetricName === "SlaBreached");
     const dims = alarms.map((a) => a.Dimensions as { Name: string; Value: string }[]);
-    expect(dims.sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y)))).toEqual([
-      [
-        { Name: "city", Value: "demo" },
-        { Name: "kind", Value: "disbursement" },
-      ],
-      [
-        { Name: "city", Value: "demo" },
-        { Name: "kind", Value: "rectification" },
-      ],
-      [
-        { Name: "city", Value: "demo" },
-        { Name: "kind", Value: "review" },
-      ],
-    ]);
+    // Powertools adds `service` (POWERTOOLS_SERVICE_NAME) to every metric it emits
+    const of = (kind: string) => [
+      { Name: "city", Value: "demo" },
+      { Name: "kind", Value: kind },
+      { Name: "service", Value: "approval" },
+    ];
+    expect(
+      dims
+        .map((d) => [...d].sort((x, y) => x.Name.localeCompare(y.Name)))
+        .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    ).toEqual([of("disbursement"), of("rectification"), of("review")]);
+    for (const fn of resourcesOf(json, "AWS::Lambda::Function").filter(([, f]) =>
+      handlerOf(f).startsWith("approval/"),
+    )) {
+      expect(envOf(fn[1]).POWERTOOLS_SERVICE_NAME).toBe("approval");
+    }
     for (const a of alarms) {
       expect(a).toMatchObject({
         Namespace: "Pencai",

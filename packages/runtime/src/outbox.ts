@@ -114,12 +114,18 @@ export function outboxRelay(opts: OutboxOptions = {}) {
  * The sweep (also `POST /dev/run/outbox-relay`): publishes pending outbox items older than
  * `SWEEP_MIN_AGE_MS`, oldest first, one page of `SWEEP_PAGE` at a time, until none is left or
  * the invocation runs short of time (the next sweep carries on).
+ *
+ * Each sweep reports the backlog it found, 0 when there is none: `OutboxOldestAge` (seconds
+ * since the oldest pending item was written) and `OutboxBacklog` (pending items it read). The
+ * city's outbox alarm watches the age: the stream path never fails on a publish error, so
+ * only what is still pending shows that events are not getting out.
  */
 export async function publishPending(opts: SweepOptions = {}): Promise<RelaySummary> {
   const target = resolve(opts);
   const before = new Date(now().getTime() - SWEEP_MIN_AGE_MS).toISOString();
   const total: RelaySummary = { published: 0, failed: 0 };
   let cursor: Record<string, unknown> | undefined;
+  let oldestAt: string | undefined;
   do {
     if (opts.remainingMs && opts.remainingMs() < SWEEP_RESERVE_MS) {
       logger.info("sweep stopped for time; the next one carries on", { ...total });
@@ -135,11 +141,16 @@ export async function publishPending(opts: SweepOptions = {}): Promise<RelaySumm
         ExclusiveStartKey: cursor,
       }),
     );
-    const result = await publish((page.Items ?? []) as OutboxItem[], target, SWEEP_CONCURRENCY);
+    const items = (page.Items ?? []) as OutboxItem[];
+    oldestAt ??= items[0]?.outboxAt as string | undefined;
+    const result = await publish(items, target, SWEEP_CONCURRENCY);
     total.published += result.published;
     total.failed += result.failed;
     cursor = page.LastEvaluatedKey;
   } while (cursor);
+  const age = oldestAt ? Math.max(0, (now().getTime() - Date.parse(oldestAt)) / 1000) : 0;
+  metrics.addMetric("OutboxOldestAge", MetricUnit.Seconds, Math.round(age));
+  metrics.addMetric("OutboxBacklog", MetricUnit.Count, total.published + total.failed);
   return total;
 }
 

@@ -326,6 +326,27 @@ describe("outbox sweep", () => {
     expect(ddb.commandCalls(QueryCommand)).toHaveLength(1);
   });
 
+  it("reports the age of the oldest pending item and the backlog it found, 0 when none", async () => {
+    const addMetric = vi.spyOn(metrics, "addMetric");
+    // three events written 123, 122 and 121 s ago, and SNS down: all stay pending
+    const old = events(3, 120_000).map(outboxItem);
+    ddb.on(QueryCommand).resolvesOnce({ Items: old }).resolves({ Items: [] });
+    sns.on(PublishBatchCommand).rejects(new Error("connect ECONNREFUSED"));
+    expect(await publishPending(opts)).toEqual({ published: 0, failed: 3 });
+    const reported = (name: string) =>
+      addMetric.mock.calls.filter((c) => c[0] === name).map((c) => [c[1], c[2]]);
+    const [[unit, age]] = reported("OutboxOldestAge") as [[string, number]];
+    expect(unit).toBe("Seconds");
+    expect(age).toBeGreaterThanOrEqual(123);
+    expect(age).toBeLessThan(180);
+    expect(reported("OutboxBacklog")).toEqual([["Count", 3]]);
+
+    addMetric.mockClear();
+    expect(await publishPending(opts)).toEqual({ published: 0, failed: 0 });
+    expect(reported("OutboxOldestAge")).toEqual([["Seconds", 0]]);
+    expect(reported("OutboxBacklog")).toEqual([["Count", 0]]);
+  });
+
   it("publishPending reads TABLE_NAME and TOPIC_ARN when called", async () => {
     process.env.TABLE_NAME = "from-env";
     process.env.TOPIC_ARN = opts.topicArn;
