@@ -1,3 +1,4 @@
+import { ledgerCharges } from "@pencai/contracts/charges";
 import { cancelTimer } from "./timers.js";
 import type { ApprovalProposal, Charge, DomainEvent, Place, Timer, TimerWrite } from "./types.js";
 
@@ -23,13 +24,7 @@ export interface EndorsedFacts extends Place {
 
 /** The ledgers a phased or cross-community project charges (none for an ordinary one). */
 export function chargesFrom(facts: EndorsedFacts): Charge[] | undefined {
-  if (facts.phasing && facts.phasing.length > 0) {
-    return facts.phasing.map((s) => ({ communityId: facts.communityId, ...s }));
-  }
-  if (facts.communities && facts.communities.length > 0) {
-    return facts.communities.map((s) => ({ ...s, year: facts.year }));
-  }
-  return undefined;
+  return facts.phasing?.length || facts.communities?.length ? ledgerCharges(facts) : undefined;
 }
 
 /** The projection a first ProposalEndorsed creates (a duplicate or late one changes nothing). */

@@ -8,6 +8,7 @@ import type {
   SlaKind,
   SlaReminderData,
 } from "@pencai/contracts/approval-events";
+import type { Charge } from "@pencai/contracts/charges";
 
 /** Where a proposal lives (a community with its street and district). */
 export interface Place {
@@ -101,11 +102,7 @@ export interface Timer {
 }
 
 /** One community-year ledger's share of a proposal's programme money. */
-export interface Charge {
-  communityId: string;
-  year: number;
-  programmeFen: number;
-}
+export type { Charge };
 
 /** A community-year's ledger as stored (the cap comes from the city's rules). */
 export interface LedgerRecord {

@@ -1,4 +1,5 @@
 import type { Rules } from "@pencai/config";
+import { type Charge, ledgerCharges } from "@pencai/contracts/charges";
 import { forbidden, rule } from "@pencai/contracts/errors";
 import type { Role } from "@pencai/contracts/roles";
 import type { Place } from "./types.js";
@@ -17,11 +18,7 @@ import type { Place } from "./types.js";
  * against its committed projection at submission.
  */
 
-export interface Charge {
-  communityId: string;
-  year: number;
-  programmeFen: number;
-}
+export type { Charge } from "@pencai/contracts/charges";
 
 export interface YearShare {
   year: number;
@@ -60,6 +57,7 @@ export interface PlanContext {
 
 export function fundingPlan(body: PlanRequest, ctx: PlanContext): FundingPlan {
   const { place, rules, programmeFen } = ctx;
+  const at = { communityId: place.communityId, year: body.year, programmeFen };
   const given = [body.packageGroupId, body.phasing, body.communities].filter(
     (v) => v !== undefined,
   );
@@ -75,7 +73,7 @@ export function fundingPlan(body: PlanRequest, ctx: PlanContext): FundingPlan {
   if (body.phasing !== undefined) {
     const phasing = checkPhasing(body.phasing, body, rules, programmeFen);
     return {
-      charges: phasing.map((s) => ({ communityId: place.communityId, ...s })),
+      charges: ledgerCharges({ ...at, phasing }),
       cappedFen: phasing.map((s) => s.programmeFen),
       phasing,
     };
@@ -83,15 +81,12 @@ export function fundingPlan(body: PlanRequest, ctx: PlanContext): FundingPlan {
   if (body.communities !== undefined) {
     const communities = checkCommunities(body.communities, ctx);
     return {
-      charges: communities.map((s) => ({ ...s, year: body.year })),
+      charges: ledgerCharges({ ...at, communities }),
       cappedFen: [programmeFen],
       communities,
     };
   }
-  return {
-    charges: [{ communityId: place.communityId, year: body.year, programmeFen }],
-    cappedFen: [programmeFen],
-  };
+  return { charges: ledgerCharges(at), cappedFen: [programmeFen] };
 }
 
 /** Packages exist where the city splits large works needs, and only for works. */
