@@ -133,7 +133,7 @@ export function addOrg(tx: Tx, r: OrgRecord): Tx {
   return tx;
 }
 
-export const sponsorNotActive = (id: string) =>
+const sponsorNotActive = (id: string) =>
   rule(
     "sponsor_not_active",
     `sponsor ${id} is not an active registered organisation of this district`,

@@ -71,14 +71,7 @@ export const handler = httpApi({
         id: ulid(req.now.getTime()),
         now: req.now,
       });
-      if (record.sponsorOrgId !== undefined) {
-        const sponsor = await store.getOrg(record.sponsorOrgId);
-        const fit =
-          sponsor?.status === "active" &&
-          sponsor.track === "registered" &&
-          sponsor.districtId === record.districtId;
-        if (!fit) throw store.sponsorNotActive(record.sponsorOrgId);
-      }
+      // a filed organisation's sponsor is checked in the write itself (store.addOrg)
       const tx = store.addOrg(store.newTx(), record);
       tx.event(
         newEvent({
