@@ -307,8 +307,7 @@ describe("Jinjiang: one bought service from an organisation's notice to 群众�
     expect(await j.stepOf(id)).toBe("review");
 
     // 区审定购买 and the money, then the organisation implements and reports its progress
-    const approved = await j.fund(id, o);
-    expect(approved.committedFen).toBe(budgetFen);
+    expect(await j.fund(id, o)).toBe(budgetFen);
     await j.status(id, "funded", o.staff);
     expect(await j.stepOf(id)).toBe("implement");
     const effect = await j.implementAndEvaluate({

@@ -116,8 +116,7 @@ describe("Longgang: 一菜一单、一单一方、一方一厨、一菜一评", 
     expect(await j.stepOf(id)).toBe("approve");
 
     // 5 working days for the district's review, 15 for the money; the programme pays its part
-    const approved = await j.fund(id, o);
-    expect(approved.committedFen).toBe(28_000_000);
+    expect(await j.fund(id, o)).toBe(28_000_000);
     await j.status(id, "funded", o.staff);
     expect(await j.stepOf(id)).toBe("implement");
     const sla = await j.call("GET", `/v1/sla?districtId=${place.districtId}`, { token: o.civil });

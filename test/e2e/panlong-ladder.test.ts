@@ -445,8 +445,7 @@ describe("Panlong end to end: 个别提议、民主商议、集体决议、广�
     expect(ranked.inputs.participation).toBeCloseTo(1, 4);
 
     // 街道综合审定与拨付: the programme pays its part
-    const approved = await j.fund(id, o);
-    expect(approved.committedFen).toBe(800_000);
+    expect(await j.fund(id, o)).toBe(800_000);
     await j.status(id, "funded", o.staff);
     expect(await j.stepOf(id)).toBe("implement");
 

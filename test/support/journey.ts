@@ -3,6 +3,13 @@ import { ulid } from "ulid";
 import { expect } from "vitest";
 import type { startCityCloud } from "./city-cloud.js";
 import { eventually, verifyChain } from "./http.js";
+import {
+  fund as fundOn,
+  type Officials,
+  officialsOf,
+  type Place,
+  untilStatus,
+} from "./lifecycle.js";
 
 // One programme's journey on a local cloud of its own (infra/cities/<city>.json): the verbs every
 // preset's end-to-end test shares, from a need to the last stage. What differs between
@@ -10,12 +17,6 @@ import { eventually, verifyChain } from "./http.js";
 // between these steps.
 
 const EVENTS_MS = 30_000;
-
-export interface Place {
-  districtId: string;
-  streetId: string;
-  communityId: string;
-}
 
 export type Journey = Awaited<ReturnType<typeof journeyOn>>;
 
@@ -39,28 +40,9 @@ export async function journeyOn(local: CityCloud) {
   const home: Place = { districtId: d0.id, streetId: s0.id, communityId: s0.communities[0].id };
 
   /** The officials of a place, with fresh subjects. */
-  async function officials(place: Place = home) {
-    const tag = ulid().slice(-8).toLowerCase();
-    const d = { districtId: place.districtId };
-    const street = { ...d, streetId: place.streetId };
-    return {
-      staff: await token({ sub: `staff-${tag}`, roles: ["community_staff"], ...place }),
-      street: await token({ sub: `street-${tag}`, roles: ["street_staff"], ...street }),
-      expert: await token({ sub: `expert-${tag}`, roles: ["expert"], ...street }),
-      civil: await token({ sub: `civil-${tag}`, roles: ["district_civil"], ...d }),
-      group: await token({ sub: `group-${tag}`, roles: ["district_group"], ...d }),
-      finance: await token({ sub: `finance-${tag}`, roles: ["district_finance"], ...d }),
-    };
-  }
-
-  async function status(id: string, want: string, tok: string) {
-    const r = await settled(
-      () => call("GET", `/v1/proposals/${id}`, { token: tok }),
-      (r) => r.body?.status === want,
-    );
-    expect(r.body.status, JSON.stringify(r.body)).toBe(want);
-    return r.body;
-  }
+  const officials = (place: Place = home) =>
+    officialsOf(place, ulid().slice(-8).toLowerCase(), local);
+  const status = (id: string, want: string, tok: string) => untilStatus(id, want, tok, local);
 
   /** A category the city allows for `kind` (the positive list, or any not on the negative one). */
   function category(prefer?: string): string {
@@ -95,24 +77,8 @@ export async function journeyOn(local: CityCloud) {
     return ev.body.evidenceId;
   }
 
-  /** Report, forward, approve, disburse all; returns the approval's body. */
-  async function fund(id: string, o: Awaited<ReturnType<typeof officials>>) {
-    const reported = await until(() => post(`/v1/proposals/${id}/report`, o.street), [404]);
-    expect(reported.status, JSON.stringify(reported.body)).toBe(200);
-    const forwarded = await post(`/v1/proposals/${id}/district-review`, o.civil, {
-      decision: "forward",
-    });
-    expect(forwarded.status, JSON.stringify(forwarded.body)).toBe(200);
-    const approved = await post(`/v1/proposals/${id}/approval`, o.group, { decision: "approve" });
-    expect(approved.status, JSON.stringify(approved.body)).toBe(200);
-    const paid = await post(`/v1/proposals/${id}/disbursements`, o.finance, {
-      amountFen: approved.body.committedFen,
-      reference: `PZ-${ulid().slice(-6)}`,
-    });
-    expect(paid.status, JSON.stringify(paid.body)).toBe(201);
-    expect(paid.body.status).toBe("funded");
-    return approved.body;
-  }
+  /** Report, forward, approve, disburse all; returns the committed amount. */
+  const fund = (id: string, o: Officials) => fundOn(id, o, local);
 
   /**
    * The street implements (one owner, milestones 50/100), reports progress with verified
@@ -120,7 +86,7 @@ export async function journeyOn(local: CityCloud) {
    */
   async function implementAndEvaluate(args: {
     id: string;
-    o: Awaited<ReturnType<typeof officials>>;
+    o: Officials;
     programmeFen: number;
     year: number;
     implementer?: { kind: "street" | "community" | "org"; orgId?: string };

@@ -166,8 +166,8 @@ export async function endorsedProposal(args: {
 }
 
 /** Reported, forwarded, approved and paid in full by district finance; returns the committed amount. */
-export async function fund(id: string, o: Officials): Promise<number> {
-  const post = (path: string, tok: string, body?: unknown) => postTo(shared, path, tok, body);
+export async function fund(id: string, o: Officials, cloud: Cloud = shared): Promise<number> {
+  const post = (path: string, tok: string, body?: unknown) => postTo(cloud, path, tok, body);
   const reported = await settled(
     () => post(`/v1/proposals/${id}/report`, o.street),
     (r) => r.status !== 404, // approval's inbox has the endorsement once this is not 404
@@ -186,6 +186,6 @@ export async function fund(id: string, o: Officials): Promise<number> {
   });
   expect(paid.status, JSON.stringify(paid.body)).toBe(201);
   expect(paid.body.status).toBe("funded");
-  await untilStatus(id, "funded", o.staff);
+  await untilStatus(id, "funded", o.staff, cloud);
   return committed;
 }
