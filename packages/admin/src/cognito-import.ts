@@ -12,10 +12,31 @@ import {
   AdminUpdateUserAttributesCommand,
   type AttributeType,
   type CognitoIdentityProviderClient,
+  ListUsersCommand,
   UserNotFoundException,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { isRole } from "@pencai/contracts/roles";
-import { type CsvUser, MANAGED_ATTRIBUTES } from "./users-csv.js";
+import { type CsvUser, type LineError, MANAGED_ATTRIBUTES } from "./users-csv.js";
+
+/** Planned writes Cognito would refuse halfway (an email another user signs in with). */
+export class ImportConflict extends Error {
+  override readonly name = "ImportConflict";
+  constructor(readonly errors: LineError[]) {
+    super(errors.map((e) => `line ${e.line}: ${e.message}`).join("; "));
+  }
+}
+
+/** The other users of the pool that already have this email (a sign-in alias). */
+async function holdersOf(
+  client: CognitoIdentityProviderClient,
+  UserPoolId: string,
+  email: string,
+): Promise<string[]> {
+  const out = await client.send(
+    new ListUsersCommand({ UserPoolId, Filter: `email = ${JSON.stringify(email)}`, Limit: 60 }),
+  );
+  return (out.Users ?? []).flatMap((u) => (u.Username ? [u.Username] : []));
+}
 
 export interface UserPlan {
   username: string;
@@ -58,7 +79,11 @@ async function currentOf(
   return { attributes, groups };
 }
 
-/** Read every user and say what would change; writes nothing. */
+/**
+ * Read every user and say what would change; writes nothing. Throws `ImportConflict` when a
+ * user would get an email another user of the pool already has: Cognito refuses that write
+ * (AliasExistsException), and finding it first keeps the import from stopping halfway.
+ */
 export async function planImport(
   client: CognitoIdentityProviderClient,
   userPoolId: string,
@@ -100,6 +125,17 @@ export async function planImport(
       removeGroups,
     });
   }
+  const conflicts: LineError[] = [];
+  for (const p of plans) {
+    const email = p.set.email;
+    if (!email) continue;
+    const others = (await holdersOf(client, userPoolId, email)).filter(
+      (u) => u.toLowerCase() !== p.username.toLowerCase(),
+    );
+    if (others.length)
+      conflicts.push({ line: p.line, message: `email ${email} belongs to user ${others[0]}` });
+  }
+  if (conflicts.length) throw new ImportConflict(conflicts);
   return plans;
 }
 

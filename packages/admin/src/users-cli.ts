@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { loadCityFile } from "@pencai/config/load";
-import { applyImport, describePlan, planImport } from "./cognito-import.js";
+import { applyImport, describePlan, ImportConflict, planImport } from "./cognito-import.js";
 import { formatErrors, parseUsersCsv } from "./users-csv.js";
 
 const usage = `usage: npm run users -- import <file.csv> --city <id> [--user-pool-id <pool id>] [--region <region>] [--dry-run]
@@ -97,6 +97,11 @@ export async function runUsers(argv: string[], io: Io = console): Promise<number
     io.log(`${summary} in ${poolId}`);
     return 0;
   } catch (err) {
+    if (err instanceof ImportConflict) {
+      io.error(formatErrors(file, err.errors));
+      io.error(`nothing imported: ${err.errors.length} problem(s) against the pool`);
+      return 1;
+    }
     const e = err as Error;
     io.error(`users: ${e.name}: ${e.message}`);
     return 1;

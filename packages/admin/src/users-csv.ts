@@ -89,6 +89,8 @@ export function parseUsersCsv(
 
   const geo = geoIndex(city);
   const seen = new Map<string, number>();
+  // email is a sign-in alias: one person's, like the username (case-insensitive)
+  const emails = new Map<string, number>();
   const users: CsvUser[] = [];
   for (const { record, info } of records) {
     const line = info.lines;
@@ -108,6 +110,9 @@ export function parseUsersCsv(
     if (email && !EMAIL.test(email)) fail(`email ${JSON.stringify(email)} is not an address`);
     if (phone && !PHONE.test(phone)) fail(`phone ${JSON.stringify(phone)}: use +86… (E.164)`);
     if (!email && !phone) fail("give an email or a phone");
+    const emailFirst = emails.get(email.toLowerCase());
+    if (email && emailFirst !== undefined) fail(`email ${email} is already on line ${emailFirst}`);
+    if (email) emails.set(email.toLowerCase(), line);
 
     const roleNames = get("roles")
       .split(/[\s;|]+/)

@@ -6,6 +6,7 @@ import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
   CognitoIdentityProviderClient,
+  ListUsersCommand,
   UserNotFoundException,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { mockClient } from "aws-sdk-client-mock";
@@ -27,6 +28,7 @@ describe("npm run users -- import", () => {
     cognito
       .on(AdminGetUserCommand)
       .rejects(new UserNotFoundException({ message: "User does not exist.", $metadata: {} }));
+    cognito.on(ListUsersCommand).resolves({ Users: [] });
     cfn.on(DescribeStacksCommand, { StackName: "Pencai-demo" }).resolves({
       Stacks: [
         {
@@ -43,7 +45,11 @@ describe("npm run users -- import", () => {
     cfn.reset();
   });
   const writes = () =>
-    cognito.calls().filter((c) => !(c.args[0] instanceof AdminGetUserCommand)).length;
+    cognito
+      .calls()
+      .filter(
+        (c) => !(c.args[0] instanceof AdminGetUserCommand || c.args[0] instanceof ListUsersCommand),
+      ).length;
 
   it("--dry-run finds the pool in the stack's outputs, reads, reports and writes nothing", async () => {
     expect(await runUsers(["import", example, "--city", "demo", "--dry-run"], io)).toBe(0);
@@ -76,6 +82,18 @@ describe("npm run users -- import", () => {
       `nothing imported: 1 problem(s) in ${bad}`,
     ]);
     expect(cognito.calls()).toHaveLength(0);
+  });
+
+  it("refuses, before any write, an email another user of the pool signs in with", async () => {
+    cognito
+      .on(ListUsersCommand, { Filter: 'email = "civil.zhao@example.org"' })
+      .resolves({ Users: [{ Username: "someone.else" }] });
+    expect(await runUsers(["import", example, "--user-pool-id", POOL], io)).toBe(1);
+    expect(err[0]).toMatch(
+      /users\.demo\.csv:3: email civil\.zhao@example\.org belongs to user someone\.else$/,
+    );
+    expect(err.at(-1)).toBe("nothing imported: 1 problem(s) against the pool");
+    expect(writes()).toBe(0);
   });
 
   it("names the cities on an unknown --city", async () => {

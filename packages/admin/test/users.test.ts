@@ -8,14 +8,15 @@ import {
   AdminRemoveUserFromGroupCommand,
   AdminUpdateUserAttributesCommand,
   CognitoIdentityProviderClient,
+  ListUsersCommand,
   UserNotFoundException,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { setCurrentCity } from "@pencai/config";
 import { loadCityFile } from "@pencai/config/load";
 import { principalOf } from "@pencai/runtime/auth";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { applyImport, planImport } from "../src/cognito-import.js";
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { applyImport, ImportConflict, planImport } from "../src/cognito-import.js";
 import { type CsvUser, idTokenClaimsOf, parseUsersCsv } from "../src/users-csv.js";
 
 const city = loadCityFile(new URL("../../../infra/cities/demo.json", import.meta.url).pathname);
@@ -62,6 +63,7 @@ describe("parseUsersCsv", () => {
       "wrong.street,丁,d@example.org,,resident,,huafu,baihua,,",
       "no.level,戊,e@example.org,,community_staff,futian,,,,",
       "ok.one,己,f@example.org,,resident,,,baihua,,",
+      "same.mail,庚,A@Example.org,,resident,,,baihua,,",
     ].join("\n");
     const r = parseUsersCsv(text, city);
     expect(r).toEqual({
@@ -71,6 +73,7 @@ describe("parseUsersCsv", () => {
         { line: 6, message: "community baihua is in street yuanling, not huafu" },
         { line: 7, message: "role community_staff needs a community" },
         { line: 8, message: "username ok.one is already on line 2" },
+        { line: 9, message: "email A@Example.org is already on line 2" },
       ],
     });
   });
@@ -95,6 +98,7 @@ describe("parseUsersCsv", () => {
 
 describe("import into Cognito", () => {
   const cognito = mockClient(CognitoIdentityProviderClient);
+  beforeEach(() => cognito.on(ListUsersCommand).resolves({ Users: [] }));
   afterEach(() => cognito.reset());
   const client = new CognitoIdentityProviderClient({ region: "ap-east-1" });
   const inputs = (c: Cmd) => cognito.commandCalls(c).map((call) => call.args[0].input);
@@ -199,5 +203,25 @@ describe("import into Cognito", () => {
     expect(plans[0]?.outcome).toBe("unchanged");
     await applyImport(client, POOL, plans);
     expect(cognito.calls()).toHaveLength(2);
+  });
+
+  it("asks the pool who has a planned email: the user's own is fine, another user's stops the plan", async () => {
+    const li = users(`${HEADER}\nadmin.li,李明,li@example.org,,admin,*,,,,`);
+    cognito
+      .on(AdminGetUserCommand)
+      .rejects(new UserNotFoundException({ message: "no", $metadata: {} }));
+    cognito
+      .on(ListUsersCommand, { UserPoolId: POOL, Filter: 'email = "li@example.org"' })
+      .resolves({ Users: [{ Username: "Admin.Li" }] });
+    await expect(planImport(client, POOL, li)).resolves.toHaveLength(1);
+
+    cognito
+      .on(ListUsersCommand, { UserPoolId: POOL, Filter: 'email = "li@example.org"' })
+      .resolves({ Users: [{ Username: "old.li" }] });
+    const refused = await planImport(client, POOL, li).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ImportConflict);
+    expect((refused as ImportConflict).errors).toEqual([
+      { line: 2, message: "email li@example.org belongs to user old.li" },
+    ]);
   });
 });
