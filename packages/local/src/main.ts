@@ -72,10 +72,10 @@ Pencai local cloud — city "${cloud.city.id}" (${cloud.city.name}), ready in ${
 
 Get a token and make a first request:
 
-  TOKEN=$(curl -s -X POST ${cloud.url}/dev/token -H 'content-type: application/json' \\
+  TOKEN=$(curl -fsS -X POST ${cloud.url}/dev/token -H 'content-type: application/json' \\
     -d '{"sub":"resident-1","roles":["resident"],"communityId":"${community}","householdId":"hh-1"}' \\
-    | sed -E 's/.*"token":"([^"]+)".*/\\1/')
-  curl -s "${cloud.url}/v1/needs?communityId=${community}" -H "authorization: Bearer $TOKEN"
+    | node -p 'JSON.parse(require("fs").readFileSync(0, "utf8")).token')
+  curl -fsS "${cloud.url}/v1/needs?communityId=${community}" -H "authorization: Bearer $TOKEN"
 
 ${
   cloud.users?.size
