@@ -1,7 +1,7 @@
 import type { PresetName, Rules } from "./schema.js";
 
 /**
- * Programme presets: the four field reports (../shared/seeds) as rule sets.
+ * Programme presets: the field reports (each quoted in packages/config/docs/) as rule sets.
  * A city file names one and overrides any part under `rules`.
  *
  * Caps and SLA days are Shenzhen's city-wide figures (works 500,000 CNY,

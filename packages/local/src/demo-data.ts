@@ -3,7 +3,7 @@ import { creditCodeOf } from "@pencai/contracts/orgs";
 /**
  * Demo data, loaded through the HTTP API with `/dev/token` tokens so every rule
  * applies exactly as for a real client: needs in three communities (two districts),
- * endorsements, six proposals (works and service, two by organisations), one withdrawn,
+ * endorsements, nine proposals (works and service, two by organisations), one withdrawn,
  * and three carried through the lifecycle: screened, voted by a council meeting of their
  * community, passed by the street's experts (where the city asks for them), endorsed, and
  * reported to the district. p1 is approved with a first 40% disbursement (its disbursement
