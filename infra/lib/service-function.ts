@@ -24,7 +24,7 @@ export interface ServiceFunctionProps {
 }
 
 /** The Lambda runtime every function runs on; the tests check they run on its Node major. */
-export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
+const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
 
 /** Node major of {@link LAMBDA_RUNTIME} (`nodejs22.x` -> 22). */
 export const LAMBDA_NODE_MAJOR = nodeMajorOf(LAMBDA_RUNTIME);
