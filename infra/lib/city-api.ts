@@ -16,7 +16,7 @@ import { Construct } from "constructs";
  * ("true") marks an admin or analyst who acts for the whole city; every other official needs the
  * place claim of its role's level (a missing claim never widens reach).
  */
-export const customAttributes = [
+const customAttributes = [
   "districtId",
   "streetId",
   "communityId",

@@ -43,7 +43,7 @@ export interface ExportsServiceProps {
 const handlers = "services/exports/src/handlers";
 
 /** Glue type of each column type of the column table (packages/contracts/src/exports.ts). */
-export const glueTypes: Record<ColumnType, string> = {
+const glueTypes: Record<ColumnType, string> = {
   string: "string",
   bigint: "bigint",
   double: "double",
@@ -52,7 +52,7 @@ export const glueTypes: Record<ColumnType, string> = {
 };
 
 /** The daily export: 01:00 Asia/Shanghai (17:00 UTC the day before), the day before's changes. */
-export const DAILY_EXPORT_CRON = "cron(0 17 * * ? *)";
+const DAILY_EXPORT_CRON = "cron(0 17 * * ? *)";
 
 /**
  * Exports and analytics: the exports service (its table of entity rows fed by every event, its

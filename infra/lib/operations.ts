@@ -15,9 +15,9 @@ export const dlqTag = "pencai:dlq";
 // Alarms take the metrics without a label: a labelled metric renders as a metric-math query.
 
 /** A DLQ alarms when it holds at least this many messages. */
-export const dlqAlarmThreshold = 1;
+const dlqAlarmThreshold = 1;
 /** The outbox alarms when its oldest pending event is this old (seconds). */
-export const outboxAgeAlarmSeconds = 300;
+const outboxAgeAlarmSeconds = 300;
 
 const period = Duration.minutes(5);
 
@@ -26,11 +26,7 @@ const period = Duration.minutes(5);
  * pending: `OutboxOldestAge` (seconds since the oldest pending event was written) and
  * `OutboxBacklog` (pending events older than 30 s it found). Maximum over 5 minutes.
  */
-export const outboxMetric = (
-  city: City,
-  service: string,
-  name: "OutboxOldestAge" | "OutboxBacklog",
-) =>
+const outboxMetric = (city: City, service: string, name: "OutboxOldestAge" | "OutboxBacklog") =>
   new cloudwatch.Metric({
     namespace: "Pencai",
     metricName: name,

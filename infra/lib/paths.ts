@@ -3,7 +3,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The repository root (infra/lib/ is two levels down). */
-export const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Absolute path of a repo-relative path. */
 export const fromRoot = (repoPath: string) => join(repoRoot, repoPath);

@@ -31,7 +31,7 @@ export type RedriveResult =
     };
 
 /** The DLQ tagged `pencai:dlq = <city>/<queue>` (operations.ts tags each inbox DLQ so). */
-export async function findDlq(sqs: SQSClient, city: string, queue: string): Promise<string> {
+async function findDlq(sqs: SQSClient, city: string, queue: string): Promise<string> {
   const want = `${city}/${queue}`;
   const seen: string[] = [];
   for await (const page of paginateListQueues({ client: sqs }, { MaxResults: 1000 })) {

@@ -23,6 +23,18 @@ export interface ServiceFunctionProps {
   memorySize?: number;
 }
 
+/** The Lambda runtime every function runs on; the tests check they run on its Node major. */
+const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_22_X;
+
+/** Node major of {@link LAMBDA_RUNTIME} (`nodejs22.x` -> 22). */
+export const LAMBDA_NODE_MAJOR = nodeMajorOf(LAMBDA_RUNTIME);
+
+export function nodeMajorOf(runtime: lambda.Runtime): number {
+  const match = /^nodejs(\d+)\.x$/.exec(runtime.name);
+  if (!match) throw new Error(`not a Node.js runtime: ${runtime.name}`);
+  return Number(match[1]);
+}
+
 /** Banner that turns the ESM bundle into a working Lambda module and hands it the city. */
 export function bundleBanner(city: City): string {
   return [
@@ -65,7 +77,7 @@ export class ServiceFunction extends Construct {
       projectRoot: fromRoot("."),
       depsLockFilePath: fromRoot("package-lock.json"),
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: LAMBDA_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
       timeout: props.timeout ?? Duration.seconds(10),
@@ -83,7 +95,7 @@ export class ServiceFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: "node22",
+        target: `node${LAMBDA_NODE_MAJOR}`,
         platform: "node",
         mainFields: ["module", "main"],
         minify: true,

@@ -4,7 +4,7 @@ import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
 
-export const indexNames = ["gsi1", "gsi2", "gsi3", "outbox"] as const;
+const indexNames = ["gsi1", "gsi2", "gsi3", "outbox"] as const;
 
 const itemRead = ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"];
 /**

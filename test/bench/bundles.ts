@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 
 /** esbuild options matching the ServiceFunction bundling (ESM, node22, minified, SDK bundled). */
-export function bundleOptions(banner: string) {
+function bundleOptions(banner: string) {
   return {
     bundle: true,
     minify: true,
@@ -17,9 +17,30 @@ export function bundleOptions(banner: string) {
   };
 }
 
-export async function bundle(entry: string, outfile: string, banner: string): Promise<number> {
-  await build({ ...bundleOptions(banner), entryPoints: [entry], outfile });
-  return statSync(outfile).size;
+export interface Bundled {
+  size: number;
+  /** Copies of @aws-lambda-powertools/commons inside (more than 1: Powertools versions differ). */
+  commonsCopies: number;
+}
+
+export async function bundle(entry: string, outfile: string, banner: string): Promise<Bundled> {
+  const { metafile } = await build({
+    ...bundleOptions(banner),
+    entryPoints: [entry],
+    outfile,
+    metafile: true,
+  });
+  return {
+    size: statSync(outfile).size,
+    commonsCopies: commonsCopies(Object.keys(metafile.inputs)),
+  };
+}
+
+/** Distinct installed copies of @aws-lambda-powertools/commons among a bundle's input paths. */
+export function commonsCopies(inputs: string[]): number {
+  const marker = "node_modules/@aws-lambda-powertools/commons/";
+  const roots = inputs.filter((i) => i.includes(marker)).map((i) => i.slice(0, i.indexOf(marker)));
+  return new Set(roots).size;
 }
 
 /** The irreducible part every handler has: a DynamoDB client. */
@@ -39,7 +60,7 @@ export async function bundleFloor(
     ].join("\n"),
   );
   const file = join(dir, "floor.mjs");
-  return { file, size: await bundle(src, file, banner) };
+  return { file, size: (await bundle(src, file, banner)).size };
 }
 
 /** Wall time of one `await import(file)` in a fresh Node process. */

@@ -151,7 +151,7 @@ try {
   );
   for (const name of ["api", "inbox", "worker"]) {
     const file = join(out, `exports-${name}.mjs`);
-    const size = await bundle(
+    const { size } = await bundle(
       join(repoRoot, `services/exports/src/handlers/${name}.ts`),
       file,
       banner,

@@ -100,15 +100,15 @@ async function bundlesAndLatency() {
     const floor = await bundleFloor(out, banner);
     console.log(`floor (DynamoDB client only): ${fmtKb(floor.size)}`);
     console.log(
-      "function                              size   ratio    import   floor import   ratio   (medians of 15, alternating; targets: size <= 1.25x, import <= 1.2x)",
+      "function                              size   ratio    import   floor import   ratio   commons   (medians of 15, alternating; targets: size <= 1.25x, import <= 1.2x; commons: copies of Powertools commons, 1 when their versions agree)",
     );
     for (const fn of cloud.functions.byId.values()) {
       if (only && (only === "latency" || !fn.spec.id.includes(only))) continue;
       const file = join(out, `${fn.spec.id}.mjs`);
-      const size = await bundle(fn.spec.entry, file, banner);
+      const { size, commonsCopies } = await bundle(fn.spec.entry, file, banner);
       const ms = coldImportPairMs(file, floor.file);
       console.log(
-        `${fn.spec.id.padEnd(36)} ${fmtKb(size).padStart(9)}  ${ratio(size, floor.size).padStart(5)}x  ${ms.bundle.toFixed(1).padStart(6)} ms  ${ms.floor.toFixed(1).padStart(9)} ms  ${ratio(ms.bundle, ms.floor).padStart(5)}x   ${relative(repoRoot, fn.spec.entry)}`,
+        `${fn.spec.id.padEnd(36)} ${fmtKb(size).padStart(9)}  ${ratio(size, floor.size).padStart(5)}x  ${ms.bundle.toFixed(1).padStart(6)} ms  ${ms.floor.toFixed(1).padStart(9)} ms  ${ratio(ms.bundle, ms.floor).padStart(5)}x   ${String(commonsCopies).padStart(7)}   ${relative(repoRoot, fn.spec.entry)}`,
       );
     }
 

@@ -21,7 +21,7 @@ const topics = new Map<string, Promise<{ sns: SNSClient; arn: string }>>();
  * The city's event topic (the stack's only one named `...Events...`), on the shared test cloud
  * or on a cloud a test file started itself (its `fauxqsEndpoint`).
  */
-export function cityTopic(
+function cityTopic(
   endpoint: string = inject("fauxqsEndpoint"),
 ): Promise<{ sns: SNSClient; arn: string }> {
   let topic = topics.get(endpoint);

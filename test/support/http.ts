@@ -6,7 +6,7 @@ import { inject } from "vitest";
 const canonicalize = createRequire(import.meta.url)("canonicalize") as (v: unknown) => string;
 
 /** Small helpers the end-to-end tests share: plain fetch against the local cloud. */
-export const baseUrl = () => inject("baseUrl");
+const baseUrl = () => inject("baseUrl");
 
 // biome-ignore lint/suspicious/noExplicitAny: reply bodies are arbitrary JSON that the assertions check
 export interface Reply<T = any> {

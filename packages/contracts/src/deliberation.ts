@@ -344,7 +344,7 @@ export type RankingView = z.output<typeof rankingSchema>;
 // ---------------------------------------------------------------- rosters
 
 /** A standing council (居民议事会) holds at most as many members as a meeting may list. */
-export const MAX_COUNCIL_MEMBERS = MAX_MEETING_MEMBERS;
+const MAX_COUNCIL_MEMBERS = MAX_MEETING_MEMBERS;
 /**
  * Households of one community's roster: the roster is one DynamoDB item per version (≤ 400 KB),
  * so 4,000 ids of ≤ 64 characters fit with room to spare.

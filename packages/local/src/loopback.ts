@@ -2,7 +2,7 @@ import { Server } from "node:net";
 
 /**
  * Runs `start` with every `listen` on all interfaces (`0.0.0.0`, `::` or no host) turned into a
- * listen on 127.0.0.1. fauxqs (1.x) listens on 0.0.0.0 with no option to change it; the local
+ * listen on 127.0.0.1. fauxqs (1.x and 2.4) listens on 0.0.0.0 with no option to change it; the local
  * cloud's emulators must never be reachable from the network. Only listens made while `start`
  * runs are affected.
  */

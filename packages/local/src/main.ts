@@ -55,7 +55,7 @@ const cloud = await startLocalCloud({
 const community = cloud.city.districts[0]?.streets[0]?.communities[0]?.id ?? "<communityId>";
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
 console.log(`
-Pencai local cloud — city "${cloud.city.id}" (${cloud.city.name}), ready in ${seconds} s
+Pencai local cloud — city "${cloud.city.id}" (${cloud.city.name}), ready in ${seconds} s on Node ${process.versions.node}
 
   API            ${cloud.url}
   OpenAPI        ${cloud.url}/openapi.json

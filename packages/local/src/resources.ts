@@ -9,7 +9,7 @@ import {
   type DynamoDBClient,
   type GlobalSecondaryIndex,
 } from "@aws-sdk/client-dynamodb";
-import type { FauxqsServer } from "fauxqs";
+import type { FauxqsServer } from "./fauxqs.js";
 import {
   IntrinsicError,
   type ResolveContext,

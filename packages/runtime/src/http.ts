@@ -1,7 +1,7 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
-import middy, { type MiddlewareObj } from "@middy/core";
+import middy, { type MiddlewareObj, type Request } from "@middy/core";
 import type { FieldError } from "@pencai/contracts/errors";
 import { conflict, DomainError, validationFailed } from "@pencai/contracts/errors";
 import { type In, type Out, type RouteDef, routeKey } from "@pencai/contracts/http";
@@ -105,10 +105,8 @@ function accessLog(
   service: string,
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> {
   const started = new WeakMap<object, number>();
-  const done = (request: {
-    event: APIGatewayProxyEventV2;
-    response: APIGatewayProxyStructuredResultV2 | null;
-  }) => {
+  // middy's own request type: its response is null or undefined until a handler answers.
+  const done = (request: Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>) => {
     const status = request.response?.statusCode ?? 500;
     const latencyMs =
       Math.round((performance.now() - (started.get(request) ?? performance.now())) * 10) / 10;

@@ -2,7 +2,7 @@ import { setCurrentCity } from "@pencai/config/current";
 import type { City } from "@pencai/config/schema";
 
 /** A small city: two districts, three streets, four communities. Only the geography matters here. */
-export const city = {
+const city = {
   id: "testcity",
   name: "Test City",
   districts: [
@@ -35,7 +35,7 @@ export function useTestCity() {
 
 // The JWKS server, API Gateway event and Lambda context live in ../src/testing.ts (services'
 // handler tests use them too).
-export { AUDIENCE, context, httpEvent, ISSUER, startJwks } from "../src/testing.js";
+export { context, httpEvent, startJwks } from "../src/testing.js";
 
 export function json(result: { body?: string | undefined }) {
   return result.body === undefined ? undefined : JSON.parse(result.body);

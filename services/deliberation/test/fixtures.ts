@@ -3,7 +3,7 @@ import type { Principal } from "@pencai/runtime/reach";
 import { planMeeting } from "../src/domain/meeting.js";
 import type { MeetingRecord, ProposalProjection, StoredProposal } from "../src/domain/types.js";
 
-export { testCity, useTestCity } from "@pencai/config/testing";
+export { useTestCity } from "@pencai/config/testing";
 
 export const c1 = { districtId: "d1", streetId: "s1", communityId: "c1" };
 export const c2 = { districtId: "d1", streetId: "s1", communityId: "c2" };

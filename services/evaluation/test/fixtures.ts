@@ -89,7 +89,7 @@ export const IMPLEMENTER_ORG = "org-builder";
 export const APPLICANT_ORG = "org-applicant";
 
 /** The plan of every implemented fixture project: 30%, 60%, done. */
-export const plan: ImplementationBody["milestones"] = [
+const plan: ImplementationBody["milestones"] = [
   { percent: 30, description: "材料进场", dueOn: "2026-08-01" },
   { percent: 60, description: "主体完工", dueOn: "2026-09-01" },
   { percent: 100, description: "验收", dueOn: "2026-10-01" },
