@@ -1,5 +1,5 @@
 /** The line that, right above a ```sh fence, keeps that block out of the README's test run. */
-export const NOT_RUN = "<!-- not run by test/e2e/readme.test.ts -->";
+const NOT_RUN = "<!-- not run by test/e2e/readme.test.ts -->";
 
 export interface ShellBlock {
   /** the `## ` heading the block sits under */
