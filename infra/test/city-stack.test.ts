@@ -609,6 +609,14 @@ describe("CityStack (demo city)", () => {
     });
   });
 
+  it("lets a browser app sign in: a web client with no secret, SRP and refresh tokens", () => {
+    // packages/client/README.md signs in with Amplify, which uses exactly these flows
+    demo().template.hasResourceProperties("AWS::Cognito::UserPoolClient", {
+      GenerateSecret: false,
+      ExplicitAuthFlows: ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    });
+  });
+
   it("creates every service's route, with the authorizer exactly on the non-public ones", () => {
     const routes = resourcesOf(demo().json, "AWS::ApiGatewayV2::Route").map(
       ([, r]) => r.Properties,

@@ -13,6 +13,8 @@
  * schedules on): `--only load` alone, with `--users 40 --seconds 30 --think-ms 250`.
  * `--only exports`: the exports writer over 100,000 projects, and the exports functions' bundles
  * (exports.ts, in a child process; not part of the full run).
+ * After the Lambda bundles, the browser bundle of `@pencai/client` (client.ts); `--only client`
+ * prints only that (no local cloud).
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
@@ -22,6 +24,7 @@ import { buildEvent } from "@pencai/local/apigw";
 import { type LocalCloud, repoRoot, startLocalCloud } from "@pencai/local/cloud";
 import { bundleBanner } from "../../infra/lib/service-function.js";
 import { bundle, bundleFloor, coldImportPairMs } from "./bundles.js";
+import { clientBundles, clientTargetGzipBytes } from "./client.js";
 import { benchRouteLatency } from "./latency.js";
 import { benchLoad } from "./load.js";
 import { benchSweep } from "./sweep.js";
@@ -71,6 +74,8 @@ if (only === "exports") {
     },
   );
   if (child.status !== 0) process.exitCode = child.status ?? 1;
+} else if (only === "client") {
+  await browserClient(join(repoRoot, ".bench", "client"));
 } else if (only === "sweep") {
   await benchSweep(timers ? { timers } : {});
 } else if (only === "load") {
@@ -112,10 +117,21 @@ async function bundlesAndLatency() {
       );
     }
 
+    if (!only) await browserClient(join(out, "client"));
     if (!only || only === "latency") await latency(cloud);
   } finally {
     await cloud.stop();
   }
+}
+
+async function browserClient(dir: string) {
+  console.log("\n== browser client (esbuild, ESM, browser, minified; gzipped) ==");
+  for (const b of await clientBundles(dir)) {
+    console.log(
+      `${b.name.padEnd(36)} ${fmtKb(b.minified).padStart(9)}  ${fmtKb(b.gzipped).padStart(9)} gzipped`,
+    );
+  }
+  console.log(`target: @pencai/client <= ${fmtKb(clientTargetGzipBytes)} gzipped`);
 }
 
 async function latency(cloud: LocalCloud) {

@@ -1,158 +1,165 @@
-import { allRoutes, defineRoute } from "@pencai/contracts";
 import { describe, expect, expectTypeOf, it, vi } from "vitest";
-import * as z from "zod/mini";
-import { ApiProblem, createClient } from "../src/index.js";
+import { ApiProblem, createPencaiClient, data, type Problem } from "../src/index.js";
 
-const routes = {
-  getThing: defineRoute({
-    operationId: "getThing",
-    method: "GET",
-    path: "/v1/things/{id}",
-    summary: "Get",
-    tags: [],
-    auth: "public",
-    params: z.object({ id: z.string() }),
-    query: z.object({ limit: z.optional(z.int()), ids: z.optional(z.array(z.string())) }),
-    response: z.object({ id: z.string(), count: z.int() }),
-    status: 200,
-  }),
-  createThing: defineRoute({
-    operationId: "createThing",
-    method: "POST",
-    path: "/v1/things",
-    summary: "Create",
-    tags: [],
-    auth: ["resident"],
-    body: z.strictObject({ title: z.string(), budgetFen: z.int() }),
-    response: z.object({ id: z.string() }),
-    status: 201,
-    idempotent: true,
-  }),
-  ping: defineRoute({
-    operationId: "ping",
-    method: "GET",
-    path: "/v1/ping",
-    summary: "Ping",
-    tags: [],
-    auth: "public",
-    response: z.object({ ok: z.boolean() }),
-    status: 200,
-  }),
-};
-
-function fakeFetch(status: number, body: unknown, contentType = "application/json") {
-  return vi.fn<typeof fetch>(
-    async () =>
-      new Response(
-        body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body),
-        {
-          status,
-          headers: { "content-type": contentType },
-        },
-      ),
-  );
+/** A fetch that answers every request with one reply and keeps the requests it saw. */
+function stubFetch(status: number, body?: unknown, contentType = "application/json") {
+  const seen: Request[] = [];
+  const fetch = vi.fn(async (request: Request) => {
+    seen.push(request);
+    const text = body === undefined ? null : typeof body === "string" ? body : JSON.stringify(body);
+    return new Response(text, { status, headers: { "content-type": contentType } });
+  });
+  return { fetch, seen };
 }
 
-describe("createClient", () => {
-  it("builds the URL from path params and query, sends the token, and returns the body", async () => {
-    const fetch = fakeFetch(200, { id: "t 1", count: 2 });
-    const client = createClient({ routes, baseUrl: "http://api.test/", token: "tok", fetch });
-    const thing = await client.call("getThing", {
-      params: { id: "t 1" },
-      query: { limit: 5, ids: ["a", "b"] },
+const problem: Problem = {
+  type: "https://pencai.dev/problems/validation_failed",
+  title: "Validation failed",
+  status: 400,
+  code: "validation_failed",
+  detail: "1 field is invalid",
+  errors: [{ path: "body.budgetFen", message: "Too small" }],
+};
+
+const proposalBody = {
+  communityId: "baihua",
+  kind: "works" as const,
+  category: "old_estate_renovation",
+  title: "7栋加装无障碍扶手",
+  summary: "楼道扶手与防滑条",
+  beneficiaries: 120,
+  budgetFen: 8_000_000,
+  needIds: [],
+  year: 2026,
+};
+
+describe("createPencaiClient", () => {
+  it("puts path and query parameters in the URL and sends the token", async () => {
+    const { fetch, seen } = stubFetch(200, { items: [] });
+    const api = createPencaiClient({ baseUrl: "https://api.test/", token: "tok", fetch });
+
+    const reply = await api.GET("/v1/proposals/{id}/timeline", {
+      params: { path: { id: "p 1/2" } },
+    });
+    await api.GET("/v1/proposals", {
+      params: { query: { mine: true, status: "approved", year: 2026 } },
     });
 
-    expectTypeOf(thing).toEqualTypeOf<{ id: string; count: number }>();
-    expect(thing).toEqual({ id: "t 1", count: 2 });
-    const [url, init] = fetch.mock.calls[0]!;
-    expect(url).toBe("http://api.test/v1/things/t%201?limit=5&ids=a%2Cb");
-    expect(init?.method).toBe("GET");
-    expect(init?.headers).toMatchObject({ authorization: "Bearer tok" });
-    expect(init?.body).toBeUndefined();
+    expect(reply.data).toEqual({ items: [] });
+    expect(seen.map((r) => r.url)).toEqual([
+      "https://api.test/v1/proposals/p%201%2F2/timeline",
+      "https://api.test/v1/proposals?mine=true&status=approved&year=2026",
+    ]);
+    expect(seen.map((r) => r.headers.get("authorization"))).toEqual(["Bearer tok", "Bearer tok"]);
   });
 
-  it("sends JSON bodies and the Idempotency-Key; the token may be a function", async () => {
-    const fetch = fakeFetch(201, { id: "new" });
-    const client = createClient({
-      routes,
-      baseUrl: "http://api.test",
-      token: async () => "fresh",
+  it("asks the token provider before each request, and sends no header without a token", async () => {
+    const { fetch, seen } = stubFetch(200, { items: [] });
+    const tokens = ["first", undefined, "refreshed"];
+    const api = createPencaiClient({
+      baseUrl: "https://api.test",
+      token: async () => tokens.shift(),
       fetch,
     });
-    const out = await client.call("createThing", {
-      body: { title: "Benches", budgetFen: 100 },
-      idempotencyKey: "k1",
-    });
-    expect(out).toEqual({ id: "new" });
-    const init = fetch.mock.calls[0]![1]!;
-    expect(init.method).toBe("POST");
-    expect(JSON.parse(String(init.body))).toEqual({ title: "Benches", budgetFen: 100 });
-    expect(init.headers).toMatchObject({
-      "content-type": "application/json",
-      "idempotency-key": "k1",
-      authorization: "Bearer fresh",
-    });
+
+    for (let i = 0; i < 3; i++) await api.GET("/v1/public/proposals");
+
+    expect(seen.map((r) => r.headers.get("authorization"))).toEqual([
+      "Bearer first",
+      null,
+      "Bearer refreshed",
+    ]);
   });
 
-  it("allows calls without arguments when a route needs none", async () => {
-    const client = createClient({
-      routes,
-      baseUrl: "http://api.test",
-      fetch: fakeFetch(200, { ok: true }),
+  it("sends the body as JSON with the Idempotency-Key header", async () => {
+    const { fetch, seen } = stubFetch(201, { id: "p-1" });
+    const api = createPencaiClient({ baseUrl: "https://api.test", token: "tok", fetch });
+
+    await api.POST("/v1/proposals", {
+      params: { header: { "Idempotency-Key": "first-try" } },
+      body: proposalBody,
     });
-    expect(await client.call("ping")).toEqual({ ok: true });
+
+    const [request] = seen;
+    expect(request?.method).toBe("POST");
+    expect(request?.headers.get("content-type")).toBe("application/json");
+    expect(request?.headers.get("idempotency-key")).toBe("first-try");
+    expect(await request?.json()).toEqual(proposalBody);
   });
 
-  it("throws a typed ApiProblem on problem+json", async () => {
-    const problem = {
-      type: "https://pencai.dev/problems/validation_failed",
-      title: "Validation failed",
+  it("types the body and the reply from the API's schemas", () => {
+    const api = createPencaiClient({ baseUrl: "https://api.test" });
+    // never called: the compiler checks these calls, no request is made
+    const propose = () => api.POST("/v1/proposals", { body: proposalBody });
+    const typeErrors = () => [
+      // @ts-expect-error: budgetFen is integer fen, not a string
+      api.POST("/v1/proposals", { body: { ...proposalBody, budgetFen: "80000" } }),
+      // @ts-expect-error: the path parameter is required
+      api.GET("/v1/proposals/{id}"),
+      // @ts-expect-error: no such path
+      api.GET("/v1/proposal"),
+    ];
+
+    type Reply = Awaited<ReturnType<typeof propose>>;
+    expectTypeOf<NonNullable<Reply["data"]>["budgetFen"]>().toEqualTypeOf<number>();
+    expectTypeOf<NonNullable<Reply["error"]>>().toEqualTypeOf<Problem>();
+    expect(typeErrors).toBeTypeOf("function");
+  });
+});
+
+describe("problems", () => {
+  it("a problem+json reply is the result's typed error, and data() throws it as ApiProblem", async () => {
+    const { fetch } = stubFetch(400, problem, "application/problem+json");
+    const api = createPencaiClient({ baseUrl: "https://api.test", fetch });
+
+    const reply = await api.POST("/v1/proposals", { body: proposalBody });
+    expect(reply.data).toBeUndefined();
+    expect(reply.error?.code).toBe("validation_failed");
+
+    const thrown = await data(api.POST("/v1/proposals", { body: proposalBody })).catch((e) => e);
+    expect(thrown).toBeInstanceOf(ApiProblem);
+    expect(thrown).toMatchObject({
       status: 400,
       code: "validation_failed",
-      detail: "request does not match the schema",
-      errors: [{ path: "body.title", message: "Invalid input" }],
-    };
-    const client = createClient({
-      routes,
-      baseUrl: "http://api.test",
-      fetch: fakeFetch(400, problem, "application/problem+json"),
-    });
-    const err = await client
-      .call("createThing", { body: { title: "", budgetFen: 1 } })
-      .catch((e) => e);
-    expect(err).toBeInstanceOf(ApiProblem);
-    expect(err).toMatchObject({ status: 400, code: "validation_failed", errors: problem.errors });
-  });
-
-  it("turns a non-problem error reply into an ApiProblem too", async () => {
-    const client = createClient({
-      routes,
-      baseUrl: "http://api.test",
-      fetch: fakeFetch(502, "Bad Gateway", "text/plain"),
-    });
-    await expect(client.call("ping")).rejects.toMatchObject({
-      status: 502,
-      code: "internal",
-      detail: "Bad Gateway",
+      detail: "1 field is invalid",
+      errors: problem.errors,
+      message: "400 validation_failed: 1 field is invalid",
     });
   });
 
-  it("is typed from the schemas", () => {
-    const client = createClient({ routes, baseUrl: "http://api.test", fetch: fakeFetch(200, {}) });
-    // @ts-expect-error unknown operation
-    void client.call("nope").catch(() => {});
-    // @ts-expect-error body is required
-    void client.call("createThing", {}).catch(() => {});
-    // @ts-expect-error wrong body type
-    void client.call("createThing", { body: { title: 1, budgetFen: 1 } }).catch(() => {});
-    // @ts-expect-error params are required
-    void client.call("getThing", {}).catch(() => {});
+  it("data() returns the body of a success reply", async () => {
+    const { fetch } = stubFetch(201, { id: "p-1" });
+    const api = createPencaiClient({ baseUrl: "https://api.test", fetch });
+
+    const created = await data(api.POST("/v1/proposals", { body: proposalBody }));
+
+    expect(created).toEqual({ id: "p-1" });
   });
 
-  it("works with the routes contracts exports (a list)", async () => {
-    const fetch = fakeFetch(200, { cityId: "demo" });
-    const client = createClient({ routes: allRoutes, baseUrl: "http://api.test", fetch });
-    await client.call("getGeo");
-    expect(fetch.mock.calls[0]![0]).toBe("http://api.test/v1/geo");
+  it("a reply API Gateway makes itself still becomes a problem with a code", async () => {
+    const cases: [number, unknown, string, string][] = [
+      [401, { message: "Unauthorized" }, "unauthenticated", "Unauthorized"],
+      [403, { message: "Forbidden" }, "forbidden", "Forbidden"],
+      [503, "Service Unavailable", "internal", "Service Unavailable"],
+      [429, { message: "Too Many Requests" }, "unexpected_response", "Too Many Requests"],
+    ];
+    for (const [status, body, code, detail] of cases) {
+      const { fetch } = stubFetch(
+        status,
+        body,
+        typeof body === "string" ? "text/plain" : undefined,
+      );
+      const api = createPencaiClient({ baseUrl: "https://api.test", fetch });
+
+      const thrown = await data(api.GET("/v1/rules")).catch((e) => e);
+
+      expect(thrown, String(status)).toBeInstanceOf(ApiProblem);
+      expect(thrown, String(status)).toMatchObject({
+        status,
+        code,
+        detail,
+        title: `HTTP ${status}`,
+      });
+    }
   });
 });

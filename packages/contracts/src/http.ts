@@ -47,10 +47,3 @@ export const routeKey = (r: Pick<RouteDef, "method" | "path">) => `${r.method} $
 export type Out<S> = S extends z.ZodMiniType ? z.output<S> : undefined;
 /** Accepted input of an optional schema (`undefined` when the route has none). */
 export type In<S> = S extends z.ZodMiniType ? z.input<S> : undefined;
-
-/** A list of routes or a map of them, keyed by operationId at the type level. */
-export type RoutesById<R> = R extends readonly RouteDef[]
-  ? { [D in R[number] as D["operationId"]]: D }
-  : R extends Record<string, RouteDef>
-    ? { [K in keyof R as R[K]["operationId"]]: R[K] }
-    : never;

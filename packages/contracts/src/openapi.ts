@@ -74,7 +74,8 @@ function operation(r: RouteDef) {
     ...(r.body
       ? {
           requestBody: {
-            required: true,
+            // a body schema that accepts `undefined` (withdrawProposal's) makes the body optional
+            required: !r.body.safeParse(undefined).success,
             content: { "application/json": { schema: jsonSchema(r.body, "input") } },
           },
         }
