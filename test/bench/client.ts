@@ -11,7 +11,7 @@ import { build } from "esbuild";
 export const clientTargetGzipBytes = 5 * 1024;
 
 /** The client's sources in this repository. */
-export const clientSource = join(import.meta.dirname, "../../packages/client/src/index.ts");
+const clientSource = join(import.meta.dirname, "../../packages/client/src/index.ts");
 
 export interface BrowserBundle {
   name: string;
