@@ -3,7 +3,9 @@ import { join } from "node:path";
 import { CfnGuardValidator } from "@cdklabs/cdk-validator-cfnguard";
 import {
   CloudFormationValidatePlugin,
+  type IPolicyValidationContextBeta1,
   type IPolicyValidationPluginBeta1,
+  type PolicyValidationPluginReportBeta1,
   Validations,
 } from "aws-cdk-lib";
 import type { IConstruct } from "constructs";
@@ -49,10 +51,36 @@ export const controlTowerDisabled: Record<string, string> = {
 
 /** AWS Control Tower's proactive controls (cfn-guard 3 and the Control Tower rule pack), at synth. */
 export function controlTowerPlugin(): IPolicyValidationPluginBeta1 {
-  return new CfnGuardValidator({
-    controlTowerRulesEnabled: true,
-    disabledRules: Object.keys(controlTowerDisabled),
-  });
+  return new FailOnViolations(
+    new CfnGuardValidator({
+      controlTowerRulesEnabled: true,
+      disabledRules: Object.keys(controlTowerDisabled),
+    }),
+  );
+}
+
+/**
+ * cdk-validator-cfnguard 0.0.62 leaves each violation's severity unset. Once the synth takes out
+ * the acknowledged ones it recomputes success as "no violation of severity error", so unset
+ * severities passed: the synth printed ERROR lines and went on. Here each is an error.
+ */
+class FailOnViolations implements IPolicyValidationPluginBeta1 {
+  readonly name: string;
+  readonly version?: string;
+  readonly ruleIds?: string[];
+  constructor(private readonly inner: IPolicyValidationPluginBeta1) {
+    this.name = inner.name;
+    this.version = inner.version;
+    this.ruleIds = inner.ruleIds;
+  }
+  validate(context: IPolicyValidationContextBeta1): PolicyValidationPluginReportBeta1 {
+    const report = this.inner.validate(context);
+    return {
+      ...report,
+      success: report.success && report.violations.length === 0,
+      violations: report.violations.map((v) => ({ ...v, severity: v.severity ?? "error" })),
+    };
+  }
 }
 
 /** The id that acknowledges a Control Tower control on one construct. */

@@ -157,6 +157,21 @@ describe("Guard rules of infra/policy (CloudFormationValidatePlugin at synth)", 
     expect(rules).toContain(rule);
   });
 
+  it("fails a city's synth (with its acknowledgements) naming the rule: demo with one function on x86_64", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "pencai-guard-city-"));
+    const { app, stack } = buildApp({
+      city: loadCityFile(cityFile("demo")),
+      bundling: false,
+      outdir,
+    });
+    const cfn = stack.node
+      .findAll()
+      .find((c) => c instanceof lambda.CfnFunction) as lambda.CfnFunction;
+    cfn.architectures = ["x86_64"];
+    expect(() => app.synth()).toThrow(/runs on arm64/);
+    expect(ruleNames(outdir, "CloudFormation Validate")).toEqual(["pencai_lambda_arm64"]);
+  }, 60_000);
+
   it.each(cityIds)("passes on infra/cities/%s.json, as part of every synth", (id) => {
     const { assembly } = synthCity(id);
     expect(ruleNames(assembly.directory, "CloudFormation Validate")).toEqual([]);
@@ -272,14 +287,12 @@ describe("controlTower (luohu.json sets it): AWS Control Tower's proactive contr
     );
   });
 
-  it("without customer-managed keys, the synth reports the key controls as errors", () => {
+  it("without customer-managed keys, the synth fails naming the key controls", () => {
     const city = { ...loadCityFile(cityFile("demo")), controlTower: true };
     const outdir = mkdtempSync(join(tmpdir(), "pencai-ct-"));
-    try {
-      buildApp({ city, bundling: false, outdir }).app.synth();
-    } catch {
-      // a failed validation may or may not throw in-process; the report is what counts
-    }
+    expect(() => buildApp({ city, bundling: false, outdir }).app.synth()).toThrow(
+      /CT\.DYNAMODB\.PR\.2/,
+    );
     const failed = ruleNames(outdir, "cdk-validator-cfnguard");
     expect(failed).toContain("dynamodb_table_encrypted_kms_check");
     expect(failed).toContain("cloudwatch_log_group_encrypted_check");
