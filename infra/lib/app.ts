@@ -18,6 +18,11 @@ export interface BuildAppOptions {
    * instead of ~3-8 s (worth it where the template was already checked, e.g. local start-up).
    */
   checks?: boolean;
+  /**
+   * Run AWS Control Tower's proactive controls (~20 s a synth). Default: the city file's
+   * `controlTower`. Tests turn them off where another test already checks that city's controls.
+   */
+  controlTower?: boolean;
 }
 
 /** cdk.json's context (feature flags), so an in-process synth builds what the CLI builds. */
@@ -45,7 +50,7 @@ export function buildApp(opts: BuildAppOptions): { app: App; stack: CityStack } 
       pencaiPolicyPlugin(),
       new AwsSolutionsChecks(app),
       new ServerlessChecks(app),
-      ...(opts.city.controlTower ? [controlTowerPlugin()] : []),
+      ...((opts.controlTower ?? opts.city.controlTower) ? [controlTowerPlugin()] : []),
     );
   }
   return { app, stack };
