@@ -4,6 +4,7 @@ import { App, Validations } from "aws-cdk-lib";
 import { AwsSolutionsChecks, ServerlessChecks } from "cdk-nag";
 import { CityStack, stackIdOf } from "./city-stack.js";
 import { fromRoot } from "./paths.js";
+import { controlTowerPlugin, pencaiPolicyPlugin } from "./policy.js";
 
 export interface BuildAppOptions {
   city: City;
@@ -11,11 +12,17 @@ export interface BuildAppOptions {
   bundling?: boolean;
   outdir?: string;
   /**
-   * Validate during synth: CloudFormation's own rules and cdk-nag's AwsSolutions and Serverless
-   * packs; an unacknowledged finding fails the synth. Default true. Off, a synth takes ~0.2 s
+   * Validate during synth: CloudFormation's own rules, our Guard rules (infra/policy), cdk-nag's
+   * AwsSolutions and Serverless packs and, for a city with `controlTower`, AWS Control Tower's
+   * proactive controls; an unacknowledged finding fails the synth. Default true. Off, a synth takes ~0.2 s
    * instead of ~3-8 s (worth it where the template was already checked, e.g. local start-up).
    */
   checks?: boolean;
+  /**
+   * Run AWS Control Tower's proactive controls (~20 s a synth). Default: the city file's
+   * `controlTower`. Tests turn them off where another test already checks that city's controls.
+   */
+  controlTower?: boolean;
 }
 
 /** cdk.json's context (feature flags), so an in-process synth builds what the CLI builds. */
@@ -39,7 +46,12 @@ export function buildApp(opts: BuildAppOptions): { app: App; stack: CityStack } 
   });
   const stack = new CityStack(app, stackIdOf(opts.city), { city: opts.city });
   if (checks) {
-    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
+    Validations.of(app).addPlugins(
+      pencaiPolicyPlugin(),
+      new AwsSolutionsChecks(app),
+      new ServerlessChecks(app),
+      ...((opts.controlTower ?? opts.city.controlTower) ? [controlTowerPlugin()] : []),
+    );
   }
   return { app, stack };
 }

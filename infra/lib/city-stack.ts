@@ -1,10 +1,11 @@
 import type { City } from "@pencai/config";
-import { CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
+import { Aspects, CfnOutput, Stack, type StackProps } from "aws-cdk-lib";
 import * as kms from "aws-cdk-lib/aws-kms";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { ApprovalService } from "./approval.js";
 import { CityApi } from "./city-api.js";
+import { cityKey, GrantsOnlyForAwsServices } from "./city-key.js";
 import { DeliberationService } from "./deliberation.js";
 import { EvaluationService } from "./evaluation.js";
 import { EvidenceBucket } from "./evidence-bucket.js";
@@ -45,6 +46,7 @@ export class CityStack extends Stack {
     const { city } = props;
     this.city = city;
     this.tags.setTag("pencai:city", city.id);
+    Aspects.of(this).add(new GrantsOnlyForAwsServices());
 
     this.api = new CityApi(this, "Api", { city });
 
@@ -52,7 +54,7 @@ export class CityStack extends Stack {
     this.topic = new sns.Topic(this, "Events", {
       displayName: `Pencai ${city.id} domain events`,
       enforceSSL: true,
-      masterKey: kms.Alias.fromAliasName(this, "SnsKey", "alias/aws/sns"),
+      masterKey: cityKey(this, city) ?? kms.Alias.fromAliasName(this, "SnsKey", "alias/aws/sns"),
     });
     this.evidence = new EvidenceBucket(this, "Evidence", { city });
 

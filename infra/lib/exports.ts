@@ -27,7 +27,9 @@ import * as secrets from "aws-cdk-lib/aws-secretsmanager";
 import type * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import type { CityApi } from "./city-api.js";
+import { noEvents } from "./evidence-bucket.js";
 import type { ServiceInbox } from "./inbox.js";
+import { ctAck } from "./policy.js";
 import { ServiceFunction } from "./service-function.js";
 import { apiFunction, inboxFunction } from "./service-parts.js";
 import { ServiceTable } from "./service-table.js";
@@ -120,6 +122,15 @@ export class ExportsService extends Construct {
         { id: "delete-markers", expiredObjectDeleteMarker: true },
       ],
       removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: ctAck("s3_bucket_object_lock_enabled_check"),
+      reason:
+        "Exports are derived data, rewritten from the tables by the daily run and pseudonymised; the tables (PITR) are the record, and a lock would keep every superseded file.",
+    });
+    Validations.of(this.bucket).acknowledge({
+      id: ctAck("s3_event_notifications_enabled_check"),
+      reason: noEvents,
     });
 
     this.secret = new secrets.Secret(this, "PseudonymSecret", {

@@ -6,6 +6,7 @@ import * as sns from "aws-cdk-lib/aws-sns";
 import { SqsSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { Construct } from "constructs";
+import { ctAck } from "./policy.js";
 
 export interface ServiceInboxProps {
   topic: sns.ITopic;
@@ -58,6 +59,11 @@ export class ServiceInbox extends Construct {
       id: "Serverless-SQSRedrivePolicy",
       reason:
         "This is the dead-letter queue; its messages wait here for an operator, there is nowhere further to redrive them.",
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: ctAck("sqs_dlq_check"),
+      reason:
+        "This is the dead-letter queue; its messages wait here for an operator (alarm Dlq-<service>, npm run redrive).",
     });
     Validations.of(props.consumer).acknowledge({
       id: "Serverless-LambdaEventSourceMappingDestination",

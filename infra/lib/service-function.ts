@@ -5,7 +5,9 @@ import * as lambda from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import * as logs from "aws-cdk-lib/aws-logs";
 import { Construct } from "constructs";
+import { cityKey, grantCityKey } from "./city-key.js";
 import { fromRoot, repoRelative } from "./paths.js";
+import { ackShortLogRetention } from "./policy.js";
 
 export interface ServiceFunctionProps {
   city: City;
@@ -59,10 +61,14 @@ export class ServiceFunction extends Construct {
     const { city } = props;
     const handler = props.handler ?? "handler";
 
+    const key = cityKey(this, city);
     this.logGroup = new logs.LogGroup(this, "Logs", {
+      encryptionKey: key,
       retention: city.production ? logs.RetentionDays.ONE_YEAR : logs.RetentionDays.ONE_MONTH,
       removalPolicy: city.production ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
+
+    if (!city.production) ackShortLogRetention(this.logGroup);
 
     // Own role instead of AWSLambdaBasicExecutionRole: writes to its own log group only.
     const role = new iam.Role(this, "Role", {
@@ -70,6 +76,7 @@ export class ServiceFunction extends Construct {
       description: `${props.description} (Pencai ${city.id})`,
     });
     this.logGroup.grantWrite(role);
+    grantCityKey(key, role);
 
     this.fn = new NodejsFunction(this, "Fn", {
       entry: fromRoot(props.entry),

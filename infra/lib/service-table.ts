@@ -3,6 +3,7 @@ import { RemovalPolicy } from "aws-cdk-lib";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
 import { Construct } from "constructs";
+import { cityKey } from "./city-key.js";
 
 const indexNames = ["gsi1", "gsi2", "gsi3", "outbox"] as const;
 
@@ -23,10 +24,12 @@ export class ServiceTable extends Construct {
     super(scope, id);
     const { production } = props.city;
     const S = dynamodb.AttributeType.STRING;
+    const key = cityKey(this, props.city);
     this.table = new dynamodb.Table(this, "Table", {
       partitionKey: { name: "pk", type: S },
       sortKey: { name: "sk", type: S },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      ...(key ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: key } : {}),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: "ttl",
       stream: dynamodb.StreamViewType.NEW_IMAGE,

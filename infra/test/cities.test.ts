@@ -34,6 +34,14 @@ describe.each(cityIds)("infra/cities/%s.json", (id) => {
     expect(openFindings(synthCity(id).assembly.directory)).toEqual([]);
   });
 
+  it("keeps every promise of infra/policy/*.guard (no CloudFormation Validate finding)", () => {
+    expect(
+      openFindings(synthCity(id).assembly.directory).filter((f) =>
+        f.startsWith("CloudFormation Validate"),
+      ),
+    ).toEqual([]);
+  });
+
   it("synthesizes to the recorded template", async () => {
     await expect(masked(synthCity(id).json)).toMatchFileSnapshot(
       `__snapshots__/${id}.template.snap`,

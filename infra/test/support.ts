@@ -24,17 +24,23 @@ export interface Synthesized {
 
 const cache = new Map<string, Synthesized>();
 
-/** Synthesize a city file the way the local cloud does: in-process, no bundling, cdk-nag on. */
-export function synthCity(id: string): Synthesized {
-  let hit = cache.get(id);
+/**
+ * Synthesize a city file in-process, with no bundling, and cdk-nag and our Guard rules on. Control
+ * Tower's controls (~20 s a synth) only with `controlTower: true`: infra/test/policy.test.ts runs
+ * them for the cities that ask for them.
+ */
+export function synthCity(id: string, opts: { controlTower?: boolean } = {}): Synthesized {
+  const controlTower = opts.controlTower ?? false;
+  const key = `${id}${controlTower ? "+controlTower" : ""}`;
+  let hit = cache.get(key);
   if (!hit) {
     const city = loadCityFile(cityFile(id));
     const outdir = mkdtempSync(join(tmpdir(), `pencai-cdk-${id}-`));
-    const { app, stack } = buildApp({ city, bundling: false, outdir });
+    const { app, stack } = buildApp({ city, bundling: false, outdir, controlTower });
     const assembly = app.synth();
     const json = assembly.getStackByName(stack.stackName).template as Record<string, unknown>;
     hit = { city, stack, assembly, template: Template.fromJSON(json), json };
-    cache.set(id, hit);
+    cache.set(key, hit);
   }
   return hit;
 }

@@ -411,6 +411,15 @@ const cityShape = {
     }),
     { retentionDays: 365 },
   ),
+  /**
+   * customerManagedKeys: one KMS key of the city's own (rotated yearly) encrypts its tables, log
+   * groups, evidence bucket and event topic instead of AWS-owned or AWS-managed keys
+   */
+  encryption: z._default(z.strictObject({ customerManagedKeys: z._default(z.boolean(), false) }), {
+    customerManagedKeys: false,
+  }),
+  /** synth also runs AWS Control Tower's proactive controls (districts in a Control Tower landing zone) */
+  controlTower: z._default(z.boolean(), false),
   auth: z._default(
     z.strictObject({
       /** Cognito hosted UI domain prefix; none = no hosted UI domain */

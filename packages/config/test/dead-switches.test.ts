@@ -153,6 +153,8 @@ const cityTable: Record<string, string[]> = {
   "auth.domainPrefix": ["infra/test/cities.test.ts"],
   "auth.callbackUrls": ["infra/test/cities.test.ts"],
   "auth.logoutUrls": ["infra/test/cities.test.ts"],
+  "encryption.customerManagedKeys": ["infra/test/policy.test.ts"],
+  controlTower: ["infra/test/policy.test.ts"],
 };
 
 /**
