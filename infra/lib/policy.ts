@@ -12,7 +12,7 @@ import type { IConstruct } from "constructs";
 import { fromRoot } from "./paths.js";
 
 /** Where our Guard rules live: every `*.guard` file there runs at synth. */
-export const policyDir = fromRoot("infra/policy");
+const policyDir = fromRoot("infra/policy");
 
 /** The rule files of infra/policy, by name. */
 export function pencaiGuardRules(dir = policyDir): { name: string; content: string }[] {
@@ -44,7 +44,7 @@ export function pencaiPolicyPlugin(): CloudFormationValidatePlugin {
  * them. Controls that only some resources are excused from are acknowledged on those resources
  * (`ctAck`), so the control still checks the rest.
  */
-export const controlTowerDisabled: Record<string, string> = {
+const controlTowerDisabled: Record<string, string> = {
   "ct-lambda-pr-3":
     "lambda_inside_vpc_check: the functions reach only AWS regional endpoints (DynamoDB, S3, SNS, SQS, KMS) over TLS with IAM; a VPC would add NAT or six interface endpoints per zone (~$150 a month per city) and protect nothing that runs inside it.",
 };
