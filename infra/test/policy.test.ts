@@ -276,6 +276,8 @@ describe("controlTower (luohu.json sets it): AWS Control Tower's proactive contr
       );
       expect(ruleNames(assembly.directory, "cdk-validator-cfnguard")).toEqual([]);
     },
+    // a whole city's synth plus every Control Tower control: ~30 s alone, far more on a busy machine
+    240_000,
   );
 
   it("is off by default: demo's synth does not run them", () => {
