@@ -1,6 +1,11 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { type MerkleLeaf, merkleRoot, verifyProof } from "@pencai/contracts/merkle";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { allowedCategory, call, currentYear, places, token } from "../support/http.js";
+import { shellBlocks, shellScript } from "../support/readme.js";
 
 // The daily digest on the local cloud (services/intake/README.md, "Proving a timeline has not
 // been altered"): run it, fetch the latest root and a proposal's proof, verify them with
@@ -145,5 +150,21 @@ describe("the daily digest of timeline heads", () => {
     expect(old.root).toBe(first.root);
     expect(await merkleRoot(old.leaves)).toBe(first.root);
     expect(await verifyProof(headBefore, firstProof, old.root)).toBe(true);
+  });
+});
+
+describe("services/intake/README.md, proving a timeline has not been altered", () => {
+  const root = fileURLToPath(new URL("../..", import.meta.url));
+  const blocks = shellBlocks(readFileSync(`${root}services/intake/README.md`, "utf8")).filter(
+    (b) => b.heading === "Digest: history the city cannot rewrite",
+  );
+
+  it.each([1, 2])("runs its steps against the local cloud (run %i)", async () => {
+    expect(blocks).toHaveLength(1);
+    const { stdout } = await promisify(execFile)("bash", ["-c", shellScript(blocks)], {
+      cwd: root,
+      env: { ...process.env, API: inject("baseUrl"), ID: proposalId },
+    });
+    expect(stdout).toContain(`verified: ${proposalId} item `);
   });
 });
