@@ -63,6 +63,15 @@ export class TimelineDigest extends Construct {
       ...recordBucketProps(key),
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: "digests/",
+      // housekeeping only: digests never expire (they are the public record, ~100 bytes a
+      // proposal a day); a version can only become noncurrent by a write the policy refuses
+      lifecycleRules: [
+        {
+          id: "housekeeping",
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+          noncurrentVersionExpiration: Duration.days(30),
+        },
+      ],
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Validations.of(this.bucket).acknowledge({

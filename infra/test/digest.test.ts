@@ -45,6 +45,9 @@ describe("the timeline digest", () => {
         },
         LoggingConfiguration: { LogFilePrefix: "digests/" },
       });
+      // no rule ever expires a current digest
+      const rules = (bucket.Properties.LifecycleConfiguration as { Rules: object[] }).Rules;
+      for (const rule of rules) expect(rule).not.toHaveProperty("ExpirationInDays");
       expect((bucket as { DeletionPolicy?: string }).DeletionPolicy).toBe("Retain");
     }
   });
