@@ -3,6 +3,7 @@ import { intakeApiRoutes, intakeEvidenceRoutes, intakeInboxEventTypes } from "@p
 import type * as sns from "aws-cdk-lib/aws-sns";
 import { Construct } from "constructs";
 import type { CityApi } from "./city-api.js";
+import { TimelineDigest } from "./digest.js";
 import type { EvidenceBucket } from "./evidence-bucket.js";
 import type { ServiceInbox } from "./inbox.js";
 import { OutboxRelay } from "./outbox-relay.js";
@@ -27,6 +28,7 @@ export class IntakeService extends Construct {
   readonly inboxFunction: ServiceFunction;
   readonly relay: OutboxRelay;
   readonly inbox: ServiceInbox;
+  readonly digest: TimelineDigest;
 
   constructor(scope: Construct, id: string, props: IntakeServiceProps) {
     super(scope, id);
@@ -63,6 +65,13 @@ export class IntakeService extends Construct {
     });
     this.inboxFunction = inbox.fn;
     this.inbox = inbox.inbox;
+
+    this.digest = new TimelineDigest(this, "Digest", {
+      city,
+      api,
+      table: this.table,
+      accessLogs: evidence.accessLogs,
+    });
 
     this.relay = new OutboxRelay(scope, "IntakeOutboxRelay", {
       city,

@@ -12,6 +12,7 @@ import {
   exportsApiRoutes,
   exportsInboxEventTypes,
   intakeApiRoutes,
+  intakeDigestRoutes,
   intakeEvidenceRoutes,
   intakeInboxEventTypes,
   orgsApiRoutes,
@@ -35,7 +36,7 @@ const sourceFiles = (dir: string): string[] =>
   readdirSync(fromRoot(dir), { recursive: true, encoding: "utf8" })
     .filter((f) => f.endsWith(".ts"))
     .map((f) => join(fromRoot(dir), f));
-const intakeRoutes = [...intakeApiRoutes, ...intakeEvidenceRoutes];
+const intakeRoutes = [...intakeApiRoutes, ...intakeEvidenceRoutes, ...intakeDigestRoutes];
 const allServiceRoutes = [
   ...intakeRoutes,
   ...deliberationApiRoutes,
@@ -93,7 +94,7 @@ describe("CityStack (demo city)", () => {
 
   it("runs every function on Node.js 22, arm64, traced, with repo-relative metadata", () => {
     const functions = resourcesOf(demo().json, "AWS::Lambda::Function");
-    expect(functions).toHaveLength(23);
+    expect(functions).toHaveLength(25);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: "nodejs22.x",
@@ -133,8 +134,10 @@ describe("CityStack (demo city)", () => {
       "exports/inbox",
       "exports/worker",
       "intake/api",
+      "intake/digest",
       "intake/evidence",
       "intake/inbox",
+      "intake/proofs",
       "intake/relay",
       "orgs/api",
       "orgs/inbox",
@@ -152,6 +155,7 @@ describe("CityStack (demo city)", () => {
       ["deliberation/relay", "outbox-relay"],
       ["evaluation/relay", "outbox-relay"],
       ["exports/worker", "exports"],
+      ["intake/digest", "digest"],
       ["intake/relay", "outbox-relay"],
       ["orgs/relay", "outbox-relay"],
       ["oversight/relay", "outbox-relay"],
@@ -431,8 +435,8 @@ describe("CityStack (demo city)", () => {
         ],
       });
     }
-    // the relays, the SLA sweeper and the daily export
-    template.resourceCountIs("AWS::Events::Rule", services.length + 2);
+    // the relays, the SLA sweeper, the daily export and the daily digest
+    template.resourceCountIs("AWS::Events::Rule", services.length + 3);
   });
 
   it("lets each relay read only the outbox index and only re-put outbox items, in batches", () => {

@@ -183,6 +183,10 @@ const cases: Record<string, RouteCase> = {
   },
   getPublicProposal: { path: () => `/v1/public/proposals/${f.p1}`, allow: () => true },
   getGeo: { path: () => "/v1/geo", allow: () => true },
+  // the digest routes answer 404 before the first digest: allowed, never 401/403
+  getLatestDigest: { path: () => "/v1/public/digests/latest", allow: () => true },
+  getDigest: { path: () => "/v1/public/digests/2026-01-01", allow: () => true },
+  getProposalProof: { path: () => `/v1/public/proposals/${f.p1}/proof`, allow: () => true },
   getRules: { path: () => "/v1/rules", allow: () => true },
   createEvidence: {
     path: () => `/v1/proposals/${f.p1}/evidence`,

@@ -1,5 +1,6 @@
 import { approvalApiRoutes } from "./approval.js";
 import { deliberationApiRoutes } from "./deliberation.js";
+import { intakeDigestRoutes } from "./digest.js";
 import { evaluationApiRoutes } from "./evaluation.js";
 import { exportsApiRoutes } from "./exports.js";
 import { intakeApiRoutes, intakeEvidenceRoutes } from "./intake.js";
@@ -8,6 +9,7 @@ import { oversightApiRoutes } from "./oversight.js";
 
 export * from "./approval.js";
 export * from "./deliberation.js";
+export * from "./digest.js";
 export * from "./errors.js";
 export * from "./evaluation.js";
 export * from "./event-data.js";
@@ -25,6 +27,7 @@ export * from "./text.js";
 export const allRoutes = [
   ...intakeApiRoutes,
   ...intakeEvidenceRoutes,
+  ...intakeDigestRoutes,
   ...deliberationApiRoutes,
   ...approvalApiRoutes,
   ...evaluationApiRoutes,

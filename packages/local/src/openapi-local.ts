@@ -157,7 +157,7 @@ export const localPaths: Record<string, Record<string, unknown>> = {
   "/dev/run/{job}": {
     post: {
       operationId: "localRunJob",
-      summary: "Run a scheduled job now (outbox-relay, sla-sweep, exports) and wait for it",
+      summary: "Run a scheduled job now (outbox-relay, sla-sweep, exports, digest) and wait for it",
       tags: ["local"],
       security: [],
       parameters: [{ name: "job", in: "path", required: true, schema: { type: "string" } }],
