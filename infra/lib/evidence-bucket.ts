@@ -1,6 +1,7 @@
 import type { City } from "@pencai/config";
 import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
 import * as iam from "aws-cdk-lib/aws-iam";
+import type * as kms from "aws-cdk-lib/aws-kms";
 import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import { cityKey } from "./city-key.js";
@@ -31,6 +32,22 @@ import { ctAck } from "./policy.js";
 /** Why no bucket of a city sends S3 event notifications (Control Tower CT.S3.PR.4). */
 export const noEvents =
   "Nothing reacts to object events: an upload counts once the API's confirm call has checked it, exports are written by the worker that records them. CDK configures notifications through a Python custom-resource function, which our own rules (arm64, Node.js 22) would refuse.";
+
+/**
+ * What every bucket of the city's own data is: private (block public access, owner-enforced
+ * objects), TLS 1.2+ only, encrypted with the city key when there is one, else SSE-S3.
+ */
+export function privateBucket(key: kms.IKey | undefined): s3.BucketProps {
+  return {
+    ...(key
+      ? { encryption: s3.BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true }
+      : { encryption: s3.BucketEncryption.S3_MANAGED }),
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    enforceSSL: true,
+    minimumTLSVersion: 1.2,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+  };
+}
 
 export class EvidenceBucket extends Construct {
   readonly bucket: s3.Bucket;
@@ -78,13 +95,7 @@ export class EvidenceBucket extends Construct {
     this.bucket = new s3.Bucket(this, "Bucket", {
       versioned: true,
       objectLockEnabled: true,
-      ...(key
-        ? { encryption: s3.BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true }
-        : { encryption: s3.BucketEncryption.S3_MANAGED }),
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      minimumTLSVersion: 1.2,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      ...privateBucket(key),
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: "evidence/",
       lifecycleRules: [
