@@ -12,6 +12,7 @@ import {
   RemovalPolicy,
   Stack,
   Tags,
+  Token,
   Validations,
 } from "aws-cdk-lib";
 import type * as apigw from "aws-cdk-lib/aws-apigatewayv2";
@@ -306,6 +307,8 @@ function acknowledgeDeployHandler(stack: Stack, bucket: s3.Bucket): void {
   }
   // CDK's grants: read the build's asset from the bootstrap bucket, read-write the board bucket
   const board = stack.getLogicalId(bucket.node.defaultChild as CfnElement);
+  // a literal with cdk.json's enablePartitionLiterals, as cdk-nag prints it; a token otherwise
+  const partition = Token.isUnresolved(stack.partition) ? "<AWS::Partition>" : stack.partition;
   for (const finding of [
     "Action::s3:Abort*",
     "Action::s3:DeleteObject*",
@@ -313,7 +316,7 @@ function acknowledgeDeployHandler(stack: Stack, bucket: s3.Bucket): void {
     "Action::s3:GetObject*",
     "Action::s3:List*",
     `Resource::<${board}.Arn>/*`,
-    `Resource::arn:${stack.partition}:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${stack.region}/*`,
+    `Resource::arn:${partition}:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-${stack.region}/*`,
     // with the city key: CDK's grant to write encrypted objects
     ...(bucket.encryptionKey ? ["Action::kms:GenerateDataKey*", "Action::kms:ReEncrypt*"] : []),
   ]) {
