@@ -114,7 +114,9 @@ export class Board extends Construct {
     // The API's public GETs: keyed on path and query string only (no cookies, no headers), so
     // every phone shares one cached copy; TTLs follow the API's Cache-Control (60 s for lists,
     // an hour for geography and rules), capped at an hour. CloudFront answers a viewer's
-    // If-None-Match from its copy (304) and revalidates with the origin by its cached ETag.
+    // If-None-Match from its copy (304) and revalidates with the origin by its cached ETag. No
+    // origin request policy: a header the origin saw but the key lacks (Origin, and with it the
+    // CORS headers) would be cached and served to everyone.
     const publicApi = new cloudfront.CachePolicy(this, "PublicApiCache", {
       cachePolicyName: `pencai-${city.id}-public-api`,
       comment: "Pencai public GETs: path + query string, TTL from the API's Cache-Control",
@@ -134,23 +136,24 @@ export class Board extends Construct {
         originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
       },
     );
-    const apiBehavior = (
-      cachePolicy: cloudfront.ICachePolicy,
-      methods: cloudfront.AllowedMethods,
-    ) => ({
+    const toApi = {
       origin: api,
       viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-      allowedMethods: methods,
-      cachePolicy,
-      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       responseHeadersPolicy: securityHeaders,
       compress: true,
-    });
-    const cached = apiBehavior(publicApi, cloudfront.AllowedMethods.ALLOW_GET_HEAD);
-    const passThrough = apiBehavior(
-      cloudfront.CachePolicy.CACHING_DISABLED,
-      cloudfront.AllowedMethods.ALLOW_ALL,
-    );
+    };
+    const cached: cloudfront.BehaviorOptions = {
+      ...toApi,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+      cachePolicy: publicApi,
+    };
+    // the token (Authorization), Idempotency-Key and body reach the API; nothing is kept
+    const passThrough: cloudfront.BehaviorOptions = {
+      ...toApi,
+      allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+      cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+      originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+    };
 
     this.distribution = new cloudfront.Distribution(this, "Distribution", {
       comment: `Pencai ${city.id}: the public board and its API`,

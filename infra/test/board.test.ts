@@ -97,6 +97,8 @@ describe("the public board on CloudFront (issue 13)", () => {
     for (const path of cachedApiPaths) {
       expect(byPath.get(path)?.CachePolicyId).toEqual({ Ref: cacheId });
       expect(byPath.get(path)?.AllowedMethods).toEqual(["GET", "HEAD"]);
+      // only the key's path and query reach the API: no header can vary a shared copy
+      expect(byPath.get(path)?.OriginRequestPolicyId).toBeUndefined();
     }
     expect(cache?.Properties.CachePolicyConfig).toMatchObject({
       MinTTL: 0,
