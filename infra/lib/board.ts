@@ -184,8 +184,6 @@ export class Board extends Construct {
         "No CloudFront access log: it would hold every resident's IP address, personal data kept for no purpose; API calls are already logged by API Gateway's access log.",
       "AwsSolutions-CFR4":
         "No custom domain or certificate yet: the default *.cloudfront.net certificate allows only CloudFront's default TLS policy; a city's own domain and ACM certificate then set TLSv1.2_2021.",
-      "AwsSolutions-CFR5":
-        "The API origin is reached over HTTPS with TLSv1.2 only (originSslProtocols); the finding reads the default S3 origin's protocol, which OAC signs over HTTPS.",
     };
     const noDomain =
       "No custom domain or certificate yet: the default *.cloudfront.net certificate fixes SNI and CloudFront's default TLS policy; a city's own domain and ACM certificate then set SNI and TLSv1.2_2021.";
@@ -301,10 +299,8 @@ function acknowledgeDeployHandler(stack: Stack, bucket: s3.Bucket): void {
     "AwsSolutions-L1",
     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
     "Serverless-LambdaDLQ",
-    "Serverless-LambdaDefaultMemorySize",
     "Serverless-LambdaLatestVersion",
     "Serverless-LambdaTracing",
-    "Serverless-LambdaAsyncFailureDestination",
   ]) {
     Validations.of(handler).acknowledge({ id, reason: why });
   }
