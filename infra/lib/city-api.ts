@@ -27,9 +27,18 @@ const customAttributes = [
   "cityWide",
 ] as const;
 
-/** Headers browsers may send; `idempotency-key` per API.md, the rest standard. */
-const corsAllowHeaders = ["authorization", "content-type", "idempotency-key", "x-correlation-id"];
-const corsExposeHeaders = ["idempotent-replayed", "x-correlation-id"];
+/**
+ * Headers browsers may send; `idempotency-key` per API.md, the rest standard (`if-none-match`:
+ * a front-end revalidating a public GET itself). Exposed: `etag`, so such a front-end can read it.
+ */
+const corsAllowHeaders = [
+  "authorization",
+  "content-type",
+  "idempotency-key",
+  "if-none-match",
+  "x-correlation-id",
+];
+const corsExposeHeaders = ["etag", "idempotent-replayed", "x-correlation-id"];
 
 /**
  * The city's HTTP API and its users: a Cognito user pool whose groups are the

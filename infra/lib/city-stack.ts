@@ -4,6 +4,7 @@ import * as kms from "aws-cdk-lib/aws-kms";
 import * as sns from "aws-cdk-lib/aws-sns";
 import type { Construct } from "constructs";
 import { ApprovalService } from "./approval.js";
+import { Board } from "./board.js";
 import { CityApi } from "./city-api.js";
 import { cityKey, GrantsOnlyForAwsServices } from "./city-key.js";
 import { DeliberationService } from "./deliberation.js";
@@ -35,6 +36,7 @@ export class CityStack extends Stack {
   readonly exports: ExportsService;
   readonly orgs: OrgsService;
   readonly operations: Operations;
+  readonly board: Board;
 
   constructor(scope: Construct, id: string, props: CityStackProps) {
     super(scope, id, {
@@ -113,6 +115,12 @@ export class CityStack extends Stack {
         Object.entries({ ...withRelay, exports: this.exports }).map(([s, svc]) => [s, svc.inbox]),
       ),
       relays: Object.keys(withRelay),
+    });
+
+    this.board = new Board(this, "Board", {
+      city,
+      httpApi: this.api.httpApi,
+      accessLogs: this.evidence.accessLogs,
     });
 
     new CfnOutput(this, "TopicArn", { value: this.topic.topicArn });

@@ -8,7 +8,7 @@ import * as s3 from "aws-cdk-lib/aws-s3";
 import { Construct } from "constructs";
 import type { CityApi } from "./city-api.js";
 import { cityKey } from "./city-key.js";
-import { noEvents, recordBucketProps } from "./evidence-bucket.js";
+import { noEvents, privateBucket } from "./evidence-bucket.js";
 import { ctAck } from "./policy.js";
 import { ServiceFunction } from "./service-function.js";
 import { apiFunction } from "./service-parts.js";
@@ -60,7 +60,7 @@ export class TimelineDigest extends Construct {
       objectLockDefaultRetention: s3.ObjectLockRetention.compliance(
         Duration.days(digestRetentionDays(city)),
       ),
-      ...recordBucketProps(key),
+      ...privateBucket(key),
       serverAccessLogsBucket: props.accessLogs,
       serverAccessLogsPrefix: "digests/",
       // housekeeping only: digests never expire (they are the public record, ~100 bytes a

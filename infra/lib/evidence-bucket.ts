@@ -34,11 +34,11 @@ export const noEvents =
   "Nothing reacts to object events: an upload counts once the API's confirm call has checked it, exports are written by the worker that records them. CDK configures notifications through a Python custom-resource function, which our own rules (arm64, Node.js 22) would refuse.";
 
 /**
- * What every bucket of records shares (evidence, digests): encrypted with the city key when
- * there is one (else SSE-S3), private, TLS 1.2+ only, owned by the bucket owner.
+ * What every bucket of the city's own data is: private (block public access, owner-enforced
+ * objects), TLS 1.2+ only, encrypted with the city key when there is one, else SSE-S3.
  */
-export const recordBucketProps = (key: kms.IKey | undefined) =>
-  ({
+export function privateBucket(key: kms.IKey | undefined): s3.BucketProps {
+  return {
     ...(key
       ? { encryption: s3.BucketEncryption.KMS, encryptionKey: key, bucketKeyEnabled: true }
       : { encryption: s3.BucketEncryption.S3_MANAGED }),
@@ -46,7 +46,8 @@ export const recordBucketProps = (key: kms.IKey | undefined) =>
     enforceSSL: true,
     minimumTLSVersion: 1.2,
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-  }) satisfies s3.BucketProps;
+  };
+}
 
 export class EvidenceBucket extends Construct {
   readonly bucket: s3.Bucket;
@@ -94,7 +95,7 @@ export class EvidenceBucket extends Construct {
     this.bucket = new s3.Bucket(this, "Bucket", {
       versioned: true,
       objectLockEnabled: true,
-      ...recordBucketProps(key),
+      ...privateBucket(key),
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: "evidence/",
       lifecycleRules: [

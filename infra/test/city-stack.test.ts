@@ -28,7 +28,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import * as z from "zod/mini";
 import { CityApi } from "../lib/city-api.js";
 import { fromRoot } from "../lib/paths.js";
-import { envOf, resourcesOf, synthCity } from "./support.js";
+import { envOf, ownFunctions, resourcesOf, synthCity } from "./support.js";
 
 const demo = () => synthCity("demo");
 /** Every TypeScript file under a repo-relative folder. */
@@ -62,9 +62,7 @@ function statementsOf(
   json: Record<string, unknown>,
   handler: string,
 ): { actions: string[]; resource: string }[] {
-  const fn = resourcesOf(json, "AWS::Lambda::Function").find(
-    ([, f]) => handlerOf(f) === handler,
-  )![1];
+  const fn = ownFunctions(json).find(([, f]) => handlerOf(f) === handler)![1];
   const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
   return resourcesOf(json, "AWS::IAM::Policy")
     .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
@@ -93,7 +91,7 @@ describe("CityStack (demo city)", () => {
   });
 
   it("runs every function on Node.js 22, arm64, traced, with repo-relative metadata", () => {
-    const functions = resourcesOf(demo().json, "AWS::Lambda::Function");
+    const functions = ownFunctions(demo().json);
     expect(functions).toHaveLength(25);
     for (const [, fn] of functions) {
       expect(fn.Properties).toMatchObject({
@@ -164,7 +162,7 @@ describe("CityStack (demo city)", () => {
 
   it("gives the functions only the environment they need", () => {
     const byEntry = Object.fromEntries(
-      resourcesOf(demo().json, "AWS::Lambda::Function").map(([, fn]) => [handlerOf(fn), envOf(fn)]),
+      ownFunctions(demo().json).map(([, fn]) => [handlerOf(fn), envOf(fn)]),
     );
     for (const h of [
       "intake/api",
@@ -213,7 +211,7 @@ describe("CityStack (demo city)", () => {
     for (const t of serviceTables) expect(t).toBeDefined();
 
     // each function's TABLE_NAME is its own service's table
-    for (const [, fn] of resourcesOf(json, "AWS::Lambda::Function")) {
+    for (const [, fn] of ownFunctions(json)) {
       const [service] = handlerOf(fn).split("/");
       expect(envOf(fn).TABLE_NAME, handlerOf(fn)).toEqual({ Ref: tableOf(service!) });
     }
@@ -222,7 +220,7 @@ describe("CityStack (demo city)", () => {
     const roleOf = (fn: { Properties: Record<string, unknown> }) =>
       (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
     const policies = resourcesOf(json, "AWS::IAM::Policy");
-    for (const [, fn] of resourcesOf(json, "AWS::Lambda::Function")) {
+    for (const [, fn] of ownFunctions(json)) {
       const [service] = handlerOf(fn).split("/");
       const role = roleOf(fn);
       const own = policies.filter(([, p]) =>
@@ -442,9 +440,7 @@ describe("CityStack (demo city)", () => {
   it("lets each relay read only the outbox index and only re-put outbox items, in batches", () => {
     const { json } = demo();
     for (const service of ["intake", "deliberation", "approval"]) {
-      const fn = resourcesOf(json, "AWS::Lambda::Function").find(
-        ([, f]) => handlerOf(f) === `${service}/relay`,
-      )![1];
+      const fn = ownFunctions(json).find(([, f]) => handlerOf(f) === `${service}/relay`)![1];
       const role = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
       const statements = resourcesOf(json, "AWS::IAM::Policy")
         .filter(([, p]) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
@@ -701,9 +697,7 @@ describe("CityStack (demo city)", () => {
         .map((d) => [...d].sort((x, y) => x.Name.localeCompare(y.Name)))
         .sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
     ).toEqual([of("disbursement"), of("rectification"), of("review")]);
-    for (const fn of resourcesOf(json, "AWS::Lambda::Function").filter(([, f]) =>
-      handlerOf(f).startsWith("approval/"),
-    )) {
+    for (const fn of ownFunctions(json).filter(([, f]) => handlerOf(f).startsWith("approval/"))) {
       expect(envOf(fn[1]).POWERTOOLS_SERVICE_NAME).toBe("approval");
     }
     for (const a of alarms) {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadCityFile } from "@pencai/config/load";
-import { App, RemovalPolicy, Stack, Validations } from "aws-cdk-lib";
+import { App, RemovalPolicy, Stack, Tags, Validations } from "aws-cdk-lib";
 import { Match } from "aws-cdk-lib/assertions";
 import * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as iam from "aws-cdk-lib/aws-iam";
@@ -15,9 +15,10 @@ import * as sqs from "aws-cdk-lib/aws-sqs";
 import { VALIDATION_REPORT_FILE } from "aws-cdk-lib/cx-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../lib/app.js";
+import { CDK_PROVIDED_TAG } from "../lib/board.js";
 import { cityFile } from "../lib/paths.js";
 import { controlTowerPlugin, pencaiGuardRules, pencaiPolicyPlugin } from "../lib/policy.js";
-import { cityIds, resourcesOf, synthCity } from "./support.js";
+import { cityIds, ownFunctions, resourcesOf, synthCity } from "./support.js";
 
 interface Report {
   pluginReports: { pluginName: string; violations: { ruleName: string }[] }[];
@@ -157,6 +158,19 @@ describe("Guard rules of infra/policy (CloudFormationValidatePlugin at synth)", 
     expect(rules).toContain(rule);
   });
 
+  it("skips only a function CDK provides itself (tag pencai:cdk-provided: BucketDeployment's Python handler)", () => {
+    const python = {
+      runtime: lambda.Runtime.PYTHON_3_13,
+      architecture: lambda.Architecture.X86_64,
+    };
+    const tagged = synthWithGuard((s) =>
+      Tags.of(fn(s, python)).add(CDK_PROVIDED_TAG, "BucketDeployment"),
+    );
+    expect(tagged).toEqual({ threw: false, rules: [] });
+    const untagged = synthWithGuard((s) => Tags.of(fn(s, python)).add("pencai:other", "x"));
+    expect(untagged.rules.sort()).toEqual(["pencai_lambda_arm64", "pencai_lambda_node22"]);
+  });
+
   it("fails a city's synth (with its acknowledgements) naming the rule: demo with one function on x86_64", () => {
     const outdir = mkdtempSync(join(tmpdir(), "pencai-guard-city-"));
     const { app, stack } = buildApp({
@@ -226,7 +240,8 @@ describe("encryption.customerManagedKeys (luohu.json sets it)", () => {
         ]),
       },
     });
-    const functions = resourcesOf(json, "AWS::Lambda::Function");
+    // our functions; CDK's BucketDeployment handler gets CDK's own grant for the board bucket
+    const functions = ownFunctions(json);
     const policies = resourcesOf(json, "AWS::IAM::Policy");
     for (const [, f] of functions) {
       const roleId = (f.Properties.Role as { "Fn::GetAtt": [string] })["Fn::GetAtt"][0];

@@ -6,6 +6,7 @@ import { loadCityFile } from "@pencai/config/load";
 import { Template } from "aws-cdk-lib/assertions";
 import type { CloudAssembly } from "aws-cdk-lib/cx-api";
 import { buildApp } from "../lib/app.js";
+import { CDK_PROVIDED_TAG } from "../lib/board.js";
 import type { CityStack } from "../lib/city-stack.js";
 import { cityFile, fromRoot } from "../lib/paths.js";
 
@@ -58,6 +59,15 @@ export function resourcesOf(json: Record<string, unknown>, type: string): [strin
     .filter(([, r]) => r.Type === type)
     .map(([id, r]) => [id, { Properties: {}, Metadata: {}, ...r }]);
 }
+
+/**
+ * The city's own functions: every Lambda function but the one CDK provides itself (its
+ * BucketDeployment handler, tagged `pencai:cdk-provided`, infra/lib/board.ts).
+ */
+export const ownFunctions = (json: Record<string, unknown>): [string, Resource][] =>
+  resourcesOf(json, "AWS::Lambda::Function").filter(
+    ([, f]) => !JSON.stringify(f.Properties.Tags ?? []).includes(CDK_PROVIDED_TAG),
+  );
 
 /** A function's environment variables. */
 export const envOf = (fn: Resource) =>

@@ -350,6 +350,8 @@ export const getCalendar = /* @__PURE__ */ defineRoute({
     return calendar();
   },
   status: 200,
+  // an admin may replace the city's additions (PUT): ten minutes late at most
+  maxAge: 600,
 });
 
 export const putCalendar = /* @__PURE__ */ defineRoute({

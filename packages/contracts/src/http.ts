@@ -34,6 +34,11 @@ export interface RouteDef {
   idempotent?: boolean;
   /** Largest request body, when a route needs more than the runtime's default (64 KiB). */
   maxBodyBytes?: number;
+  /**
+   * Public GET routes only: how long browsers and CloudFront may keep a reply, in seconds
+   * (`Cache-Control: public, max-age=<n>`). Defaults to the runtime's `PUBLIC_MAX_AGE` (60 s).
+   */
+  maxAge?: number;
 }
 
 export function defineRoute<const R extends RouteDef>(r: R): R {

@@ -1069,6 +1069,8 @@ export const getGeo = /* @__PURE__ */ defineRoute({
     return geo();
   },
   status: 200,
+  // the city file, changed only by a deploy: an hour late after one is harmless
+  maxAge: 3600,
 });
 
 export const getRules = /* @__PURE__ */ defineRoute({
@@ -1082,6 +1084,8 @@ export const getRules = /* @__PURE__ */ defineRoute({
     return rulesView();
   },
   status: 200,
+  // the city file, changed only by a deploy: an hour late after one is harmless
+  maxAge: 3600,
 });
 
 export const escalateNeed = /* @__PURE__ */ defineRoute({

@@ -147,6 +147,18 @@ describe("result mapping", () => {
     ).toBe("hi");
   });
 
+  it("passes a 304 through with its validators and no body", () => {
+    const r = mapResult({
+      statusCode: 304,
+      headers: { ETag: '"abc"', "Cache-Control": "public, max-age=60" },
+    });
+    expect(r).toMatchObject({
+      status: 304,
+      headers: { etag: '"abc"', "cache-control": "public, max-age=60" },
+    });
+    expect(r.body.length).toBe(0);
+  });
+
   it("infers 200 JSON for a result without statusCode, like API Gateway", () => {
     const r = mapResult({ ok: true });
     expect(r.status).toBe(200);

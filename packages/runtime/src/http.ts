@@ -11,6 +11,7 @@ import type {
   Context,
 } from "aws-lambda";
 import { type Principal, requireRoles, verifyBearer } from "./auth.js";
+import { NO_STORE, withCaching } from "./caching.js";
 import { env } from "./clients.js";
 import { now } from "./clock.js";
 import { retrying } from "./conflict.js";
@@ -88,7 +89,8 @@ type Handler = (
 /**
  * The HTTP Lambda handler: Powertools logger and metrics around a router on `event.routeKey`
  * that runs, per request: body size limit, auth, JSON parsing and validation, idempotency,
- * the route's handler, and maps every error to problem+json.
+ * the route's handler, and maps every error to problem+json. Public GETs get `Cache-Control`,
+ * `ETag` and 304s; every other reply `Cache-Control: no-store` (`caching.ts`).
  */
 export function httpApi(opts: HttpApiOptions): Handler {
   const router = new Router(opts.routes);
@@ -125,7 +127,7 @@ function accessLog(
     onError: (request) => {
       // serve() answers every error itself; this only guards the stack's own failures.
       logger.error("unhandled error", request.error as Error);
-      request.response = problemResponse(request.error);
+      request.response = problemResponse(request.error, { "cache-control": NO_STORE });
       done(request);
     },
   };
@@ -202,7 +204,10 @@ async function serve(
       requestId,
       correlationId,
     });
-    return { ...reply, headers: { ...reply.headers, ...echo } };
+    return withCaching(found.bound.def, headers["if-none-match"], {
+      ...reply,
+      headers: { ...reply.headers, ...echo },
+    });
   } catch (err) {
     if (err instanceof DomainError) {
       // the caller's problem: the code, and what caused it (a cancelled transaction, a JOSE error)
@@ -216,7 +221,7 @@ async function serve(
     } else {
       logger.error("unhandled error", err as Error);
     }
-    return problemResponse(err, echo);
+    return problemResponse(err, { ...echo, "cache-control": NO_STORE });
   }
 }
 

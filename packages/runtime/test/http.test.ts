@@ -108,6 +108,36 @@ describe("routing", () => {
     expect(withJunk.statusCode).toBe(200);
   });
 
+  it("lets a public GET be cached and revalidated, and never a token's view", async () => {
+    const first = await handler(httpEvent("GET /v1/geo"), context);
+    const etag = first.headers?.etag as string;
+    expect(first.headers?.["cache-control"]).toBe("public, max-age=60");
+    expect(etag).toMatch(/^"[\w-]{22}"$/);
+
+    const again = await handler(
+      httpEvent("GET /v1/geo", { headers: { "If-None-Match": etag } }),
+      context,
+    );
+    expect(again.statusCode).toBe(304);
+    expect(again.body).toBeUndefined();
+    expect(again.headers?.etag).toBe(etag);
+    expect(again.headers?.["x-correlation-id"]).toBe("req-1");
+
+    const staff = await handler(
+      httpEvent("GET /v1/communities/{communityId}/things", {
+        pathParameters: { communityId: "c1" },
+        token: staffToken,
+        headers: { "if-none-match": "*" },
+      }),
+      context,
+    );
+    expect(staff.statusCode).toBe(200);
+    expect(staff.headers?.["cache-control"]).toBe("no-store");
+    expect(staff.headers?.etag).toBeUndefined();
+    const refused = await handler(httpEvent("GET /v1/nothing"), context);
+    expect(refused.headers?.["cache-control"]).toBe("no-store");
+  });
+
   it("404s an unknown route with problem+json", async () => {
     expectProblem(await handler(httpEvent("GET /v1/nothing"), context), 404, "not_found");
   });
