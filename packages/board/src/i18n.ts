@@ -97,6 +97,7 @@ const zh = {
   by: "操作角色",
   verify: "验证记录链",
   verifying: "正在验证…",
+  verifyUnable: "此浏览器无法在不安全的连接上验证，请使用 https 网址打开。",
   chainOk: "记录链完整：{n} 条记录的哈希值全部核对无误。",
   chainBroken: "记录链验证失败：第 {n} 条记录不一致。",
   chainHead: "记录链与项目当前记录不一致。",
@@ -219,6 +220,7 @@ const en: Record<MessageKey, string> = {
   by: "Role",
   verify: "Verify this chain",
   verifying: "Verifying…",
+  verifyUnable: "This browser cannot verify over an insecure connection: open the https address.",
   chainOk: "The chain is intact: all {n} entries' hashes check out.",
   chainBroken: "The chain does not verify: entry {n} does not match.",
   chainHead: "The chain does not end at the project's current record.",
@@ -271,6 +273,45 @@ const events: Record<Lang, Record<string, string>> = {
 };
 
 const messages: Record<Lang, Record<MessageKey, string>> = { zh, en };
+
+/** Who acted, by role (timeline entries carry a role, never a person). */
+const roleNames: Record<Lang, Record<string, string>> = {
+  zh: {
+    resident: "居民",
+    org: "社会组织",
+    community_staff: "社区工作人员",
+    council_member: "居民议事会成员",
+    street_staff: "街道工作人员",
+    expert: "专家",
+    district_civil: "区民政部门",
+    district_group: "区领导小组",
+    district_finance: "区财政部门",
+    evaluator: "评议人",
+    analyst: "分析人员",
+    admin: "管理员",
+    system: "系统",
+  },
+  en: {
+    resident: "resident",
+    org: "organisation",
+    community_staff: "community staff",
+    council_member: "council member",
+    street_staff: "street staff",
+    expert: "expert",
+    district_civil: "district civil affairs",
+    district_group: "district leading group",
+    district_finance: "district finance",
+    evaluator: "evaluator",
+    analyst: "analyst",
+    admin: "administrator",
+    system: "system",
+  },
+};
+
+/** A role in words (an unknown role as it is). */
+export function roleName(lang: Lang, role: string): string {
+  return roleNames[lang][role] ?? role;
+}
 
 /** A message with `{name}` placeholders filled. */
 export function translate(

@@ -10,7 +10,15 @@ import { useEffect, useState } from "preact/hooks";
 import type { Geo, ProposalSummary, PublicProposal, Spending } from "./api.js";
 import { getGeo, getJson, getProposal, getSpending, listProposals } from "./api.js";
 import { day, percent, yuan } from "./format.js";
-import { eventName, type Lang, type MessageKey, savedLang, saveLang, translate } from "./i18n.js";
+import {
+  eventName,
+  type Lang,
+  type MessageKey,
+  roleName,
+  savedLang,
+  saveLang,
+  translate,
+} from "./i18n.js";
 import { type ChainCheck, type DigestCheck, verifyChain, verifyInDigest } from "./verify.js";
 
 type T = (key: MessageKey, vars?: Record<string, string | number>) => string;
@@ -275,10 +283,9 @@ function Project({ id, geo, lang, t }: { id: string; geo: Geo; lang: Lang; t: T 
   return (
     <article>
       <p class="crumbs">
-        <a href={`#/c/${encodeURIComponent(p.communityId)}`}>
-          {place ? `${place.s.name} · ${place.c.name}` : p.communityId}
-        </a>{" "}
-        · {t("back")}
+        {place ? `${place.d.name} · ${place.s.name} · ${place.c.name}` : p.communityId}
+        <br />
+        <a href={`#/c/${encodeURIComponent(p.communityId)}`}>← {t("back")}</a>
       </p>
       <h1 data-testid="project-title">{p.title}</h1>
       <Stages current={p.stage} t={t} />
@@ -555,8 +562,10 @@ function Effect({ p, t }: { p: PublicProposal; t: T }) {
 type Verdict = { chain: ChainCheck; digest: DigestCheck | "error" };
 
 function Timeline({ p, lang, t }: { p: PublicProposal; lang: Lang; t: T }) {
-  const [verdict, setVerdict] = useState<Verdict | "running" | undefined>();
+  const [verdict, setVerdict] = useState<Verdict | "running" | "unable" | undefined>();
   const verify = async () => {
+    // WebCrypto exists only in a secure context (HTTPS, or 127.0.0.1 locally)
+    if (!globalThis.crypto?.subtle) return setVerdict("unable");
     setVerdict("running");
     const chain = await verifyChain(p.timeline, { seq: p.timelineSeq, hash: p.timelineHash });
     const digest = await verifyInDigest(p.id, p.timeline, getJson).catch(() => "error" as const);
@@ -571,7 +580,7 @@ function Timeline({ p, lang, t }: { p: PublicProposal; lang: Lang; t: T }) {
           <li key={item.seq}>
             <strong>{eventName(lang, item.type)}</strong>
             <br />
-            {day(item.at)} · {t("by")}: {item.actor.role}
+            {day(item.at)} · {t("by")}: {roleName(lang, item.actor.role)}
             <br />
             <code class="hash">{item.hash.slice(0, 16)}…</code>
           </li>
@@ -582,7 +591,8 @@ function Timeline({ p, lang, t }: { p: PublicProposal; lang: Lang; t: T }) {
       </button>
       <div aria-live="polite" data-testid="verdict">
         {verdict === "running" ? <p>{t("verifying")}</p> : null}
-        {verdict && verdict !== "running" ? <VerdictView v={verdict} t={t} /> : null}
+        {verdict === "unable" ? <p>{t("verifyUnable")}</p> : null}
+        {typeof verdict === "object" ? <VerdictView v={verdict} t={t} /> : null}
       </div>
     </section>
   );
