@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { merkleProof, merkleRoot, sortLeaves } from "@pencai/contracts/merkle";
 import { type LocalCloud, startLocalCloud } from "@pencai/local";
 import type { DemoSummary } from "@pencai/local/demo-data";
 import axe from "axe-core";
@@ -199,6 +200,55 @@ describe("the public board in Chromium", () => {
     await page.getByRole("button", { name: "验证记录链" }).click();
     await expect.poll(() => page.getByTestId("chain-result").getAttribute("data-ok")).toBe("false");
     expect(await page.getByTestId("chain-result").textContent()).toContain("第 2 条");
+    await page.context().close();
+  });
+
+  it("proves the project in a digest in the page (a digest of the demo's heads, served by a stub)", async () => {
+    // The digest routes are DIGEST's: until they answer here, the page meets a digest the test
+    // makes of every demo proposal's head, as those routes will serve it.
+    const project = await evaluatedProject();
+    // every demo proposal the public can see, at its head now
+    const heads = [];
+    for (const p of demo.proposals) {
+      const { status, body } = await api(`/v1/public/proposals/${p.id}`);
+      if (status === 200)
+        heads.push({ proposalId: p.id, seq: body.timelineSeq, hash: body.timelineHash });
+    }
+    expect(heads.length).toBeGreaterThan(2);
+    const leaves = sortLeaves(heads);
+    const root = await merkleRoot(leaves);
+    const index = leaves.findIndex((l) => l.proposalId === project.id);
+    const date = "2026-12-02";
+    const proof = { date, root, leaf: leaves[index], ...(await merkleProof(leaves, index)) };
+    const latest = {
+      date,
+      root,
+      count: leaves.length,
+      createdAt: `${date}T16:00:00.000Z`,
+      algorithm: "sha256-merkle-v1",
+    };
+    const page = await phonePage();
+    await page.route(`**/v1/public/proposals/${project.id}/proof`, (r) =>
+      r.fulfill({ json: proof }),
+    );
+    await page.route("**/v1/public/digests/latest", (r) => r.fulfill({ json: latest }));
+    await page.goto(`${cloud.url}/#/p/${project.id}`);
+    await page.getByRole("button", { name: "验证记录链" }).click();
+    await expect
+      .poll(() => page.getByTestId("digest-result").getAttribute("data-state"))
+      .toBe("proven");
+    expect(await page.getByTestId("digest-result").textContent()).toContain(root.slice(0, 12));
+
+    // the same proof against another root: the page says it does not match
+    await page.unroute("**/v1/public/digests/latest");
+    await page.route("**/v1/public/digests/latest", (r) =>
+      r.fulfill({ json: { ...latest, root: "0".repeat(64) } }),
+    );
+    await page.reload();
+    await page.getByRole("button", { name: "验证记录链" }).click();
+    await expect
+      .poll(() => page.getByTestId("digest-result").getAttribute("data-state"))
+      .toBe("failed");
     await page.context().close();
   });
 
