@@ -22,7 +22,8 @@ export async function boardFirstLoad(dir: string): Promise<BoardLoad> {
   await buildBoard(dir);
   const buildMs = performance.now() - started;
   const html = readFileSync(join(dir, "index.html"), "utf8");
-  const named = [...html.matchAll(/<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"/g)].map(
+  // the board's own files (the icon is an inline `data:` URL)
+  const named = [...html.matchAll(/<(?:script|link)\b[^>]*?(?:src|href)="(assets\/[^"]+)"/g)].map(
     (m) => m[1] as string,
   );
   const files = ["index.html", ...named].map((file) => {
