@@ -14,7 +14,8 @@
  * `--only exports`: the exports writer over 100,000 projects, and the exports functions' bundles
  * (exports.ts, in a child process; not part of the full run).
  * After the Lambda bundles, the browser bundle of `@pencai/client` (client.ts); `--only client`
- * prints only that (no local cloud).
+ * prints only that (no local cloud). Then the public board's first load (board.ts); `--only board`
+ * prints only that.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync, rmSync } from "node:fs";
@@ -23,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { buildEvent } from "@pencai/local/apigw";
 import { type LocalCloud, repoRoot, startLocalCloud } from "@pencai/local/cloud";
 import { bundleBanner } from "../../infra/lib/service-function.js";
+import { boardFirstLoad, boardTargetGzipBytes } from "./board.js";
 import { bundle, bundleFloor, coldImportPairMs } from "./bundles.js";
 import { clientBundles, clientTargetGzipBytes } from "./client.js";
 import { benchRouteLatency } from "./latency.js";
@@ -76,6 +78,8 @@ if (only === "exports") {
   if (child.status !== 0) process.exitCode = child.status ?? 1;
 } else if (only === "client") {
   await browserClient(join(repoRoot, ".bench", "client"));
+} else if (only === "board") {
+  await board(join(repoRoot, ".bench", "board"));
 } else if (only === "sweep") {
   await benchSweep(timers ? { timers } : {});
 } else if (only === "load") {
@@ -118,6 +122,7 @@ async function bundlesAndLatency() {
     }
 
     if (!only) await browserClient(join(out, "client"));
+    if (!only) await board(join(out, "board"));
     if (!only || only === "latency") await latency(cloud);
   } finally {
     await cloud.stop();
@@ -132,6 +137,19 @@ async function browserClient(dir: string) {
     );
   }
   console.log(`target: @pencai/client <= ${fmtKb(clientTargetGzipBytes)} gzipped`);
+}
+
+async function board(dir: string) {
+  console.log("\n== public board, first load (packages/board, esbuild, minified; gzipped) ==");
+  const load = await boardFirstLoad(dir);
+  for (const f of load.files) {
+    console.log(
+      `${f.file.padEnd(36)} ${fmtKb(f.raw).padStart(9)}  ${fmtKb(f.gzipped).padStart(9)} gzipped`,
+    );
+  }
+  console.log(
+    `first-load JavaScript: ${fmtKb(load.jsGzipped)} gzipped (target <= ${fmtKb(boardTargetGzipBytes)}); built in ${load.buildMs.toFixed(0)} ms`,
+  );
 }
 
 async function latency(cloud: LocalCloud) {

@@ -13,6 +13,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { formatErrors, idTokenClaimsOf, parseUsersCsv } from "@pencai/admin/users-csv";
 import type { City } from "@pencai/config";
 import { loadCityFile } from "@pencai/config/load";
+import { type BoardSite, buildBoardSite, serveBoard } from "./board.js";
 import { handleLocal } from "./dev-routes.js";
 import { type DynamoDbLocal, freePort, startDynamoDbLocal } from "./dynamodb-local.js";
 import { startFauxqs } from "./fauxqs.js";
@@ -57,6 +58,8 @@ export interface LocalCloudOptions {
   throttling?: boolean;
   /** a template to run instead of synthesizing infra/ (tests) */
   template?: CfnTemplate;
+  /** build the public board and serve it at `/` (default true) */
+  board?: boolean;
   /** a users CSV (`npm run users` format): `/dev/token {"user": "<username>"}` mints theirs */
   users?: string;
   /** the resolved city to use with `template` */
@@ -80,6 +83,8 @@ export interface LocalCloud {
   users?: ReadonlyMap<string, Record<string, unknown> & { sub: string }>;
   /** ms per start-up phase */
   timings: Record<string, number>;
+  /** the public board at `url` + `/`, and how long its build took (ms) */
+  board?: { builtInMs: number };
   demo?: unknown;
   /** mint a token like `POST /dev/token` */
   token(claims: Record<string, unknown> & { sub: string }): Promise<string>;
@@ -220,6 +225,15 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     const synthP = opts.template
       ? Promise.resolve({ template: opts.template, stackName: `Pencai-${city.id}` })
       : synthesize(repoRoot, city);
+    const boardP: Promise<BoardSite | undefined> =
+      opts.board === false
+        ? Promise.resolve(undefined)
+        : buildBoardSite().then((b) => {
+            stoppers.push(() => b.remove());
+            mark("board");
+            return b;
+          });
+    boardP.catch(() => {});
     const fauxqs = await onLoopback(() =>
       startFauxqs({ port: 0, logger: false, defaultRegion: region }),
     );
@@ -228,6 +242,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
     mark("fauxqs");
     const { template, stackName } = await synthP;
     mark("synth");
+    const board = await boardP;
 
     // Gateway first: its URL is the token issuer and JWKS location the functions need.
     let ready = false;
@@ -261,6 +276,8 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
             headers: { "content-type": "application/json" },
             body: Buffer.from(JSON.stringify(issuer.jwks)),
           };
+        const page = board && serveBoard(board.dir, req);
+        if (page) return page;
         if (!ready) {
           return {
             status: 503,
@@ -452,6 +469,7 @@ export async function startLocalCloud(opts: LocalCloudOptions = {}): Promise<Loc
       ),
       issuer,
       timings,
+      ...(board ? { board: { builtInMs: board.builtInMs } } : {}),
       token: (claims) => (issuer as LocalIssuer).sign(claims, Date.now() + functions.clockOffsetMs),
       invoke,
       runJob: (job) => runJobImpl(functions, schedules, reg, job),

@@ -58,6 +58,7 @@ console.log(`
 Pencai local cloud — city "${cloud.city.id}" (${cloud.city.name}), ready in ${seconds} s on Node ${process.versions.node}
 
   API            ${cloud.url}
+  Public board   ${cloud.board ? `${cloud.url}/   (built in ${cloud.board.builtInMs} ms)` : "(off)"}
   OpenAPI        ${cloud.url}/openapi.json
   JWKS           ${cloud.url}/.well-known/jwks.json
   DynamoDB Local ${cloud.dynamodbEndpoint}   (aws dynamodb list-tables --endpoint-url ${cloud.dynamodbEndpoint})
