@@ -82,6 +82,8 @@ export const getDigest = /* @__PURE__ */ defineRoute({
   },
   status: 200,
   errors: ["not_found"],
+  // a day's digest never changes once written (object lock): keep it an hour, CloudFront's cap
+  maxAge: 3600,
 });
 
 export const getProposalProof = /* @__PURE__ */ defineRoute({
