@@ -145,6 +145,10 @@ describe("the public board in Chromium", () => {
     await page.locator(`[data-id="${project.id}"]`).click();
     await expect.poll(() => page.getByTestId("project-title").textContent()).toBe(project.title);
     expect(fen(await page.getByTestId("project-budget").textContent())).toBe(project.budgetFen);
+    const { body: rules } = await api("/v1/rules");
+    // biome-ignore lint/suspicious/noExplicitAny: rules JSON
+    const category = rules.categories.find((c: any) => c.id === project.category);
+    expect(await page.getByTestId("project-category").textContent()).toBe(category.name);
     const council = project.decision.council;
     expect(await page.getByTestId("tally-yes").textContent()).toBe(String(council.yes));
     expect(await page.getByTestId("tally-no").textContent()).toBe(String(council.no));

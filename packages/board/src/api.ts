@@ -20,6 +20,12 @@ export type Spending = Json<"/v1/public/proposals/{id}/spending">;
 
 export const getGeo = (): Promise<Geo> => data(api.GET("/v1/geo"));
 
+/** The city's category names by id (`/v1/rules`, public); empty when it cannot be read. */
+export async function getCategoryNames(): Promise<Map<string, string>> {
+  const { data: rules } = await api.GET("/v1/rules");
+  return new Map((rules?.categories ?? []).map((c) => [c.id, c.name]));
+}
+
 /** Every public proposal of a community, all pages. */
 export async function listProposals(communityId: string): Promise<ProposalSummary[]> {
   const all: ProposalSummary[] = [];

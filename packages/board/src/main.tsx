@@ -8,7 +8,14 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import type { Geo, ProposalSummary, PublicProposal, Spending } from "./api.js";
-import { getGeo, getJson, getProposal, getSpending, listProposals } from "./api.js";
+import {
+  getCategoryNames,
+  getGeo,
+  getJson,
+  getProposal,
+  getSpending,
+  listProposals,
+} from "./api.js";
 import { day, percent, yuan } from "./format.js";
 import {
   eventName,
@@ -268,8 +275,12 @@ function Community({ id, geo, lang, t }: { id: string; geo: Geo; lang: Lang; t: 
 
 function Project({ id, geo, lang, t }: { id: string; geo: Geo; lang: Lang; t: T }) {
   const loaded = useLoad(`p:${id}`, async () => {
-    const [proposal, spending] = await Promise.all([getProposal(id), getSpending(id)]);
-    return { proposal, spending };
+    const [proposal, spending, categories] = await Promise.all([
+      getProposal(id),
+      getSpending(id),
+      getCategoryNames().catch(() => new Map<string, string>()),
+    ]);
+    return { proposal, spending, categories };
   });
   if (loaded === undefined) return <p role="status">{t("loading")}</p>;
   if (loaded instanceof Error)
@@ -278,7 +289,7 @@ function Project({ id, geo, lang, t }: { id: string; geo: Geo; lang: Lang; t: T 
         {"status" in loaded && loaded.status === 404 ? t("notFound") : t("loadFailed")}
       </p>
     );
-  const { proposal: p, spending } = loaded;
+  const { proposal: p, spending, categories } = loaded;
   const place = placeOf(geo, p.communityId);
   return (
     <article>
@@ -297,7 +308,7 @@ function Project({ id, geo, lang, t }: { id: string; geo: Geo; lang: Lang; t: T 
         <dt>{t("kind")}</dt>
         <dd>{t(`kind_${p.kind}` as MessageKey)}</dd>
         <dt>{t("category")}</dt>
-        <dd>{p.category}</dd>
+        <dd data-testid="project-category">{categories.get(p.category) ?? p.category}</dd>
         <dt>{t("year")}</dt>
         <dd>{p.year}</dd>
         <dt>{t("beneficiaries")}</dt>
