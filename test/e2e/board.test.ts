@@ -95,6 +95,9 @@ const fen = (text: string | null) => Math.round(Number((text ?? "").replace(/[^\
 describe("the public board in Chromium", () => {
   it("walks district -> street -> community -> project, showing what the API says", async () => {
     const project = await evaluatedProject();
+    // today's digest of the demo's heads, so the page proves the project against the real routes
+    const run = await fetch(`${cloud.url}/dev/run/digest`, { method: "POST" });
+    expect(run.status).toBe(200);
     const { body: geo } = await api("/v1/geo");
     // biome-ignore lint/suspicious/noExplicitAny: geo JSON
     const district = geo.districts.find((d: any) => d.id === project.districtId);
@@ -175,13 +178,17 @@ describe("the public board in Chromium", () => {
       );
     }
 
-    // verify: the chain recomputed in the page, and the latest digest (or none yet)
+    // verify: the chain recomputed in the page, and the project in the latest digest
     await page.getByRole("button", { name: "验证记录链" }).click();
     await expect.poll(() => page.getByTestId("chain-result").getAttribute("data-ok")).toBe("true");
     const proof = await api(`/v1/public/proposals/${project.id}/proof`);
+    expect(proof.status).toBe(200);
     await expect
       .poll(() => page.getByTestId("digest-result").getAttribute("data-state"))
-      .toBe(proof.status === 200 ? "proven" : "absent");
+      .toBe("proven");
+    expect(await page.getByTestId("digest-result").textContent()).toContain(
+      proof.body.root.slice(0, 12),
+    );
     await page.screenshot({ path: join(artifacts, "phone-project.png"), fullPage: true });
 
     expect(await axeSerious(page)).toEqual([]);
@@ -208,8 +215,8 @@ describe("the public board in Chromium", () => {
   });
 
   it("proves the project in a digest in the page (a digest of the demo's heads, served by a stub)", async () => {
-    // The digest routes are DIGEST's: until they answer here, the page meets a digest the test
-    // makes of every demo proposal's head, as those routes will serve it.
+    // A digest the test makes itself (merkle.ts over every demo head), so it can also serve the
+    // same proof against a wrong root and see the page refuse it.
     const project = await evaluatedProject();
     // every demo proposal the public can see, at its head now
     const heads = [];
