@@ -5,6 +5,7 @@ import { promisify } from "node:util";
 import { type MerkleLeaf, merkleRoot, verifyProof } from "@pencai/contracts/merkle";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { allowedCategory, call, currentYear, places, token } from "../support/http.js";
+import { submittedProposalAt } from "../support/proposals.js";
 import { shellBlocks, shellScript } from "../support/readme.js";
 
 // The daily digest on the local cloud (services/intake/README.md, "Proving a timeline has not
@@ -48,27 +49,13 @@ const headOf = async (id: string): Promise<MerkleLeaf> => {
 beforeAll(async () => {
   const { home } = await places();
   staff = await token({ sub: `dg-staff-${run}`, roles: ["community_staff"], ...home });
-  const need = await call("POST", "/v1/needs", {
-    token: staff,
-    body: { communityId: home.communityId, title: `digest need ${run}`, description: "d" },
+  proposalId = await submittedProposalAt(call, {
+    communityId: home.communityId,
+    staff,
+    title: `digest proposal ${run}`,
+    category: await allowedCategory(),
+    year: currentYear(),
   });
-  expect(need.status, JSON.stringify(need.body)).toBe(201);
-  const proposal = await call("POST", "/v1/proposals", {
-    token: staff,
-    body: {
-      communityId: home.communityId,
-      kind: "works",
-      category: await allowedCategory(),
-      title: `digest proposal ${run}`,
-      summary: "路灯更换",
-      beneficiaries: 100,
-      budgetFen: 1_000_000,
-      needIds: [need.body.id],
-      year: currentYear(),
-    },
-  });
-  expect(proposal.status, JSON.stringify(proposal.body)).toBe(201);
-  proposalId = proposal.body.id;
 }, 60_000);
 
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { allowedCategory, call, currentYear, places, token } from "../support/http.js";
+import { submittedProposalAt } from "../support/proposals.js";
 
 // Issue 13: public GETs are cacheable by phones and CloudFront (Cache-Control, a strong ETag,
 // 304 on If-None-Match) through the local gateway exactly as on AWS; a token's view never is.
@@ -7,27 +8,14 @@ describe("public GETs: Cache-Control, ETag and 304 through the gateway", () => {
   it("revalidates a public proposal: 304 while unchanged, a new ETag once it changes", async () => {
     const { home } = await places();
     const staff = await token({ sub: "staff-cache", roles: ["community_staff"], ...home });
-    const need = await call("POST", "/v1/needs", {
-      token: staff,
-      body: { communityId: home.communityId, title: `缓存 ${Date.now()}`, description: "居民反映" },
+    const filed = await submittedProposalAt(call, {
+      communityId: home.communityId,
+      staff,
+      title: `缓存测试 ${Date.now()}`,
+      category: await allowedCategory(),
+      year: currentYear(),
     });
-    expect(need.status, JSON.stringify(need.body)).toBe(201);
-    const filed = await call("POST", "/v1/proposals", {
-      token: staff,
-      body: {
-        communityId: home.communityId,
-        kind: "works",
-        category: await allowedCategory(),
-        title: `缓存测试 ${Date.now()}`,
-        summary: "楼道照明",
-        beneficiaries: 50,
-        budgetFen: 1_000_000,
-        needIds: [need.body.id],
-        year: currentYear(),
-      },
-    });
-    expect(filed.status, JSON.stringify(filed.body)).toBe(201);
-    const path = `/v1/public/proposals/${filed.body.id}`;
+    const path = `/v1/public/proposals/${filed}`;
 
     // Prepare: the first read carries the validators
     const first = await call("GET", path);
@@ -50,7 +38,7 @@ describe("public GETs: Cache-Control, ETag and 304 through the gateway", () => {
     expect(other.headers.get("etag")).toBe(etag);
 
     // a change: the proposal is screened, so the old tag no longer matches
-    const screened = await call("POST", `/v1/proposals/${filed.body.id}/screening`, {
+    const screened = await call("POST", `/v1/proposals/${filed}/screening`, {
       token: staff,
       body: { decision: "accept", needFit: 70 },
     });

@@ -8,21 +8,17 @@ const EVENTS_MS = 30_000;
 // biome-ignore lint/suspicious/noExplicitAny: reply bodies are arbitrary JSON that the assertions check
 type Call = (method: string, path: string, opts?: CallOptions) => Promise<Reply<any>>;
 
-/**
- * A need, a works proposal answering it (filed by `staff`, `extra` over the defaults) and its
- * screening (accept), on any local cloud (`call`); returns once deliberation has the proposal.
- */
-export async function screenedProposalAt(
-  call: Call,
-  args: {
-    communityId: string;
-    staff: string;
-    title: string;
-    category: string;
-    year: number;
-    extra?: Record<string, unknown>;
-  },
-): Promise<string> {
+type ProposalArgs = {
+  communityId: string;
+  staff: string;
+  title: string;
+  category: string;
+  year: number;
+  extra?: Record<string, unknown>;
+};
+
+/** A need and a works proposal answering it (filed by `staff`, `extra` over the defaults). */
+export async function submittedProposalAt(call: Call, args: ProposalArgs): Promise<string> {
   const { communityId, staff, title } = args;
   const need = await call("POST", "/v1/needs", {
     token: staff,
@@ -45,7 +41,16 @@ export async function screenedProposalAt(
     },
   });
   expect(proposal.status, JSON.stringify(proposal.body)).toBe(201);
-  const id = proposal.body.id as string;
+  return proposal.body.id as string;
+}
+
+/**
+ * {@link submittedProposalAt} and its screening (accept), on any local cloud (`call`); returns
+ * once deliberation has the proposal.
+ */
+export async function screenedProposalAt(call: Call, args: ProposalArgs): Promise<string> {
+  const { staff } = args;
+  const id = await submittedProposalAt(call, args);
   const screened = await call("POST", `/v1/proposals/${id}/screening`, {
     token: staff,
     body: { decision: "accept", needFit: 80 },
